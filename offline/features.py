@@ -1,0 +1,97 @@
+"""Template-independent features of a slot, for the role classifier.
+
+Only context that any sender's template has: the constant text around the slot (inline and in
+neighbouring leaves), its dictionary types, where it sits (tag shape, position, repeated row or
+not, link or Subject), the cluster's constant Subject words, and statistics of its values.
+No sender names, template ids or literal strings from any corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .induce import Slot
+
+__all__ = ["slot_features"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str, limit: int = 8) -> list[str]:
+    words = [w.lower() for w in _WORD.findall(text) if not w.isdigit()]
+    return words[-limit:]
+
+
+def _cjk(text: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+def _grams(text: str, prefix: str) -> list[str]:
+    """Character n-grams of a label: robust to compounds (German) and unspaced scripts (CJK)."""
+    low = "".join(text.lower().split())[:40]
+    low = re.sub(r"\d", "0", low)
+    out: list[str] = []
+    sizes = (1, 2) if _cjk(low) else (3, 4)
+    for n in sizes:
+        out.extend(f"{prefix}{n}:{low[i:i + n]}" for i in range(max(0, len(low) - n + 1)))
+    return out
+
+
+def _bucket(x: float, edges: tuple[float, ...]) -> int:
+    return sum(1 for e in edges if x >= e)
+
+
+def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
+    """The feature strings of one slot (hashed by the model)."""
+    f: list[str] = [f"kind:{slot.kind}", f"rep:{slot.repeated}", "bias"]
+    tags = [re.sub(r"\..*", "", t) for t in slot.ipath.split("/")]
+    f.append(f"tag:{tags[-1]}")
+    f.append(f"tag2:{'/'.join(tags[-2:])}")
+    f.append(f"pos:{_bucket(slot.position, (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9))}")
+    for d in slot.dtypes:
+        f.append(f"dt:{d}")
+    if not slot.dtypes:
+        f.append("dt:none")
+    ib, ia = slot.inline_before, slot.inline_after
+    f.append(f"inline:{bool(ib)}:{bool(ia)}")
+    for w in _words(ib, 4):
+        f.append(f"ib:{w}")
+    f.extend(_grams(" ".join(ib.split()[-3:]), "ibg"))
+    for w in _words(ia, 3)[:3]:
+        f.append(f"ia:{w}")
+    for k, text in enumerate(slot.before[:2]):
+        for w in _words(text, 5):
+            f.append(f"b{k}:{w}")
+        if k == 0:
+            f.extend(_grams(text[-30:], "b0g"))
+        if text.rstrip().endswith(":"):
+            f.append(f"b{k}:colon")
+    for k, text in enumerate(slot.after[:1]):
+        for w in _words(text, 4)[:4]:
+            f.append(f"a{k}:{w}")
+    for w in _words(slot.link_text, 4):
+        f.append(f"lt:{w}")
+    f.extend(_grams(slot.link_text, "ltg"))
+    for w in subject:
+        if not w.isdigit() and any(c.isalpha() for c in w):
+            f.append(f"subj:{w}")
+    for w in doc_words:
+        f.append(f"doc:{w}")
+    vals = [v for row in slot.values for v in row]
+    if vals:
+        n = len(vals)
+        avg_len = sum(len(v) for v in vals) / n
+        digits = sum(sum(c.isdigit() for c in v) / max(1, len(v)) for v in vals) / n
+        distinct = len(set(vals)) / n
+        words = sum(len(v.split()) for v in vals) / n
+        per_msg = sum(len(r) for r in slot.values if r) / max(1, sum(1 for r in slot.values if r))
+        f.append(f"len:{_bucket(avg_len, (3, 6, 10, 16, 25, 40, 80))}")
+        f.append(f"digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}")
+        f.append(f"distinct:{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
+        f.append(f"words:{_bucket(words, (1.5, 2.5, 4, 8))}")
+        f.append(f"rows:{_bucket(per_msg, (1.5, 3))}")
+        f.append(f"upper:{all(v.isupper() for v in vals)}")
+        f.append(f"cap:{all(v[:1].isupper() for v in vals)}")
+        f.append(f"sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}")
+    return f

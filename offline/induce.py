@@ -1,0 +1,248 @@
+"""Align one cluster's messages into a table and find its variable slots.
+
+Landmarks (constant leaves that occur at most once per message) cut each message into segments;
+within a segment leaves are addressed by index-free path and ordinal, or, where a path repeats a
+varying number of times, as rows of a repeated record. Each column that is not constant is split
+into constant text and variable gaps by token alignment; every gap is a slot, a candidate field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rules.address import LANDMARK, addresses, row_key
+from rules.dictionaries import column_types
+from rules.model import Landmark
+
+from .sample import Sample
+from .tokalign import Template, align_values
+
+__all__ = ["Slot", "ClusterTable", "induce"]
+
+LANDMARK_SUPPORT = 0.5
+
+
+@dataclass(slots=True)
+class Slot:
+    """One variable gap of one column: a candidate field, with what the role model needs."""
+
+    anchor: int
+    ipath: str
+    ordinal: int
+    repeated: bool
+    row_depth: int
+    row_rel: str
+    xpath: str
+    kind: str
+    template: Template
+    gap: int
+    values: list[list[str]]  # per member message (empty when absent)
+    dtypes: dict[str, float]
+    position: float  # relative position of the column in the message, 0..1
+    before: list[str]  # constant texts before the slot, nearest first
+    after: list[str]  # constant texts after the slot, nearest first
+    inline_before: str
+    inline_after: str
+    link_text: str = ""
+
+    def pattern(self) -> str:
+        return self.template.regex(self.gap)
+
+    def group(self) -> int:
+        return 1
+
+
+@dataclass(slots=True)
+class ClusterTable:
+    """What induction found in one cluster."""
+
+    landmarks: list[Landmark]
+    slots: list[Slot] = field(default_factory=list)
+    skeleton: list[str] = field(default_factory=list)
+
+
+def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
+    df: Counter[tuple[str, str]] = Counter()
+    multi: set[tuple[str, str]] = set()
+    who: dict[tuple[str, str], set[str]] = defaultdict(set)
+    first_pos: dict[tuple[str, str], float] = {}
+    for s in members:
+        seen: set[tuple[str, str]] = set()
+        n = max(1, len(s.leaves))
+        for i, leaf in enumerate(s.leaves):
+            tok = (leaf.ipath, leaf.text)
+            if tok in seen:
+                multi.add(tok)
+            else:
+                seen.add(tok)
+                first_pos[tok] = first_pos.get(tok, 0.0) + i / n
+        df.update(seen)
+        for tok in seen:
+            who[tok].add(s.recipient or s.message_id)
+    need = max(2.0, LANDMARK_SUPPORT * len(members))
+    chosen = [
+        tok
+        for tok, c in df.items()
+        if c >= need and tok not in multi and len(who[tok]) >= min(min_recipients, len(members))
+    ]
+    chosen.sort(key=lambda t: first_pos[t] / df[t])
+    return [Landmark(ipath=ip, text=tx) for ip, tx in chosen]
+
+
+@dataclass(slots=True)
+class _Column:
+    anchor: int
+    ipath: str
+    ordinal: int
+    repeated: bool
+    row_depth: int
+    row_rel: str
+    cells: list[list[int]]  # per member: leaf indices
+
+
+def _divergence(xpaths: list[str]) -> int:
+    """Index of the first path step where consecutive occurrences differ (the row element)."""
+    depth = 10_000
+    split = [x.split("/") for x in xpaths]
+    for a, b in zip(split, split[1:], strict=False):
+        for i, (sa, sb) in enumerate(zip(a, b, strict=False)):
+            if sa != sb:
+                depth = min(depth, i)
+                break
+    return depth
+
+
+def _columns(members: list[Sample], addr: list[list[tuple[int, int]]]) -> list[_Column]:
+    groups: dict[tuple[int, str], list[list[int]]] = defaultdict(lambda: [[] for _ in members])
+    for m, (s, a) in enumerate(zip(members, addr, strict=True)):
+        for i, (anchor, ordinal) in enumerate(a):
+            if ordinal != LANDMARK:
+                groups[(anchor, s.leaves[i].ipath)][m].append(i)
+    cols: list[_Column] = []
+    for (anchor, ipath), per in groups.items():
+        counts = [len(p) for p in per if p]
+        if not counts:
+            continue
+        if min(counts) == max(counts) or max(counts) < 2:
+            for j in range(max(counts)):
+                cells = [[p[j]] if j < len(p) else [] for p in per]
+                cols.append(_Column(anchor, ipath, j, False, 0, "", cells))
+            continue
+        xps = [members[m].leaves[i].xpath for m, p in enumerate(per) for i in p]
+        depth = min(
+            (_divergence([members[m].leaves[i].xpath for i in p]) for m, p in enumerate(per) if len(p) > 1),
+            default=0,
+        )
+        if depth >= 10_000:
+            depth = 0
+        rels = list(dict.fromkeys(row_key(x, depth) for x in xps))
+        for rel in rels:
+            cells = [[i for i in p if row_key(members[m].leaves[i].xpath, depth) == rel] for m, p in enumerate(per)]
+            cols.append(_Column(anchor, ipath, 0, True, depth, rel, cells))
+    return cols
+
+
+def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
+    """Build a cluster's table: landmarks, slots and a template skeleton."""
+    landmarks = _landmarks(members, min_recipients)
+    lm_index = {(m.ipath, m.text): i for i, m in enumerate(landmarks)}
+    addr = [addresses(s.leaves, lm_index) for s in members]
+    cols = _columns(members, addr)
+    # which leaves are constant (landmarks or constant columns), per member
+    const_leaf: list[set[int]] = [
+        {i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr
+    ]
+    variable: list[tuple[_Column, list[list[str]]]] = []
+    for col in cols:
+        texts = [[members[m].leaves[i].text for i in cell] for m, cell in enumerate(col.cells)]
+        flat = [t for cell in texts for t in cell]
+        present = sum(1 for cell in texts if cell)
+        if not flat:
+            continue
+        if len(set(flat)) == 1:
+            for m, cell in enumerate(col.cells):
+                const_leaf[m].update(cell)
+            continue
+        if present < 2:
+            continue
+        variable.append((col, texts))
+    table = ClusterTable(landmarks)
+    for col, texts in variable:
+        flat = [t for cell in texts for t in cell]
+        aligned = align_values(flat)
+        if aligned is None:
+            continue
+        template, parsed = aligned
+        # where does this column sit, and what constant text surrounds it (first member having it)
+        m0 = next(m for m, cell in enumerate(col.cells) if cell)
+        i0 = col.cells[m0][0]
+        leaves = members[m0].leaves
+        before = _context(leaves, const_leaf[m0], i0, -1)
+        after = _context(leaves, const_leaf[m0], i0, +1)
+        link_text = ""
+        if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
+            link_text = leaves[i0 + 1].text
+        pos = sum(col.cells[m][0] / max(1, len(members[m].leaves)) for m in range(len(members)) if col.cells[m])
+        pos /= max(1, sum(1 for c in col.cells if c))
+        for gap in template.gaps:
+            gi = template.items.index(gap)
+            values: list[list[str]] = []
+            k = 0
+            for cell in texts:
+                row: list[str] = []
+                for _ in cell:
+                    g = parsed[k]
+                    k += 1
+                    if g and g[gap]:
+                        row.append(str(g[gap]))
+                values.append(row)
+            if not any(values):
+                continue
+            inline_b = " ".join(str(t) for t in template.items[:gi] if isinstance(t, str))
+            inline_a = " ".join(str(t) for t in template.items[gi + 1 :] if isinstance(t, str))
+            table.slots.append(
+                Slot(
+                    anchor=col.anchor,
+                    ipath=col.ipath,
+                    ordinal=col.ordinal,
+                    repeated=col.repeated,
+                    row_depth=col.row_depth,
+                    row_rel=col.row_rel,
+                    xpath=leaves[i0].xpath,
+                    kind=leaves[i0].kind,
+                    template=template,
+                    gap=gap,
+                    values=values,
+                    dtypes=column_types(v for row in values for v in row),
+                    position=pos,
+                    before=before,
+                    after=after,
+                    inline_before=inline_b,
+                    inline_after=inline_a,
+                    link_text=link_text,
+                )
+            )
+    table.skeleton = _skeleton(members[0], const_leaf[0], table)
+    return table
+
+
+def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3) -> list[str]:
+    out: list[str] = []
+    j = i + step
+    while 0 <= j < len(leaves) and len(out) < n:
+        if j in const and leaves[j].kind != "href":
+            out.append(leaves[j].text)
+        j += step
+    return out
+
+
+def _skeleton(sample: Sample, const: set[int], table: ClusterTable) -> list[str]:
+    """The first member's leaves with variable text replaced by ``{slot}`` (constant text kept)."""
+    out: list[str] = []
+    for i, leaf in enumerate(sample.leaves):
+        if i in const:
+            out.append(leaf.text if leaf.kind != "href" else f"[link] {leaf.text}")
+        else:
+            out.append("{…}" if leaf.kind != "href" else "[link] {…}")
+    return out

@@ -1,0 +1,117 @@
+"""Learning: from prepared samples to a published rule set.
+
+Cluster the samples, induce each eligible cluster's slots, name the slots with the role model and
+turn the named ones into :class:`rules.model.FieldRule`. Clusters seen by fewer than ``k`` distinct
+recipients get no rules (privacy: their constant text could be one person's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from rules.model import ClusterRules, FieldRule, RuleSet
+
+from .clustering import Cluster, cluster_samples
+from .features import slot_features
+from .induce import ClusterTable, Slot, induce
+from .roles import NONE, RoleModel
+from .sample import Sample
+
+__all__ = ["LearnReport", "eligible", "cluster_tables", "doc_words", "learn", "MIN_MESSAGES"]
+
+MIN_MESSAGES = 3
+
+
+@dataclass(slots=True)
+class LearnReport:
+    """Counts of one learning run (never values)."""
+
+    messages: int = 0
+    clusters: int = 0
+    clusters_with_rules: int = 0
+    rules: int = 0
+    fields: dict[str, int] = field(default_factory=dict)
+
+
+def eligible(cluster: Cluster, min_recipients: int) -> bool:
+    """Whether a cluster may be learned from: enough messages and distinct recipients."""
+    recipients = {s.recipient or s.message_id for s in cluster.members}
+    return len(cluster.members) >= MIN_MESSAGES and len(recipients) >= min_recipients
+
+
+def doc_words(table: ClusterTable) -> frozenset[str]:
+    """Lower-cased words of a cluster's landmarks (its constant text): the vertical's vocabulary."""
+    words: set[str] = set()
+    for lm in table.landmarks:
+        if lm.ipath.endswith("@href"):
+            continue
+        words.update(w.lower() for w in lm.text.split() if len(w) >= 3 and w.isalpha())
+    return frozenset(words)
+
+
+def cluster_tables(
+    samples: Iterable[Sample], min_recipients: int
+) -> Iterator[tuple[Cluster, ClusterTable | None]]:
+    """Every cluster with its induced table (``None`` for clusters that are not eligible)."""
+    for cluster in cluster_samples(samples):
+        if eligible(cluster, min_recipients):
+            yield cluster, induce(cluster.members, min_recipients)
+        else:
+            yield cluster, None
+
+
+def _rule(slot: Slot, name: str, confidence: float) -> FieldRule:
+    return FieldRule(
+        field=name,
+        anchor=slot.anchor,
+        ipath=slot.ipath,
+        ordinal=slot.ordinal,
+        repeated=slot.repeated,
+        row_depth=slot.row_depth,
+        row_rel=slot.row_rel,
+        pattern=slot.pattern(),
+        group=slot.group(),
+        xpath=slot.xpath,
+        dtype=sorted(slot.dtypes),
+        confidence=round(confidence, 4),
+        context=(slot.before[0] if slot.before else "")[:80],
+    )
+
+
+def learn(
+    samples: list[Sample], model: RoleModel | None, min_recipients: int = 5, version: int = 0
+) -> tuple[RuleSet, LearnReport]:
+    """Learn a rule set from samples; without a role model slots stay unnamed (no rules)."""
+    report = LearnReport(messages=len(samples))
+    out: list[ClusterRules] = []
+    for cluster, table in cluster_tables(samples, min_recipients):
+        report.clusters += 1
+        members = cluster.members
+        rules: list[FieldRule] = []
+        if table is not None and model is not None:
+            words = doc_words(table)
+            for slot in table.slots:
+                name, p = model.predict(slot_features(slot, cluster.subject, words))
+                if name != NONE and p >= model.threshold:
+                    rules.append(_rule(slot, name, p))
+                    report.fields[name] = report.fields.get(name, 0) + 1
+        if rules:
+            report.clusters_with_rules += 1
+            report.rules += len(rules)
+        out.append(
+            ClusterRules(
+                cluster=cluster.key,
+                sender=cluster.sender,
+                paths=sorted(cluster.paths),
+                subject=sorted(cluster.subject),
+                messages=len(members),
+                recipients=len({s.recipient or s.message_id for s in members}),
+                first_seen=min(s.date for s in members),
+                last_seen=max(s.date for s in members),
+                landmarks=table.landmarks if table is not None else [],
+                skeleton=table.skeleton if table is not None else [],
+                rules=rules,
+            )
+        )
+    return RuleSet(version=version, clusters=out), report

@@ -1,0 +1,117 @@
+"""The role classifier: names a slot with a field of the vocabulary, or abstains.
+
+Hashed feature strings feed a multinomial logistic regression. The model is stored as JSON (the
+non-zero weights per hashed feature), never pickled, so it can be shipped, diffed and loaded safely.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.linear_model import LogisticRegression
+
+__all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
+
+NONE = "none"
+N_FEATURES = 2**18
+DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "roles.json"
+
+
+class RoleModelFile(BaseModel):
+    """The JSON shape of a stored role model."""
+
+    format: str = "mailstencil.roles/1"
+    n_features: int
+    classes: list[str]
+    intercept: list[float]
+    weights: dict[str, list[float]]  # hashed feature index -> weight per class
+    threshold: float = 0.5
+    trained_on: dict[str, int] = {}
+
+
+class RoleModel:
+    """A trained role classifier: ``predict`` gives the best field and its probability."""
+
+    def __init__(self, spec: RoleModelFile) -> None:
+        self.spec = spec
+        self.classes = spec.classes
+        self.threshold = spec.threshold
+        self._intercept = np.array(spec.intercept)
+        self._w = {int(k): np.array(v) for k, v in spec.weights.items()}
+        self._hasher = FeatureHasher(n_features=spec.n_features, input_type="string", alternate_sign=False)
+
+    def proba(self, features: list[str]) -> np.ndarray:
+        """Class probabilities for one slot's features."""
+        x = self._hasher.transform([features])
+        z = self._intercept.copy()
+        for idx, val in zip(x.indices, x.data, strict=True):
+            w = self._w.get(int(idx))
+            if w is not None:
+                z += val * w
+        z -= z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
+    def predict(self, features: list[str]) -> tuple[str, float]:
+        """Best non-abstaining field and its probability; ``(NONE, p)`` when 'no field' wins."""
+        p = self.proba(features)
+        i = int(p.argmax())
+        return self.classes[i], float(p[i])
+
+    def save(self, path: Path) -> None:
+        """Write the model as JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.spec.model_dump_json())
+
+    @classmethod
+    def load(cls, path: Path) -> RoleModel:
+        """Read a model written by :meth:`save`."""
+        return cls(RoleModelFile.model_validate(json.loads(path.read_text())))
+
+
+def train_model(
+    features: list[list[str]], labels: list[str], c: float = 4.0, threshold: float = 0.5
+) -> RoleModel:
+    """Fit the classifier on slots' features and their labels (``NONE`` for no field)."""
+    hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+    x = hasher.transform(features)
+    y = np.array(labels)
+    clf = LogisticRegression(C=c, max_iter=2000)
+    clf.fit(x, y)
+    coef = clf.coef_
+    classes = [str(k) for k in clf.classes_]
+    if coef.shape[0] == 1:  # binary problem: sklearn keeps one row
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = [-float(clf.intercept_[0]), float(clf.intercept_[0])]
+    else:
+        intercept = [float(v) for v in clf.intercept_]
+    active = np.unique(x.indices)
+    weights = {
+        str(int(j)): [round(float(v), 4) for v in coef[:, j]]
+        for j in active
+        if np.abs(coef[:, j]).max() >= 1e-4
+    }
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab] = counts.get(lab, 0) + 1
+    spec = RoleModelFile(
+        n_features=N_FEATURES,
+        classes=classes,
+        intercept=[round(v, 4) for v in intercept],
+        weights=weights,
+        threshold=threshold,
+        trained_on=counts,
+    )
+    return RoleModel(spec)
+
+
+def load_default_model() -> RoleModel | None:
+    """The model shipped with mailstencil, or ``None`` when it has not been trained yet."""
+    if DEFAULT_MODEL_PATH.exists():
+        return RoleModel.load(DEFAULT_MODEL_PATH)
+    return None
+

@@ -1,0 +1,49 @@
+"""Messages prepared for learning: parsed once, reduced to leaves and their structure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.cluster import structure_paths, subject_words
+from rules.dom import DomError, Leaf, message_leaves
+from rules.message import MessageError, parse_message
+
+__all__ = ["Sample", "prepare"]
+
+
+@dataclass(slots=True)
+class Sample:
+    """One message as learning sees it."""
+
+    name: str
+    message_id: str
+    sender: str
+    subject: str
+    date: datetime
+    recipient: str
+    leaves: list[Leaf]
+    paths: frozenset[str]
+    words: frozenset[str]
+
+
+def prepare(name: str, raw: bytes) -> Sample | None:
+    """Parse a raw message for learning; ``None`` for junk (learning skips what it cannot read)."""
+    try:
+        msg = parse_message(raw)
+        leaves = message_leaves(msg.subject, msg.html, msg.text)
+    except (MessageError, DomError, RecursionError):
+        return None
+    if not msg.sender or len(leaves) < 1:
+        return None
+    return Sample(
+        name=name,
+        message_id=msg.message_id,
+        sender=msg.sender,
+        subject=msg.subject,
+        date=msg.date,
+        recipient=msg.recipients[0] if msg.recipients else "",
+        leaves=leaves,
+        paths=structure_paths(leaves),
+        words=subject_words(msg.subject),
+    )

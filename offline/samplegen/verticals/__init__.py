@@ -1,0 +1,1 @@
+"""Template builders per vertical: each turns a :class:`~offline.samplegen.context.Ctx` into a Doc."""

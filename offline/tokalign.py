@@ -1,0 +1,180 @@
+"""Token-level alignment of one column's values into constant template text and variable gaps.
+
+The constant tokens of a column are the longest common subsequence of its values' tokens; the
+spans between them are the variables. The result is a full-match regex with one group per gap
+(the regex holds only constant text, never a value).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rules.dictionaries import TYPES, is_currency_token
+from rules.text import tokenize
+
+__all__ = ["Template", "align_values"]
+
+_SAMPLE = 40
+_date = TYPES["date"]
+_money = TYPES["money"]
+
+
+@dataclass(slots=True)
+class Template:
+    """A column's template: ``items`` are constant tokens (str) and gap numbers (int), in order.
+
+    ``absorb[g]`` = (tokens taken from the left, tokens taken from the right) of gap ``g``: constant
+    tokens that belong to the value (a currency code after an amount, the year of a date).
+    """
+
+    items: list[str | int]
+    absorb: dict[int, tuple[int, int]]
+
+    @property
+    def gaps(self) -> list[int]:
+        return [i for i in self.items if isinstance(i, int)]
+
+    def regex(self, gap: int | None = None) -> str:
+        """Full-match regex; every gap is a group, or only ``gap`` when given (others non-capturing)."""
+        parts: list[str] = []
+        items = self.items
+        skip_until = -1
+        for pos, item in enumerate(items):
+            if pos <= skip_until:
+                continue
+            if isinstance(item, int):
+                left, right = self.absorb.get(item, (0, 0))
+                if left:
+                    del parts[-left:]
+                skip_until = pos + right
+                body = _group_body(items, pos, left, right)
+                capture = gap is None or gap == item
+                parts.append(f"({body})" if capture else f"(?:{body})")
+            else:
+                parts.append(re.escape(item))
+        return r"\s*" + r"\s*".join(parts) + r"\s*"
+
+
+def _group_body(items: list[str | int], pos: int, left: int, right: int) -> str:
+    pieces: list[str] = []
+    for k in range(left, 0, -1):
+        pieces.append(re.escape(str(items[pos - k])))
+    pieces.append(".*?")
+    for k in range(1, right + 1):
+        pieces.append(re.escape(str(items[pos + k])))
+    return r"\s*".join(pieces)
+
+
+def _lcs(a: list[str], b: list[str]) -> list[str]:
+    n, m = len(a), len(b)
+    if not n or not m:
+        return []
+    prev = [0] * (m + 1)
+    table = [prev]
+    for i in range(n):
+        cur = [0] * (m + 1)
+        ai = a[i]
+        for j in range(m):
+            cur[j + 1] = prev[j] + 1 if ai == b[j] else max(prev[j + 1], cur[j])
+        table.append(cur)
+        prev = cur
+    out: list[str] = []
+    i, j = n, m
+    while i and j:
+        if a[i - 1] == b[j - 1]:
+            out.append(a[i - 1])
+            i -= 1
+            j -= 1
+        elif table[i - 1][j] >= table[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    out.reverse()
+    return out
+
+
+def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] | None:
+    """Align a column's values; returns its template and, per value, the text of each gap.
+
+    Returns ``None`` when the values do not share a template (no regex fits them all).
+    """
+    distinct = list(dict.fromkeys(values))
+    sample = distinct[:_SAMPLE]
+    const = tokenize(sample[0])
+    for v in sample[1:]:
+        const = _lcs(const, tokenize(v))
+        if not const:
+            break
+    items: list[str | int] = []
+    gap = 0
+    for tok in const:
+        items.append(gap)
+        items.append(tok)
+        gap += 1
+    items.append(gap)
+    template = Template(items, {})
+    rx = re.compile(template.regex(), re.DOTALL)
+    parsed: list[list[str | None]] = []
+    for v in values:
+        m = rx.fullmatch(v)
+        parsed.append([g.strip() if g is not None else None for g in m.groups()] if m else [])
+    # drop gaps that are empty in every value
+    nonempty = {g for row in parsed for g, text in enumerate(row) if text}
+    if not nonempty:
+        return None
+    items = [i for i in items if not isinstance(i, int) or i in nonempty]
+    renum = {old: new for new, old in enumerate(sorted(nonempty))}
+    items = [renum[i] if isinstance(i, int) else i for i in items]
+    parsed = [[row[g] for g in sorted(nonempty)] if row else [] for row in parsed]
+    template = Template(items, {})
+    _absorb(template, parsed)
+    if template.absorb:
+        rx = re.compile(template.regex(), re.DOTALL)
+        parsed = []
+        for v in values:
+            m = rx.fullmatch(v)
+            parsed.append([g.strip() if g is not None else None for g in m.groups()] if m else [])
+    return template, parsed
+
+
+def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
+    """Extend gaps over neighbouring constant tokens that belong to their dictionary type."""
+    items = template.items
+    for pos, item in enumerate(items):
+        if not isinstance(item, int):
+            continue
+        vals = [row[item] for row in parsed if row and row[item]]
+        if not vals:
+            continue
+        right = 0
+        left = 0
+        if _rate(_money, vals) >= 0.7:
+            if pos + 1 < len(items) and isinstance(items[pos + 1], str) and is_currency_token(str(items[pos + 1])):
+                right = 1
+            elif pos >= 1 and isinstance(items[pos - 1], str) and is_currency_token(str(items[pos - 1])):
+                left = 1
+        else:
+            base = _rate(_date, vals)
+            for k in (1, 2, 3):
+                nxt = items[pos + 1 : pos + 1 + k]
+                if len(nxt) < k or not all(isinstance(t, str) for t in nxt):
+                    break
+                suffix = " ".join(str(t) for t in nxt)
+                joined = [_join(v, suffix) for v in vals]
+                rate = _rate(_date, joined)
+                if rate >= 0.7 and rate >= base:
+                    right, base = k, rate
+        if left or right:
+            template.absorb[item] = (left, right)
+
+
+def _join(value: str, suffix: str) -> str:
+    if suffix[:1] in ",.":
+        return value + suffix
+    return f"{value} {suffix}"
+
+
+def _rate(test: object, vals: list[str]) -> float:
+    assert callable(test)
+    return sum(1 for v in vals if test(v)) / len(vals)

@@ -1,0 +1,75 @@
+"""Training the role classifier from labelled corpora: truth values matched to induced slots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rules.text import normalize_value
+
+from .features import slot_features
+from .induce import Slot
+from .learn import cluster_tables, doc_words
+from .roles import NONE, RoleModel, train_model
+from .sample import Sample
+from .truth import TruthRecord
+
+__all__ = ["TrainingSet", "label_slot", "training_set", "train_roles"]
+
+LABEL_AGREEMENT = 0.5
+
+
+@dataclass(slots=True)
+class TrainingSet:
+    """Slots' features, their labels, and the source each came from."""
+
+    features: list[list[str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord]) -> str:
+    """The field whose truth values the slot's values equal most often, else ``NONE``."""
+    hits: dict[str, int] = {}
+    total = 0
+    for sample, row in zip(members, slot.values, strict=True):
+        rec = truth.get(sample.message_id)
+        if rec is None or not row:
+            continue
+        total += len(row)
+        fields = {name: {normalize_value(v) for v in vals} for name, vals in rec.fields.items()}
+        for value in row:
+            v = normalize_value(value)
+            for name, vals in fields.items():
+                if v in vals:
+                    hits[name] = hits.get(name, 0) + 1
+    if not total or not hits:
+        return NONE
+    name, n = max(hits.items(), key=lambda kv: kv[1])
+    return name if n >= LABEL_AGREEMENT * total else NONE
+
+
+def training_set(
+    samples: Iterable[Sample], truth: dict[str, TruthRecord], min_recipients: int = 5
+) -> TrainingSet:
+    """Induce every eligible cluster and label its slots from the truth."""
+    out = TrainingSet()
+    for cluster, table in cluster_tables(samples, min_recipients):
+        if table is None:
+            continue
+        rec = next((truth[s.message_id] for s in cluster.members if s.message_id in truth), None)
+        if rec is None:
+            continue
+        words = doc_words(table)
+        for slot in table.slots:
+            out.features.append(slot_features(slot, cluster.subject, words))
+            out.labels.append(label_slot(slot, cluster.members, truth))
+            out.sources.append(rec.source)
+    return out
+
+
+def train_roles(data: TrainingSet, exclude_sources: Iterable[str] = ()) -> RoleModel:
+    """Fit the role model on a training set, leaving out the given sources."""
+    skip = set(exclude_sources)
+    keep = [i for i, s in enumerate(data.sources) if s not in skip]
+    return train_model([data.features[i] for i in keep], [data.labels[i] for i in keep])

@@ -1,0 +1,46 @@
+"""Addressing leaves relative to landmarks: the shared coordinate system of learning and extraction.
+
+Each leaf gets ``(anchor, ordinal)``: the nearest preceding landmark (constant template text that
+occurs once per message) and how many leaves with the same index-free path came before it since
+that landmark. Optional blocks and repeated rows elsewhere in the message then do not move it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .dom import Leaf
+
+__all__ = ["LANDMARK", "addresses", "row_key", "row_prefix"]
+
+LANDMARK = -2
+
+
+def addresses(leaves: Sequence[Leaf], landmarks: Mapping[tuple[str, str], int]) -> list[tuple[int, int]]:
+    """``(anchor, ordinal)`` per leaf; landmark leaves themselves get ``(id, LANDMARK)``."""
+    out: list[tuple[int, int]] = []
+    anchor = -1
+    seen: set[int] = set()
+    counts: dict[str, int] = {}
+    for leaf in leaves:
+        lid = landmarks.get((leaf.ipath, leaf.text))
+        if lid is not None and lid not in seen:
+            seen.add(lid)
+            anchor = lid
+            counts = {}
+            out.append((lid, LANDMARK))
+            continue
+        n = counts.get(leaf.ipath, 0)
+        counts[leaf.ipath] = n + 1
+        out.append((anchor, n))
+    return out
+
+
+def row_key(xpath: str, depth: int) -> str:
+    """The part of an indexed path below the row element at ``depth`` steps."""
+    return "/".join(xpath.split("/")[depth + 1 :])
+
+
+def row_prefix(xpath: str, depth: int) -> str:
+    """The indexed path of the row element at ``depth`` steps (identifies one row)."""
+    return "/".join(xpath.split("/")[: depth + 1])

@@ -1,0 +1,100 @@
+"""X-cluster keys: which template a message was rendered from.
+
+A message's structure is the set of tag-only, index-free paths of its leaves: repeated rows add no
+new paths, so an order with 1 or 12 items has the same structure. Structures within a Jaccard
+distance of ``SIMILARITY`` are one template (optional blocks add or remove a few paths). One
+sender often renders several templates into one layout; the constant words of the Subject tell
+them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import xxhash
+
+from .dom import Leaf
+from .text import tokenize
+
+__all__ = [
+    "SIMILARITY",
+    "structure_paths",
+    "structure_hash",
+    "subject_words",
+    "jaccard",
+    "ClusterCandidate",
+    "choose_cluster",
+    "cluster_id",
+]
+
+SIMILARITY = 0.85
+_CLASS = re.compile(r"\.[^/]+")
+
+
+def structure_paths(leaves: Iterable[Leaf]) -> frozenset[str]:
+    """Tag-only index-free paths of a message's leaves (the Subject and text lines included)."""
+    return frozenset(_CLASS.sub("", leaf.ipath) for leaf in leaves)
+
+
+def structure_hash(paths: Iterable[str]) -> str:
+    """A stable 64-bit hex hash of a structure path set."""
+    h = xxhash.xxh64()
+    for p in sorted(paths):
+        h.update(p.encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def subject_words(subject: str) -> frozenset[str]:
+    """Lower-cased Subject tokens without digits: the candidates for its constant words."""
+    return frozenset(t.lower() for t in tokenize(subject) if not any(c.isdigit() for c in t))
+
+
+def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """Jaccard similarity of two sets (1.0 for two empty sets)."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCandidate:
+    """What choosing among a sender's clusters needs to know about each."""
+
+    paths: frozenset[str]
+    subject: frozenset[str]
+    size: int
+
+
+def choose_cluster(
+    candidates: Sequence[ClusterCandidate], paths: frozenset[str], words: frozenset[str]
+) -> tuple[int, bool] | None:
+    """Index of the best cluster for a message and whether its structure matched exactly.
+
+    Structure first (exact, else Jaccard >= SIMILARITY), then the share of a cluster's constant
+    Subject words the message has, then how many (the most specific), then size.
+    """
+    best: tuple[float, float, int, float, int] | None = None
+    best_i = -1
+    exact = False
+    for i, c in enumerate(candidates):
+        sim = 1.0 if c.paths == paths else jaccard(c.paths, paths)
+        if sim < SIMILARITY:
+            continue
+        matched = len(c.subject & words)
+        subj = matched / len(c.subject) if c.subject else 0.5
+        score = (1.0 if sim == 1.0 else 0.0, subj, matched, sim, c.size)
+        if best is None or score > best:
+            best, best_i, exact = score, i, sim == 1.0
+    if best is None:
+        return None
+    return best_i, exact
+
+
+def cluster_id(sender: str, paths: Iterable[str], subject: Iterable[str]) -> str:
+    """The published cluster key: sender plus a hash of structure and constant Subject words."""
+    h = xxhash.xxh64(structure_hash(paths).encode())
+    h.update("\n".join(sorted(subject)).encode())
+    return f"{sender}:{h.hexdigest()[:12]}"

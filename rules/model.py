@@ -1,0 +1,70 @@
+"""The rule model: what a learning run publishes and what extraction applies. Stored as JSON.
+
+A rule set holds one :class:`ClusterRules` per learned template cluster. Everything in it is
+template structure or constant template text (landmarks, labels, regexes); no user's values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
+
+__all__ = ["Landmark", "FieldRule", "ClusterRules", "RuleSet"]
+
+
+class Landmark(BaseModel):
+    """A constant leaf (index-free path + text) that occurs at most once per message of a cluster."""
+
+    ipath: str
+    text: str
+
+
+class FieldRule(BaseModel):
+    """How to extract one field of one cluster.
+
+    The node is addressed relative to a landmark (``anchor``, an index into the cluster's
+    landmarks; -1 = start of message): the ``ordinal``-th leaf with index-free path ``ipath`` after
+    it, or, for repeated rows, every leaf with that ``ipath`` whose indexed path below the row
+    element (``row_depth`` steps deep) is ``row_rel``. ``pattern`` is a full-match regex whose
+    group ``group`` is the value, with the constant template text around it.
+    """
+
+    field: str
+    anchor: int = -1
+    ipath: str
+    ordinal: int = 0
+    repeated: bool = False
+    row_depth: int = 0
+    row_rel: str = ""
+    pattern: str
+    group: int = 1
+    xpath: str = ""
+    dtype: list[str] = Field(default_factory=list)
+    confidence: float = 0.0
+    context: str = ""
+
+
+class ClusterRules(BaseModel):
+    """One template cluster: how to recognise its messages and the rules to apply to them."""
+
+    cluster: str
+    sender: str
+    structures: list[str] = Field(default_factory=list, description="structural hashes mapped here")
+    paths: list[str] = Field(default_factory=list, description="tag-only index-free leaf paths")
+    subject: list[str] = Field(default_factory=list, description="constant Subject words")
+    messages: int = 0
+    recipients: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    landmarks: list[Landmark] = Field(default_factory=list)
+    skeleton: list[str] = Field(default_factory=list, description="template text, variables as {slot}")
+    rules: list[FieldRule] = Field(default_factory=list)
+
+
+class RuleSet(BaseModel):
+    """A published, versioned set of cluster rules."""
+
+    version: int = 0
+    created: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    clusters: list[ClusterRules] = Field(default_factory=list)

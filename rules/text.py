@@ -1,0 +1,38 @@
+"""Tokenising of leaf text for token-level alignment of a column's values.
+
+Tokens keep symbols glued to the value they belong to (``$440.95``, ``#1001``, ``2026-04-02``,
+``a@b.example``) and split off sentence punctuation, so a template's constant words line up while
+values stay whole. CJK characters are single tokens because those scripts have no spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["tokenize", "normalize_value"]
+
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffef"
+_RUN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_OPEN = "([{\"'“„«‘<"
+_CLOSE = ".,:;!?)]}\"'”»’>"
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into alignment tokens (see module docstring)."""
+    out: list[str] = []
+    for run in _RUN.findall(text):
+        head = 0
+        while head < len(run) - 1 and run[head] in _OPEN:
+            out.append(run[head])
+            head += 1
+        tail = len(run)
+        while tail - 1 > head and run[tail - 1] in _CLOSE:
+            tail -= 1
+        out.append(run[head:tail])
+        out.extend(run[tail:])
+    return out
+
+
+def normalize_value(text: str) -> str:
+    """The form values are compared in: HTML entities decoded by the parser, white space collapsed."""
+    return " ".join(text.split())
