@@ -51,7 +51,8 @@ _TOKEN = re.compile(r"\{([nAXhy])(\d*)\}")
 
 
 def ident(rng: random.Random, pattern: str, year: int = 2026) -> str:
-    """Expand an identifier pattern: ``{n6}`` digits, ``{A3}`` letters, ``{X8}`` alnum, ``{h12}`` hex, ``{y}``."""
+    """Expand an identifier pattern: ``{n6}`` digits, ``{A3}`` letters, ``{X8}`` alnum, ``{h12}`` "
+    "hex, ``{y}``."""
 
     def sub(m: re.Match[str]) -> str:
         kind, k = m.group(1), int(m.group(2) or 1)

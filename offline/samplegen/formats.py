@@ -6,14 +6,62 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-           "octubre", "noviembre", "diciembre"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "de": (
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
 }
 WEEKDAYS: dict[str, tuple[str, ...]] = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -114,7 +162,7 @@ class Money:
 
     def scale(self) -> int:
         """Minor units per major unit."""
-        return 10**self.decimals
+        return int(10**self.decimals)
 
 
 USD = Money("$", free="FREE")
@@ -123,8 +171,9 @@ GBP = Money("£", free="Free")
 CAD = Money("CA$")
 EUR_DE = Money("€", prefix=False, thousands=".", decimal=",", gap="\u00a0", free="kostenlos")
 EUR_DE_CODE = Money("EUR", prefix=False, thousands=".", decimal=",", gap=" ")
-EUR_FR = Money("€", prefix=False, thousands="\u202f", decimal=",", gap="\u00a0", minus="\u2212",
-               free="Offerte")
+EUR_FR = Money(
+    "€", prefix=False, thousands="\u202f", decimal=",", gap="\u00a0", minus="\u2212", free="Offerte"
+)
 EUR_ES = Money("EUR", prefix=False, thousands=".", decimal=",", gap=" ", free="Gratis")
 EUR_ES_SIGN = Money("€", prefix=False, thousands=".", decimal=",", gap=" ")
 JPY = Money("¥", decimals=0, free="無料")

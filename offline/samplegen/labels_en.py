@@ -30,10 +30,10 @@ EN: dict[str, str] = {
     "total": "Total",
     "gift_msg": "Gift message",
     "gift_msgs": "Happy birthday! Enjoy the trails.|Congrats on the new place!|Thinking of you — love, M.|"
-                 "For your next adventure.|Merry Christmas from all of us!",
+    "For your next adventure.|Merry Christmas from all of us!",
     "note_label": "Order note: ",
     "notes": "Please leave the parcel with the neighbour.|Ring the bell twice.|No plastic packaging please.|"
-             "Deliver after 5pm if possible.",
+    "Deliver after 5pm if possible.",
     "view_order": "View your order",
     "order_outro": "Questions? Just reply to this email.",
     # shipping
@@ -97,7 +97,7 @@ EN: dict[str, str] = {
     "renewal_outro": "You can cancel any time before the renewal date.",
     # hotel
     "rooms": "Deluxe Double Room|Standard King Room|Twin Room with City View|Junior Suite|"
-             "Superior Queen Room|Family Room",
+    "Superior Queen Room|Family Room",
     "subj_hotel": "Booking confirmed: {hotel}",
     "hotel_title": "Your reservation is confirmed",
     "hotel_intro": "Dear {name}, thank you for choosing {hotel}. We look forward to welcoming you.",
@@ -163,16 +163,17 @@ EN: dict[str, str] = {
     "subj_invite": "{actor} invited you to join {org}",
     "invite_intro": "{actor} has invited you to join {org} as {role}.",
     "roles": "a member|an admin|a guest|an editor|a viewer",
-    "invite_notes": "Welcome aboard!|Let's get the launch plan in one place.|Join us, we need your eyes on this.",
+    "invite_notes": "Welcome aboard!|Let's get the launch plan in one place.|Join us, we need your "
+    "eyes on this.",
     "invite_btn": "Accept invitation",
     "invite_outro": "This invitation was sent to {email}.",
     # notifications
     "tasks": "Update onboarding emails|Fix login redirect loop|Q3 pricing page|Migrate billing webhooks|"
-             "Dark mode for settings|Audit log export|Improve search ranking|Refresh brand assets",
+    "Dark mode for settings|Audit log export|Improve search ranking|Refresh brand assets",
     "comments": "Looks good to me, but can we double-check the copy on the second screen?|"
-                "I pushed a fix for the flaky test — please take another look.|"
-                "Could we move this to next sprint? The API isn't ready yet.|"
-                "Nice catch! I'll update the spec today.|Agreed. Let's ship it behind a feature flag.",
+    "I pushed a fix for the flaky test — please take another look.|"
+    "Could we move this to next sprint? The API isn't ready yet.|"
+    "Nice catch! I'll update the spec today.|Agreed. Let's ship it behind a feature flag.",
     "thread_path": "/t/{n}#comment-{h}",
     "subj_comment": "New comment on {task}",
     "comment_intro": "{actor} commented on {task} in {org}:",

@@ -28,7 +28,8 @@ DE: dict[str, str] = {
     "shipping": "Versandkosten",
     "total": "Gesamtsumme",
     "gift_msg": "Grußbotschaft",
-    "gift_msgs": "Alles Gute zum Geburtstag!|Frohe Weihnachten!|Viel Freude damit, deine Anna|Herzlichen Glückwunsch!",
+    "gift_msgs": "Alles Gute zum Geburtstag!|Frohe Weihnachten!|Viel Freude damit, deine "
+    "Anna|Herzlichen Glückwunsch!",
     "note_label": "Ihre Anmerkung: ",
     "notes": "Bitte beim Nachbarn abgeben.|Bitte nicht klingeln.|Lieferung bitte an die Packstation.",
     "view_order": "Bestellung ansehen",
@@ -50,7 +51,8 @@ DE: dict[str, str] = {
     "refund_outro": "Die Gutschrift erfolgt je nach Bank innerhalb von 3–5 Werktagen.",
     "subj_invoice": "Ihre Rechnung {inv}",
     "invoice_title": "Rechnung {inv}",
-    "invoice_intro": "anbei erhalten Sie Ihre Rechnung für {org}. Bitte überweisen Sie {amount} bis zum {due}.",
+    "invoice_intro": "anbei erhalten Sie Ihre Rechnung für {org}. Bitte überweisen Sie {amount} bis "
+    "zum {due}.",
     "invoice_no": "Rechnungsnummer",
     "invoice_date": "Rechnungsdatum",
     "due_date": "Fällig am",
@@ -102,7 +104,8 @@ FR: dict[str, str] = {
     "shipping": "Livraison",
     "total": "Total TTC",
     "gift_msg": "Message cadeau",
-    "gift_msgs": "Joyeux anniversaire !|Avec toute mon affection.|Bonne fête maman !|Pour ta nouvelle maison.",
+    "gift_msgs": "Joyeux anniversaire !|Avec toute mon affection.|Bonne fête maman !|Pour ta "
+    "nouvelle maison.",
     "note_label": "Votre remarque : ",
     "notes": "Merci de déposer le colis chez la gardienne.|Code porte : 4B12.|Livrer après 18 h si possible.",
     "view_order": "Suivre ma commande",
@@ -197,7 +200,8 @@ ES: dict[str, str] = {
     "shipping": "Gastos de envío",
     "total": "Total",
     "gift_msg": "Mensaje de regalo",
-    "gift_msgs": "¡Feliz cumpleaños!|Con cariño, tu familia.|¡Enhorabuena por el nuevo trabajo!|Para el verano.",
+    "gift_msgs": "¡Feliz cumpleaños!|Con cariño, tu familia.|¡Enhorabuena por el nuevo "
+    "trabajo!|Para el verano.",
     "note_label": "Observaciones: ",
     "notes": "Dejar en conserjería.|Llamar antes de entregar.|Entregar por la tarde, por favor.",
     "view_order": "Ver mi pedido",
@@ -218,7 +222,7 @@ ES: dict[str, str] = {
     "refunded_to": "Reembolsado en",
     "refund_outro": "El abono puede tardar entre 5 y 10 días hábiles en reflejarse.",
     "rooms": "Habitación Doble Superior|Habitación Individual|Junior Suite con vistas al mar|"
-             "Habitación Familiar|Doble Estándar con terraza",
+    "Habitación Familiar|Doble Estándar con terraza",
     "subj_hotel": "Reserva confirmada en {hotel}",
     "hotel_title": "¡Tu reserva está confirmada!",
     "hotel_intro": "Estimado/a {name}, gracias por reservar en {hotel}.",
@@ -240,11 +244,11 @@ ES: dict[str, str] = {
     "refund": "Importe a devolver",
     "cancel_outro": "Esperamos verte pronto.",
     "tasks": "Actualizar el flujo de registro|Corregir el error de pago|Nueva página de precios|"
-             "Revisar traducciones|Exportar informes mensuales",
+    "Revisar traducciones|Exportar informes mensuales",
     "comments": "Me parece bien, pero revisemos el texto de la segunda pantalla.|"
-                "He subido una corrección, ¿puedes echarle un vistazo?|"
-                "¿Lo pasamos al próximo sprint? La API aún no está lista.|"
-                "¡Buena observación! Actualizo la especificación hoy.",
+    "He subido una corrección, ¿puedes echarle un vistazo?|"
+    "¿Lo pasamos al próximo sprint? La API aún no está lista.|"
+    "¡Buena observación! Actualizo la especificación hoy.",
     "thread_path": "/tablero/tarjeta/{n}?c={h}",
     "subj_comment": "Nuevo comentario en «{task}»",
     "comment_intro": "{actor} ha comentado en la tarjeta «{task}» del tablero {org}:",
@@ -280,7 +284,8 @@ JA: dict[str, str] = {
     "shipping": "送料",
     "total": "ご請求金額",
     "gift_msg": "ギフトメッセージ",
-    "gift_msgs": "お誕生日おめでとう！|いつもありがとう。|新生活を応援しています。|ささやかですが、お祝いです。",
+    "gift_msgs": "お誕生日おめでとう！|いつもありがとう。|"
+    "新生活を応援しています。|ささやかですが、お祝いです。",
     "note_label": "備考：",
     "notes": "置き配を希望します。|午前中の配達を希望します。|のし紙をお願いします。",
     "view_order": "注文履歴を見る",

@@ -141,9 +141,7 @@ class _Collector:
             return
         kind = FIELD_KINDS[name]
         values = self.fields.setdefault(name, [])
-        if kind == LINE_ITEM:
-            values.append(value)
-        elif not values:
+        if kind == LINE_ITEM or not values:
             values.append(value)
         elif values[0] != value:
             raise ValueError(f"single field {name!r} rendered with two values: {values[0]!r} / {value!r}")

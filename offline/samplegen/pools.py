@@ -8,14 +8,62 @@ import unicodedata
 from dataclasses import dataclass
 
 FIRST: dict[str, tuple[str, ...]] = {
-    "en": ("Jane", "Michael", "Olivia", "Ethan", "Grace", "Noah", "Chloe", "Liam", "Harper", "Owen",
-           "Abigail", "Caleb"),
-    "de": ("Lukas", "Anna", "Jonas", "Lea", "Felix", "Marie", "Tobias", "Sophie", "Matthias", "Jana",
-           "Jürgen", "Käthe"),
-    "fr": ("Camille", "Louis", "Chloé", "Hugo", "Manon", "Théo", "Inès", "Jules", "Léa", "Gaëlle",
-           "Étienne", "Margaux"),
-    "es": ("Lucía", "Mateo", "Sofía", "Álvaro", "Martina", "Pablo", "Carmen", "Javier", "Elena", "Íñigo",
-           "Paula", "Sergio"),
+    "en": (
+        "Jane",
+        "Michael",
+        "Olivia",
+        "Ethan",
+        "Grace",
+        "Noah",
+        "Chloe",
+        "Liam",
+        "Harper",
+        "Owen",
+        "Abigail",
+        "Caleb",
+    ),
+    "de": (
+        "Lukas",
+        "Anna",
+        "Jonas",
+        "Lea",
+        "Felix",
+        "Marie",
+        "Tobias",
+        "Sophie",
+        "Matthias",
+        "Jana",
+        "Jürgen",
+        "Käthe",
+    ),
+    "fr": (
+        "Camille",
+        "Louis",
+        "Chloé",
+        "Hugo",
+        "Manon",
+        "Théo",
+        "Inès",
+        "Jules",
+        "Léa",
+        "Gaëlle",
+        "Étienne",
+        "Margaux",
+    ),
+    "es": (
+        "Lucía",
+        "Mateo",
+        "Sofía",
+        "Álvaro",
+        "Martina",
+        "Pablo",
+        "Carmen",
+        "Javier",
+        "Elena",
+        "Íñigo",
+        "Paula",
+        "Sergio",
+    ),
     "it": ("Giulia", "Marco", "Francesca", "Luca", "Chiara", "Matteo", "Alessia", "Davide"),
     "nl": ("Sanne", "Daan", "Femke", "Bram", "Lotte", "Joris"),
     "pl": ("Zofia", "Jakub", "Agnieszka", "Piotr", "Katarzyna", "Tomasz"),
@@ -24,14 +72,62 @@ FIRST: dict[str, tuple[str, ...]] = {
     "tr": ("Elif", "Emre", "Zeynep", "Mehmet", "Ayşe", "Can"),
 }
 LAST: dict[str, tuple[str, ...]] = {
-    "en": ("Doe", "Carter", "Bennett", "Hughes", "Foster", "Reed", "Sullivan", "Brooks", "Hayes", "Porter",
-           "McAllister", "O'Neill"),
-    "de": ("Müller", "Schneider", "Fischer", "Weber", "Becker", "Hoffmann", "Schäfer", "Koch", "Richter",
-           "Wolf", "Krüger", "Neumann"),
-    "fr": ("Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Laurent", "Girard", "Rousseau", "Fontaine",
-           "Chevalier", "Mercier", "Blanc"),
-    "es": ("García", "Fernández", "López", "Martínez", "Sánchez", "Romero", "Navarro", "Torres", "Ruiz",
-           "Jiménez", "Ortega", "Castillo"),
+    "en": (
+        "Doe",
+        "Carter",
+        "Bennett",
+        "Hughes",
+        "Foster",
+        "Reed",
+        "Sullivan",
+        "Brooks",
+        "Hayes",
+        "Porter",
+        "McAllister",
+        "O'Neill",
+    ),
+    "de": (
+        "Müller",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Becker",
+        "Hoffmann",
+        "Schäfer",
+        "Koch",
+        "Richter",
+        "Wolf",
+        "Krüger",
+        "Neumann",
+    ),
+    "fr": (
+        "Martin",
+        "Bernard",
+        "Dubois",
+        "Lefèvre",
+        "Moreau",
+        "Laurent",
+        "Girard",
+        "Rousseau",
+        "Fontaine",
+        "Chevalier",
+        "Mercier",
+        "Blanc",
+    ),
+    "es": (
+        "García",
+        "Fernández",
+        "López",
+        "Martínez",
+        "Sánchez",
+        "Romero",
+        "Navarro",
+        "Torres",
+        "Ruiz",
+        "Jiménez",
+        "Ortega",
+        "Castillo",
+    ),
     "it": ("Rossi", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Conti"),
     "nl": ("de Vries", "Jansen", "van Dijk", "Bakker", "Visser", "Smit"),
     "pl": ("Nowak", "Kowalski", "Wiśniewska", "Wójcik", "Kamińska", "Lewandowski"),
@@ -40,15 +136,41 @@ LAST: dict[str, tuple[str, ...]] = {
     "tr": ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın"),
 }
 JA_NAMES: tuple[tuple[str, str], ...] = (
-    ("佐藤", "sato"), ("鈴木", "suzuki"), ("高橋", "takahashi"), ("田中", "tanaka"), ("渡辺", "watanabe"),
-    ("伊藤", "ito"), ("山本", "yamamoto"), ("中村", "nakamura"), ("小林", "kobayashi"), ("加藤", "kato"),
+    ("佐藤", "sato"),
+    ("鈴木", "suzuki"),
+    ("高橋", "takahashi"),
+    ("田中", "tanaka"),
+    ("渡辺", "watanabe"),
+    ("伊藤", "ito"),
+    ("山本", "yamamoto"),
+    ("中村", "nakamura"),
+    ("小林", "kobayashi"),
+    ("加藤", "kato"),
 )
 JA_GIVEN: tuple[tuple[str, str], ...] = (
-    ("太郎", "taro"), ("花子", "hanako"), ("翔太", "shota"), ("美咲", "misaki"), ("健一", "kenichi"),
-    ("由美", "yumi"), ("大輔", "daisuke"), ("さくら", "sakura"), ("陽菜", "hina"), ("拓海", "takumi"),
+    ("太郎", "taro"),
+    ("花子", "hanako"),
+    ("翔太", "shota"),
+    ("美咲", "misaki"),
+    ("健一", "kenichi"),
+    ("由美", "yumi"),
+    ("大輔", "daisuke"),
+    ("さくら", "sakura"),
+    ("陽菜", "hina"),
+    ("拓海", "takumi"),
 )
-MAIL_DOMAINS = ("mail.example", "post.example", "inbox.example", "webmail.example", "example.net",
-                "example.org", "correo.example", "courriel.example", "posteo.example", "mailbox.example")
+MAIL_DOMAINS = (
+    "mail.example",
+    "post.example",
+    "inbox.example",
+    "webmail.example",
+    "example.net",
+    "example.org",
+    "correo.example",
+    "courriel.example",
+    "posteo.example",
+    "mailbox.example",
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +218,7 @@ URLSAFE = string.ascii_letters + string.digits
 def ip_address(rng: random.Random) -> str:
     """A documentation-range IPv4 (sometimes IPv6) address."""
     if rng.random() < 0.15:
-        return f"2001:db8:{rng.randint(1, 0xffff):x}::{rng.randint(1, 0xffff):x}"
+        return f"2001:db8:{rng.randint(1, 0xFFFF):x}::{rng.randint(1, 0xFFFF):x}"
     net = rng.choice(("192.0.2", "198.51.100", "203.0.113"))
     return f"{net}.{rng.randint(1, 254)}"
 
@@ -119,10 +241,40 @@ def device(rng: random.Random, lang: str) -> str:
     return rng.choice((f"{b} on {s}", f"{s} · {b}", f"{b} ({s})"))
 
 
-ORG_A = ("Acme", "Bluefin", "Cedar", "Driftwood", "Ember", "Fjord", "Granite", "Halcyon", "Indigo",
-         "Juniper", "Kestrel", "Lumen", "Marigold", "Nimbus", "Orchid", "Polaris", "Quartz", "Riverbend")
-ORG_B = ("Design", "Platform", "Growth", "Mobile", "Data", "Support", "Research", "Marketing", "Infra",
-         "Payments", "Web", "Studio")
+ORG_A = (
+    "Acme",
+    "Bluefin",
+    "Cedar",
+    "Driftwood",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Halcyon",
+    "Indigo",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Marigold",
+    "Nimbus",
+    "Orchid",
+    "Polaris",
+    "Quartz",
+    "Riverbend",
+)
+ORG_B = (
+    "Design",
+    "Platform",
+    "Growth",
+    "Mobile",
+    "Data",
+    "Support",
+    "Research",
+    "Marketing",
+    "Infra",
+    "Payments",
+    "Web",
+    "Studio",
+)
 ORG_C = ("Team", "Squad", "Guild", "Lab", "Crew", "Group", "Collective", "Project")
 
 
@@ -142,24 +294,5 @@ def username(rng: random.Random, p: Person) -> str:
     """Either the account e-mail address or a handle."""
     if rng.random() < 0.55:
         return p.email
-    return f"{ascii_fold(p.first).lower()}{rng.choice(('', '_', '.'))}{ascii_fold(p.last).lower()[:6]}{rng.randint(1, 999)}"
-
-
-COMMENTS_EN = (
-    "Looks good to me, but can we double-check the copy on the second screen?",
-    "I pushed a fix for the flaky test — please take another look.",
-    "Could we move this to next sprint? The API isn't ready yet.",
-    "Nice catch! I'll update the spec today.",
-    "The numbers in the Q3 sheet don't match the dashboard.",
-    "Agreed. Let's ship it behind a feature flag.",
-)
-COMMENTS_ES = (
-    "Me parece bien, pero revisemos el texto de la segunda pantalla.",
-    "He subido una corrección, ¿puedes echarle un vistazo?",
-    "¿Lo pasamos al próximo sprint? La API aún no está lista.",
-    "¡Buena observación! Actualizo la especificación hoy.",
-)
-TASKS_EN = ("Update onboarding emails", "Fix login redirect loop", "Q3 pricing page", "Migrate billing webhooks",
-            "Dark mode for settings", "Audit log export", "Improve search ranking", "Refresh brand assets")
-TASKS_ES = ("Actualizar el flujo de registro", "Corregir el error de pago", "Nueva página de precios",
-            "Revisar traducciones", "Exportar informes mensuales")
+    first, last = ascii_fold(p.first).lower(), ascii_fold(p.last).lower()[:6]
+    return f"{first}{rng.choice(('', '_', '.'))}{last}{rng.randint(1, 999)}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from .. import pools
 from ..context import Ctx
 from ..model import Button, Code, Doc, Fields, Link, Para, Var
-from .. import pools
 from .common import greeting, pick
 
 
@@ -19,8 +19,16 @@ def password_reset(c: Ctx) -> Doc:
     else:
         doc.add(Para((Link((url,), url, "action_url"),)))
     if c.chance("p_reset_ip", 0.5):
-        doc.add(Para(c.f("reset_requested", ip=Var("ip_address", pools.ip_address(c.rng)),
-                         time=Var("event_time", c.dt(c.when))), muted=True))
+        doc.add(
+            Para(
+                c.f(
+                    "reset_requested",
+                    ip=Var("ip_address", pools.ip_address(c.rng)),
+                    time=Var("event_time", c.dt(c.when)),
+                ),
+                muted=True,
+            )
+        )
     doc.add(Para(c.f("reset_outro"), muted=True))
     return doc
 
@@ -45,12 +53,16 @@ def new_device(c: Ctx) -> Doc:
     device = Var("device_name", pools.device(c.rng, c.s.lang))
     doc = Doc(c.f("subj_login", device=device))
     doc.add(greeting(c), Para(c.f("login_intro", user=user)))
-    doc.add(Fields((
-        (c.L("device"), (device,)),
-        (c.L("ip"), (Var("ip_address", pools.ip_address(c.rng)),)),
-        (c.L("location"), (pick(c, "cities"),)),
-        (c.L("when"), (Var("event_time", c.dt(c.when)),)),
-    )))
+    doc.add(
+        Fields(
+            (
+                (c.L("device"), (device,)),
+                (c.L("ip"), (Var("ip_address", pools.ip_address(c.rng)),)),
+                (c.L("location"), (pick(c, "cities"),)),
+                (c.L("when"), (Var("event_time", c.dt(c.when)),)),
+            )
+        )
+    )
     doc.add(Para(c.f("login_body")))
     doc.add(Button(c.L("secure_btn"), c.url("/security/sessions")))
     doc.add(Para(c.f("login_outro"), muted=True))

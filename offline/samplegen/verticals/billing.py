@@ -48,8 +48,10 @@ def invoice(c: Ctx) -> Doc:
         (c.L("plan"), (plan,)),
     ]
     doc.add(Fields(tuple(rows)))
-    items = tuple(((Var("item_name", n),), (Var("item_quantity", str(q)),), (Var("item_price", c.money(q * p)),))
-                  for n, q, p in lines)
+    items = tuple(
+        ((Var("item_name", n),), (Var("item_quantity", str(q)),), (Var("item_price", c.money(q * p)),))
+        for n, q, p in lines
+    )
     doc.add(Items((c.L("description"), c.L("qty"), c.L("amount")), items))
     sums: list[tuple[str, Parts]] = [(c.L("subtotal"), (Var("order_subtotal", c.money(subtotal)),))]
     if tax:
@@ -71,13 +73,17 @@ def receipt(c: Ctx) -> Doc:
     org = _org(c)
     doc = Doc(c.f("subj_receipt", inv=inv, amount=total))
     doc.add(greeting(c), Para(c.f("receipt_intro", org=org, amount=total)))
-    doc.add(Fields((
-        (c.L("receipt_no"), (inv,)),
-        (c.L("paid_on"), (Var("invoice_date", c.date(c.when)),)),
-        (c.L("plan"), (Var("plan_name", plan_name), c.L("seats_suffix").format(n=seats))),
-        (c.L("payment"), (pay,)),
-        (c.L("amount_paid"), (total,)),
-    )))
+    doc.add(
+        Fields(
+            (
+                (c.L("receipt_no"), (inv,)),
+                (c.L("paid_on"), (Var("invoice_date", c.date(c.when)),)),
+                (c.L("plan"), (Var("plan_name", plan_name), c.L("seats_suffix").format(n=seats))),
+                (c.L("payment"), (pay,)),
+                (c.L("amount_paid"), (total,)),
+            )
+        )
+    )
     href = c.url(f"/receipts/{inv.value.replace('-', '')}.pdf")
     if c.opt("receipt_link_inline", False):
         doc.add(Para((Link((c.L("download_receipt"),), href, "action_url"),)))
@@ -111,7 +117,16 @@ def renewal(c: Ctx) -> Doc:
     org = _org(c)
     doc = Doc(c.f("subj_renewal", org=org, date=date))
     doc.add(greeting(c), Para(c.f("renewal_intro", org=org, plan=Var("plan_name", plan_name), date=date)))
-    doc.add(Fields(((c.L("renewal_amount"), (amount,)), (c.L("payment"), (Var("payment_method", payment_method(c)),)))))
-    doc.add(Button(c.L("manage_btn"), c.url(f"/settings/billing?ws={c.ident('ws_fmt', '{h8}')}"), "action_url"))
+    doc.add(
+        Fields(
+            (
+                (c.L("renewal_amount"), (amount,)),
+                (c.L("payment"), (Var("payment_method", payment_method(c)),)),
+            )
+        )
+    )
+    doc.add(
+        Button(c.L("manage_btn"), c.url(f"/settings/billing?ws={c.ident('ws_fmt', '{h8}')}"), "action_url")
+    )
     doc.add(Para(c.f("renewal_outro"), muted=True))
     return doc

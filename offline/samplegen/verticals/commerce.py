@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..context import Ctx
 from ..model import Button, Code, Doc, Fields, Heading, Inline, Link, Para, Parts, Totals, Var
 from .common import carrier, draw_lines, greeting, item_table, later, payment_method, pick
-from ..context import Ctx
 
 
 def _order_var(c: Ctx) -> Var:

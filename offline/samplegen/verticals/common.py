@@ -31,7 +31,9 @@ def draw_lines(c: Ctx, k: int | None = None) -> list[Line]:
     assert c.s.catalog is not None
     if k is None:
         k = c.rng.choices((1, 2, 3, 4, 5, 6), weights=(30, 25, 18, 12, 8, 7))[0]
-    return [Line(name, c.rng.choice(QTY_CHOICES), c.price(major)) for name, major in c.s.catalog.draw(c.rng, k)]
+    return [
+        Line(name, c.rng.choice(QTY_CHOICES), c.price(major)) for name, major in c.s.catalog.draw(c.rng, k)
+    ]
 
 
 def greeting(c: Ctx) -> Para:

@@ -10,15 +10,39 @@ from ..pools import ascii_fold
 from .common import greeting, pick
 
 AIRPORTS_EN: tuple[tuple[str, str], ...] = (
-    ("JFK", "New York"), ("LAX", "Los Angeles"), ("ORD", "Chicago"), ("SFO", "San Francisco"), ("SEA", "Seattle"),
-    ("BOS", "Boston"), ("DEN", "Denver"), ("ATL", "Atlanta"), ("LHR", "London"), ("FRA", "Frankfurt"),
-    ("AMS", "Amsterdam"), ("CDG", "Paris"), ("MAD", "Madrid"), ("DUB", "Dublin"), ("YYZ", "Toronto"),
-    ("MIA", "Miami"), ("AUS", "Austin"), ("PDX", "Portland"),
+    ("JFK", "New York"),
+    ("LAX", "Los Angeles"),
+    ("ORD", "Chicago"),
+    ("SFO", "San Francisco"),
+    ("SEA", "Seattle"),
+    ("BOS", "Boston"),
+    ("DEN", "Denver"),
+    ("ATL", "Atlanta"),
+    ("LHR", "London"),
+    ("FRA", "Frankfurt"),
+    ("AMS", "Amsterdam"),
+    ("CDG", "Paris"),
+    ("MAD", "Madrid"),
+    ("DUB", "Dublin"),
+    ("YYZ", "Toronto"),
+    ("MIA", "Miami"),
+    ("AUS", "Austin"),
+    ("PDX", "Portland"),
 )
 AIRPORTS_JA: tuple[tuple[str, str], ...] = (
-    ("HND", "東京（羽田）"), ("NRT", "東京（成田）"), ("ITM", "大阪（伊丹）"), ("KIX", "大阪（関西）"),
-    ("CTS", "札幌（新千歳）"), ("FUK", "福岡"), ("OKA", "沖縄（那覇）"), ("SDJ", "仙台"), ("HIJ", "広島"),
-    ("KOJ", "鹿児島"), ("ICN", "ソウル（仁川）"), ("TPE", "台北（桃園）"), ("HNL", "ホノルル"),
+    ("HND", "東京（羽田）"),
+    ("NRT", "東京（成田）"),
+    ("ITM", "大阪（伊丹）"),
+    ("KIX", "大阪（関西）"),
+    ("CTS", "札幌（新千歳）"),
+    ("FUK", "福岡"),
+    ("OKA", "沖縄（那覇）"),
+    ("SDJ", "仙台"),
+    ("HIJ", "広島"),
+    ("KOJ", "鹿児島"),
+    ("ICN", "ソウル（仁川）"),
+    ("TPE", "台北（桃園）"),
+    ("HNL", "ホノルル"),
 )
 
 
@@ -43,17 +67,27 @@ def hotel_confirmation(c: Ctx) -> Doc:
     guest = Var("recipient_name", c.to.full)
     doc = Doc(c.f("subj_hotel", hotel=hotel, res=res))
     doc.add(Heading(c.f("hotel_title")), Para(c.f("hotel_intro", name=guest, hotel=hotel)))
-    doc.add(Fields((
-        (c.L("res_no"), (res,)),
-        (c.L("checkin"), (Var("checkin_date", c.date(cin)), c.L("checkin_time"))),
-        (c.L("checkout"), (Var("checkout_date", c.date(cout)), c.L("checkout_time"))),
-        (c.L("nights"), (str(nights),)),
-    ), title=c.L("stay_title")))
+    doc.add(
+        Fields(
+            (
+                (c.L("res_no"), (res,)),
+                (c.L("checkin"), (Var("checkin_date", c.date(cin)), c.L("checkin_time"))),
+                (c.L("checkout"), (Var("checkout_date", c.date(cout)), c.L("checkout_time"))),
+                (c.L("nights"), (str(nights),)),
+            ),
+            title=c.L("stay_title"),
+        )
+    )
     rows = tuple(((Var("room_type", r),), (c.L("guests_fmt").format(n=c.rng.randint(1, 3)),)) for r in rooms)
     doc.add(Items((c.L("room"), c.L("guests")), rows))
     doc.add(Totals(((c.L("total_price"), (Var("order_total", c.money(total)),)),)))
-    doc.add(Button(c.L("manage_btn"), c.url(f"/reservations/{res.value}?last={c.to.last[:3].lower()}"),
-                   "action_url"))
+    doc.add(
+        Button(
+            c.L("manage_btn"),
+            c.url(f"/reservations/{res.value}?last={ascii_fold(c.to.last)[:3].lower()}"),
+            "action_url",
+        )
+    )
     doc.add(Para(c.f("hotel_outro"), muted=True))
     return doc
 
@@ -78,12 +112,16 @@ def hotel_cancellation(c: Ctx) -> Doc:
     doc = Doc(c.f("subj_cancel", res=res))
     doc.add(greeting(c), Para(c.f("cancel_intro", hotel=hotel)))
     amount = c.rng.randint(80, 900) * c.s.money.scale() + (c.rng.randint(0, 99) if c.s.money.decimals else 0)
-    doc.add(Fields((
-        (c.L("res_no"), (res,)),
-        (c.L("checkin"), (Var("checkin_date", c.date(cin)),)),
-        (c.L("checkout"), (Var("checkout_date", c.date(cout)),)),
-        (c.L("refund"), (Var("refund_amount", c.money(amount)),)),
-    )))
+    doc.add(
+        Fields(
+            (
+                (c.L("res_no"), (res,)),
+                (c.L("checkin"), (Var("checkin_date", c.date(cin)),)),
+                (c.L("checkout"), (Var("checkout_date", c.date(cout)),)),
+                (c.L("refund"), (Var("refund_amount", c.money(amount)),)),
+            )
+        )
+    )
     doc.add(Para(c.f("cancel_outro"), muted=True))
     return doc
 
@@ -93,7 +131,8 @@ def _legs(c: Ctx) -> list[tuple[str, str, str, datetime, datetime]]:
     n = c.rng.choices((1, 2, 3), weights=(50, 35, 15))[0]
     stops = c.rng.sample(airports, n + 1)
     t = (c.when + timedelta(days=c.rng.randint(3, 60))).replace(
-        hour=c.rng.randint(6, 20), minute=c.rng.choice(range(0, 60, 5)), second=0)
+        hour=c.rng.randint(6, 20), minute=c.rng.choice(range(0, 60, 5)), second=0
+    )
     legs = []
     code = c.sopt("airline", "SW")
     for i in range(n):
@@ -123,15 +162,21 @@ def _passengers(c: Ctx) -> list[str]:
 
 
 def _leg_table(c: Ctx, legs: list[tuple[str, str, str, datetime, datetime]]) -> Items:
-    rows = tuple((
-        (Var("flight_number", num),),
-        (Var("departure_airport", dep),),
-        (Var("departure_time", c.dt(td)),),
-        (Var("arrival_airport", arr),),
-        (Var("arrival_time", c.dt(ta)),),
-    ) for num, dep, arr, td, ta in legs)
-    return Items((c.L("flight"), c.L("from"), c.L("departs"), c.L("to_ap"), c.L("arrives")), rows,
-                 title=c.L("legs_title"))
+    rows = tuple(
+        (
+            (Var("flight_number", num),),
+            (Var("departure_airport", dep),),
+            (Var("departure_time", c.dt(td)),),
+            (Var("arrival_airport", arr),),
+            (Var("arrival_time", c.dt(ta)),),
+        )
+        for num, dep, arr, td, ta in legs
+    )
+    return Items(
+        (c.L("flight"), c.L("from"), c.L("departs"), c.L("to_ap"), c.L("arrives")),
+        rows,
+        title=c.L("legs_title"),
+    )
 
 
 def flight_itinerary(c: Ctx) -> Doc:
@@ -144,7 +189,9 @@ def flight_itinerary(c: Ctx) -> Doc:
     doc.add(Heading(c.f("itin_title")), greeting(c), Para(c.f("itin_intro")))
     doc.add(Fields(((c.L("booking_ref"), (res,)),)))
     doc.add(_leg_table(c, legs))
-    doc.add(Items((c.L("passenger"),), tuple(((Var("passenger_name", p),),) for p in pax), title=c.L("pax_title")))
+    doc.add(
+        Items((c.L("passenger"),), tuple(((Var("passenger_name", p),),) for p in pax), title=c.L("pax_title"))
+    )
     doc.add(Totals(((c.L("fare_total"), (Var("order_total", c.money(fare)),)),)))
     doc.add(Para(c.f("itin_outro"), muted=True))
     return doc
@@ -160,7 +207,12 @@ def flight_checkin(c: Ctx) -> Doc:
     doc.add(_leg_table(c, legs))
     rows: tuple[tuple[str, Parts], ...] = tuple((c.L("passenger"), (Var("passenger_name", p),)) for p in pax)
     doc.add(Fields(rows, title=c.L("pax_title")))
-    doc.add(Button(c.L("checkin_btn"), c.url(f"/checkin?pnr={res.value}&ln={c.to.last[:4].lower()}"),
-                   "action_url"))
+    doc.add(
+        Button(
+            c.L("checkin_btn"),
+            c.url(f"/checkin?pnr={res.value}&ln={ascii_fold(c.to.last)[:4].lower()}"),
+            "action_url",
+        )
+    )
     doc.add(Para(c.f("checkin_outro"), muted=True))
     return doc
