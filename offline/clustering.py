@@ -1,4 +1,4 @@
-"""Group a sender's messages into template clusters (structure first, then constant Subject words).
+"""Group a sender's messages into template clusters (structure first, then constant text).
 
 Assignment goes through :func:`rules.cluster.choose_cluster`, the same function extraction uses,
 so a message lands in the same cluster at learning and at extraction time.
@@ -17,6 +17,7 @@ from .sample import Sample
 __all__ = ["Cluster", "cluster_samples"]
 
 SUBJECT_SUPPORT = 0.1
+BODY_SIMILARITY = 0.3
 
 
 @dataclass(slots=True)
@@ -26,7 +27,7 @@ class Cluster:
     key: str
     sender: str
     paths: frozenset[str]
-    subject: frozenset[str]
+    signature: frozenset[str]
     members: list[Sample] = field(default_factory=list)
 
 
@@ -45,20 +46,44 @@ def _leaders(samples: list[Sample]) -> dict[frozenset[str], frozenset[str]]:
     return out
 
 
-def _subject_signatures(group: list[Sample], min_size: int) -> list[frozenset[str]]:
-    """Constant-Subject-word signatures of the templates sharing one structure."""
-    df: Counter[str] = Counter()
+def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]]:
+    """Constant-text signatures of the templates that share one structure.
+
+    First by constant Subject words (seen in at least ``SUBJECT_SUPPORT`` of the group and by
+    ``min_recipients`` recipients), then, within one Subject, by body text: signatures sharing
+    less than ``BODY_SIMILARITY`` of their text are different templates (or languages). Groups
+    seen by fewer than ``min_recipients`` messages get no signature of their own: their messages
+    join the best match.
+    """
+    who: dict[str, set[str]] = defaultdict(set)
     for s in group:
-        df.update(s.words)
-    threshold = max(2.0, SUBJECT_SUPPORT * len(group))
-    sigs = Counter(frozenset(w for w in s.words if df[w] >= threshold) for s in group)
-    kept = [sig for sig, n in sigs.items() if n >= min_size]
-    if not kept:
-        kept = [sigs.most_common(1)[0][0]]
-    return kept
+        for tok in s.signature:
+            who[tok].add(s.recipient or s.message_id)
+    need = max(float(min_recipients), SUBJECT_SUPPORT * len(group))
+    subject_const = {t for t, r in who.items() if t.startswith("s:") and len(r) >= need}
+    body_const = {t for t, r in who.items() if t.startswith("t:") and len(r) >= min_recipients}
+    by_subject: dict[frozenset[str], Counter[frozenset[str]]] = defaultdict(Counter)
+    for s in group:
+        by_subject[s.signature & subject_const][s.signature & body_const] += 1
+    out: list[frozenset[str]] = []
+    for subj, bodies in by_subject.items():
+        if sum(bodies.values()) < min_recipients:
+            continue
+        leaders: list[tuple[frozenset[str], int]] = []
+        for body, n in bodies.most_common():
+            for k, (lead, size) in enumerate(leaders):
+                if jaccard(body, lead) >= BODY_SIMILARITY:
+                    leaders[k] = (lead & body, size + n)
+                    break
+            else:
+                leaders.append((body, n))
+        out.extend(subj | lead for lead, size in leaders if size >= min_recipients)
+    if not out:
+        out.append(max(by_subject, key=lambda k: sum(by_subject[k].values())))
+    return out
 
 
-def cluster_samples(samples: Iterable[Sample], min_size: int = 5) -> list[Cluster]:
+def cluster_samples(samples: Iterable[Sample], min_recipients: int = 5) -> list[Cluster]:
     """Cluster samples per sender; every sample lands in exactly one cluster."""
     by_sender: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:
@@ -72,11 +97,11 @@ def cluster_samples(samples: Iterable[Sample], min_size: int = 5) -> list[Cluste
             groups[leaders[s.paths]].append(s)
         mine: list[Cluster] = []
         for lead, group in groups.items():
-            for sig in _subject_signatures(group, min_size):
+            for sig in _signatures(group, min_recipients):
                 mine.append(Cluster(cluster_id(sender, lead, sig), sender, lead, sig))
-        cands = [ClusterCandidate(c.paths, c.subject, 0) for c in mine]
+        cands = [ClusterCandidate(c.paths, c.signature, 0) for c in mine]
         for s in members:
-            chosen = choose_cluster(cands, s.paths, s.words)
+            chosen = choose_cluster(cands, s.paths, s.signature)
             if chosen is None:  # cannot happen: the sample's own leader is a candidate
                 chosen = (0, False)
             mine[chosen[0]].members.append(s)

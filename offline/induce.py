@@ -8,19 +8,24 @@ into constant text and variable gaps by token alignment; every gap is a slot, a 
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rules.address import LANDMARK, addresses, row_key
+from rules.address import LANDMARK, addresses, claim, row_key
 from rules.dictionaries import column_types
-from rules.model import Landmark
+from rules.model import Landmark, Selector
+from rules.text import tokenize
 
 from .sample import Sample
-from .tokalign import Template, align_values
+from .tokalign import Template, align_values, lcs
 
 __all__ = ["Slot", "ClusterTable", "induce"]
 
 LANDMARK_SUPPORT = 0.5
+SENTENCE_SIMILARITY = 0.5
+_MAX_TOKENS = 60
+_MAX_GROUPS = 50
 
 
 @dataclass(slots=True)
@@ -29,8 +34,9 @@ class Slot:
 
     anchor: int
     ipath: str
+    mode: str
     ordinal: int
-    repeated: bool
+    selector: int
     row_depth: int
     row_rel: str
     xpath: str
@@ -46,6 +52,10 @@ class Slot:
     inline_after: str
     link_text: str = ""
 
+    @property
+    def repeated(self) -> bool:
+        return self.mode == "rows"
+
     def pattern(self) -> str:
         return self.template.regex(self.gap)
 
@@ -58,6 +68,7 @@ class ClusterTable:
     """What induction found in one cluster."""
 
     landmarks: list[Landmark]
+    selectors: list[Selector] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
     skeleton: list[str] = field(default_factory=list)
 
@@ -94,8 +105,9 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
 class _Column:
     anchor: int
     ipath: str
+    mode: str  # ordinal | match | rows
     ordinal: int
-    repeated: bool
+    selector: int
     row_depth: int
     row_rel: str
     cells: list[list[int]]  # per member: leaf indices
@@ -113,7 +125,50 @@ def _divergence(xpaths: list[str]) -> int:
     return depth
 
 
-def _columns(members: list[Sample], addr: list[list[tuple[int, int]]]) -> list[_Column]:
+def _similar(a: list[str], b: list[str]) -> bool:
+    """Two texts are renderings of one template sentence: most of their tokens align."""
+    a, b = a[:_MAX_TOKENS], b[:_MAX_TOKENS]
+    common = len(lcs(a, b))
+    return common >= 2 and common >= SENTENCE_SIMILARITY * max(len(a), len(b))
+
+
+def _sentence_groups(members: list[Sample], per: list[list[int]]) -> list[list[tuple[int, int]]]:
+    """Occurrences (member, leaf) of one path grouped by shared constant text, once per member.
+
+    Only groups in at least half of the members count: a template sentence is in most messages,
+    while a value that recurs (a popular product) is in a few.
+    """
+    groups: list[tuple[list[str], list[tuple[int, int]], set[int]]] = []
+    for m, cell in enumerate(per):
+        for i in cell:
+            toks = tokenize(members[m].leaves[i].text)
+            for rep, occ, who in groups:
+                if m not in who and _similar(rep, toks):
+                    occ.append((m, i))
+                    who.add(m)
+                    break
+            else:
+                if len(groups) < _MAX_GROUPS:
+                    groups.append((toks, [(m, i)], {m}))
+    need = max(2.0, LANDMARK_SUPPORT * len(members))
+    return [occ for _, occ, who in groups if len(who) >= need]
+
+
+def _selector(members: list[Sample], occ: list[tuple[int, int]]) -> str | None:
+    """A regex that picks this sentence by its constant text, or None when it has too little."""
+    aligned = align_values([members[m].leaves[i].text for m, i in occ])
+    if aligned is None:
+        return None
+    template = aligned[0]
+    const = [t for t in template.items if isinstance(t, str) and any(c.isalnum() for c in t)]
+    if len(const) < 2:
+        return None
+    return template.regex()
+
+
+def _columns(
+    members: list[Sample], addr: list[list[tuple[int, int]]], selectors: list[Selector]
+) -> list[_Column]:
     groups: dict[tuple[int, str], list[list[int]]] = defaultdict(lambda: [[] for _ in members])
     for m, (s, a) in enumerate(zip(members, addr, strict=True)):
         for i, (anchor, ordinal) in enumerate(a):
@@ -127,19 +182,41 @@ def _columns(members: list[Sample], addr: list[list[tuple[int, int]]]) -> list[_
         if min(counts) == max(counts) or max(counts) < 2:
             for j in range(max(counts)):
                 cells = [[p[j]] if j < len(p) else [] for p in per]
-                cols.append(_Column(anchor, ipath, j, False, 0, "", cells))
+                cols.append(_Column(anchor, ipath, "ordinal", j, -1, 0, "", cells))
             continue
-        xps = [members[m].leaves[i].xpath for m, p in enumerate(per) for i in p]
+        # varying counts: sentences with constant text are picked by it, the rest are rows
+        compiled: list[tuple[int, re.Pattern[str]]] = []
+        for occ in _sentence_groups(members, per):
+            pattern = _selector(members, occ)
+            if pattern is not None:
+                compiled.append((len(selectors), re.compile(pattern, re.DOTALL)))
+                selectors.append(Selector(anchor=anchor, ipath=ipath, pattern=pattern))
+        free: list[list[int]] = []
+        claimed: dict[int, list[list[int]]] = {sid: [[] for _ in members] for sid, _ in compiled}
+        for m, p in enumerate(per):
+            owners = claim([members[m].leaves[i].text for i in p], compiled)
+            free.append([i for i, o in zip(p, owners, strict=True) if o == -1])
+            for i, o in zip(p, owners, strict=True):
+                if o != -1:
+                    claimed[o][m].append(i)
+        for sid, cells in claimed.items():
+            cols.append(_Column(anchor, ipath, "match", 0, sid, 0, "", cells))
+        counts = [len(p) for p in free if p]
+        if not counts:
+            continue
+        if max(counts) < 2:
+            cols.append(_Column(anchor, ipath, "ordinal", 0, -1, 0, "", [p[:1] for p in free]))
+            continue
+        xps = [members[m].leaves[i].xpath for m, p in enumerate(free) for i in p]
         depth = min(
-            (_divergence([members[m].leaves[i].xpath for i in p]) for m, p in enumerate(per) if len(p) > 1),
+            (_divergence([members[m].leaves[i].xpath for i in p]) for m, p in enumerate(free) if len(p) > 1),
             default=0,
         )
         if depth >= 10_000:
             depth = 0
-        rels = list(dict.fromkeys(row_key(x, depth) for x in xps))
-        for rel in rels:
-            cells = [[i for i in p if row_key(members[m].leaves[i].xpath, depth) == rel] for m, p in enumerate(per)]
-            cols.append(_Column(anchor, ipath, 0, True, depth, rel, cells))
+        for rel in dict.fromkeys(row_key(x, depth) for x in xps):
+            cells = [[i for i in p if row_key(members[m].leaves[i].xpath, depth) == rel] for m, p in enumerate(free)]
+            cols.append(_Column(anchor, ipath, "rows", 0, -1, depth, rel, cells))
     return cols
 
 
@@ -148,7 +225,8 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
     landmarks = _landmarks(members, min_recipients)
     lm_index = {(m.ipath, m.text): i for i, m in enumerate(landmarks)}
     addr = [addresses(s.leaves, lm_index) for s in members]
-    cols = _columns(members, addr)
+    selectors: list[Selector] = []
+    cols = _columns(members, addr, selectors)
     # which leaves are constant (landmarks or constant columns), per member
     const_leaf: list[set[int]] = [
         {i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr
@@ -167,7 +245,7 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
         if present < 2:
             continue
         variable.append((col, texts))
-    table = ClusterTable(landmarks)
+    table = ClusterTable(landmarks, selectors=selectors)
     for col, texts in variable:
         flat = [t for cell in texts for t in cell]
         aligned = align_values(flat)
@@ -205,8 +283,9 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
                 Slot(
                     anchor=col.anchor,
                     ipath=col.ipath,
+                    mode=col.mode,
                     ordinal=col.ordinal,
-                    repeated=col.repeated,
+                    selector=col.selector,
                     row_depth=col.row_depth,
                     row_rel=col.row_rel,
                     xpath=leaves[i0].xpath,

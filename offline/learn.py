@@ -18,7 +18,7 @@ from .induce import ClusterTable, Slot, induce
 from .roles import NONE, RoleModel
 from .sample import Sample
 
-__all__ = ["LearnReport", "eligible", "cluster_tables", "doc_words", "learn", "MIN_MESSAGES"]
+__all__ = ["LearnReport", "eligible", "cluster_tables", "doc_words", "subject_of", "learn", "MIN_MESSAGES"]
 
 MIN_MESSAGES = 3
 
@@ -50,11 +50,16 @@ def doc_words(table: ClusterTable) -> frozenset[str]:
     return frozenset(words)
 
 
+def subject_of(cluster: Cluster) -> frozenset[str]:
+    """The cluster's constant Subject words."""
+    return frozenset(t[2:] for t in cluster.signature if t.startswith("s:"))
+
+
 def cluster_tables(
     samples: Iterable[Sample], min_recipients: int
 ) -> Iterator[tuple[Cluster, ClusterTable | None]]:
     """Every cluster with its induced table (``None`` for clusters that are not eligible)."""
-    for cluster in cluster_samples(samples):
+    for cluster in cluster_samples(samples, min_recipients):
         if eligible(cluster, min_recipients):
             yield cluster, induce(cluster.members, min_recipients)
         else:
@@ -66,8 +71,9 @@ def _rule(slot: Slot, name: str, confidence: float) -> FieldRule:
         field=name,
         anchor=slot.anchor,
         ipath=slot.ipath,
+        mode=slot.mode,  # type: ignore[arg-type]
         ordinal=slot.ordinal,
-        repeated=slot.repeated,
+        selector=slot.selector,
         row_depth=slot.row_depth,
         row_rel=slot.row_rel,
         pattern=slot.pattern(),
@@ -92,7 +98,7 @@ def learn(
         if table is not None and model is not None:
             words = doc_words(table)
             for slot in table.slots:
-                name, p = model.predict(slot_features(slot, cluster.subject, words))
+                name, p = model.predict(slot_features(slot, subject_of(cluster), words))
                 if name != NONE and p >= model.threshold:
                     rules.append(_rule(slot, name, p))
                     report.fields[name] = report.fields.get(name, 0) + 1
@@ -104,12 +110,14 @@ def learn(
                 cluster=cluster.key,
                 sender=cluster.sender,
                 paths=sorted(cluster.paths),
-                subject=sorted(cluster.subject),
+                subject=sorted(subject_of(cluster)),
+                signature=sorted(cluster.signature),
                 messages=len(members),
                 recipients=len({s.recipient or s.message_id for s in members}),
                 first_seen=min(s.date for s in members),
                 last_seen=max(s.date for s in members),
                 landmarks=table.landmarks if table is not None else [],
+                selectors=table.selectors if table is not None else [],
                 skeleton=table.skeleton if table is not None else [],
                 rules=rules,
             )

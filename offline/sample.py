@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.cluster import structure_paths, subject_words
+from rules.cluster import structure_paths, subject_words, text_signature
 from rules.dom import DomError, Leaf, message_leaves
 from rules.message import MessageError, parse_message
 
@@ -25,6 +25,7 @@ class Sample:
     leaves: list[Leaf]
     paths: frozenset[str]
     words: frozenset[str]
+    signature: frozenset[str]
 
 
 def prepare(name: str, raw: bytes) -> Sample | None:
@@ -46,4 +47,5 @@ def prepare(name: str, raw: bytes) -> Sample | None:
         leaves=leaves,
         paths=structure_paths(leaves),
         words=subject_words(msg.subject),
+        signature=text_signature(msg.subject, leaves),
     )

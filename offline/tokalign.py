@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from rules.dictionaries import TYPES, is_currency_token
 from rules.text import tokenize
 
-__all__ = ["Template", "align_values"]
+__all__ = ["Template", "align_values", "lcs"]
 
 _SAMPLE = 40
 _date = TYPES["date"]
 _money = TYPES["money"]
+_AMOUNT = re.compile(r"^[-−+]?\d{1,3}(?:[,.\u202f' ]?\d{3})*(?:[.,]\d{1,2})?$")
+
+
+def _amount(value: str) -> bool:
+    return bool(_AMOUNT.match(value))
 
 
 @dataclass(slots=True)
@@ -66,7 +71,8 @@ def _group_body(items: list[str | int], pos: int, left: int, right: int) -> str:
     return r"\s*".join(pieces)
 
 
-def _lcs(a: list[str], b: list[str]) -> list[str]:
+def lcs(a: list[str], b: list[str]) -> list[str]:
+    """Longest common subsequence of two token lists."""
     n, m = len(a), len(b)
     if not n or not m:
         return []
@@ -103,7 +109,7 @@ def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] |
     sample = distinct[:_SAMPLE]
     const = tokenize(sample[0])
     for v in sample[1:]:
-        const = _lcs(const, tokenize(v))
+        const = lcs(const, tokenize(v))
         if not const:
             break
     items: list[str | int] = []
@@ -149,11 +155,12 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
             continue
         right = 0
         left = 0
-        if _rate(_money, vals) >= 0.7:
-            if pos + 1 < len(items) and isinstance(items[pos + 1], str) and is_currency_token(str(items[pos + 1])):
-                right = 1
-            elif pos >= 1 and isinstance(items[pos - 1], str) and is_currency_token(str(items[pos - 1])):
-                left = 1
+        if _rate(_money, vals) >= 0.7 or _rate(_amount, vals) >= 0.7:
+            # a currency code or symbol next to an amount is part of the value: "12,50 €", "€ 5 EUR"
+            while pos + right + 1 < len(items) and _is_currency(items[pos + right + 1]):
+                right += 1
+            while pos - left - 1 >= 0 and _is_currency(items[pos - left - 1]):
+                left += 1
         else:
             base = _rate(_date, vals)
             for k in (1, 2, 3):
@@ -167,6 +174,10 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
                     right, base = k, rate
         if left or right:
             template.absorb[item] = (left, right)
+
+
+def _is_currency(item: str | int) -> bool:
+    return isinstance(item, str) and is_currency_token(item)
 
 
 def _join(value: str, suffix: str) -> str:

@@ -9,7 +9,7 @@ from rules.text import normalize_value
 
 from .features import slot_features
 from .induce import Slot
-from .learn import cluster_tables, doc_words
+from .learn import cluster_tables, doc_words, subject_of
 from .roles import NONE, RoleModel, train_model
 from .sample import Sample
 from .truth import TruthRecord
@@ -62,7 +62,7 @@ def training_set(
             continue
         words = doc_words(table)
         for slot in table.slots:
-            out.features.append(slot_features(slot, cluster.subject, words))
+            out.features.append(slot_features(slot, subject_of(cluster), words))
             out.labels.append(label_slot(slot, cluster.members, truth))
             out.sources.append(rec.source)
     return out

@@ -7,11 +7,12 @@ that landmark. Optional blocks and repeated rows elsewhere in the message then d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from .dom import Leaf
 
-__all__ = ["LANDMARK", "addresses", "row_key", "row_prefix"]
+__all__ = ["LANDMARK", "addresses", "row_key", "row_prefix", "claim"]
 
 LANDMARK = -2
 
@@ -44,3 +45,22 @@ def row_key(xpath: str, depth: int) -> str:
 def row_prefix(xpath: str, depth: int) -> str:
     """The indexed path of the row element at ``depth`` steps (identifies one row)."""
     return "/".join(xpath.split("/")[: depth + 1])
+
+
+def claim(texts: Sequence[str], selectors: Sequence[tuple[int, re.Pattern[str]]]) -> list[int]:
+    """For the leaves of one (anchor, ipath) group: which selector claims each (-1 for none).
+
+    Each selector claims the first leaf it fully matches, in document order; a leaf goes to the
+    first selector (in the given order) that matches it.
+    """
+    out = [-1] * len(texts)
+    if not selectors:
+        return out
+    used: set[int] = set()
+    for k, text in enumerate(texts):
+        for sid, rx in selectors:
+            if sid not in used and rx.fullmatch(text):
+                out[k] = sid
+                used.add(sid)
+                break
+    return out

@@ -10,8 +10,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .address import LANDMARK, addresses, row_key, row_prefix
-from .cluster import ClusterCandidate, choose_cluster, structure_paths, subject_words
+from .address import LANDMARK, addresses, claim, row_key, row_prefix
+from .cluster import ClusterCandidate, choose_cluster, structure_paths, text_signature
 from .dom import Leaf, message_leaves
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
@@ -46,6 +46,7 @@ class _Cluster:
     rules: ClusterRules
     landmarks: dict[tuple[str, str], int]
     compiled: list[_Rule]
+    selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]]
 
 
 class Extractor:
@@ -59,9 +60,12 @@ class Extractor:
             compiled = [_Rule(r, re.compile(r.pattern, re.DOTALL)) for r in c.rules]
             compiled.sort(key=lambda r: -r.spec.confidence)
             lm = {(m.ipath, m.text): i for i, m in enumerate(c.landmarks)}
-            self._by_sender[c.sender].append(_Cluster(c, lm, compiled))
+            selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+            for sid, sel in enumerate(c.selectors):
+                selectors[(sel.anchor, sel.ipath)].append((sid, re.compile(sel.pattern, re.DOTALL)))
+            self._by_sender[c.sender].append(_Cluster(c, lm, compiled, dict(selectors)))
             self._candidates[c.sender].append(
-                ClusterCandidate(frozenset(c.paths), frozenset(c.subject), c.messages)
+                ClusterCandidate(frozenset(c.paths), frozenset(c.signature), c.messages)
             )
 
     @property
@@ -84,7 +88,7 @@ class Extractor:
         cands = self._candidates.get(msg.sender)
         if not cands:
             return out
-        chosen = choose_cluster(cands, structure_paths(leaves), subject_words(msg.subject))
+        chosen = choose_cluster(cands, structure_paths(leaves), text_signature(msg.subject, leaves))
         if chosen is None:
             return out
         cluster = self._by_sender[msg.sender][chosen[0]]
@@ -99,31 +103,37 @@ def _apply(cluster: _Cluster, leaves: list[Leaf], out: Extraction) -> None:
     for i, (anchor, ordinal) in enumerate(addr):
         if ordinal != LANDMARK:
             index[(anchor, leaves[i].ipath)].append(i)
+    owners: dict[tuple[int, str], list[int]] = {}
     rows: dict[str, dict[str, str]] = {}
     for rule in cluster.compiled:
         spec = rule.spec
         if spec.field in out.fields:
             continue  # a higher-confidence rule already produced this field
-        hits = index.get((spec.anchor, spec.ipath))
+        key = (spec.anchor, spec.ipath)
+        hits = index.get(key)
         if not hits:
             continue
+        own = owners.get(key)
+        if own is None:
+            own = owners[key] = claim([leaves[i].text for i in hits], cluster.selectors.get(key, ()))
+        if spec.mode == "match":
+            picked = [i for i, o in zip(hits, own, strict=True) if o == spec.selector]
+        else:
+            free = [i for i, o in zip(hits, own, strict=True) if o == -1]
+            if spec.mode == "rows":
+                picked = [i for i in free if row_key(leaves[i].xpath, spec.row_depth) == spec.row_rel]
+            else:
+                picked = free[spec.ordinal : spec.ordinal + 1]
         values: list[tuple[str, str]] = []
-        if spec.repeated:
-            for i in hits:
-                xp = leaves[i].xpath
-                if row_key(xp, spec.row_depth) == spec.row_rel:
-                    v = _match(rule.regex, spec.group, leaves[i].text)
-                    if v:
-                        values.append((row_prefix(xp, spec.row_depth), v))
-        elif spec.ordinal < len(hits):
-            v = _match(rule.regex, spec.group, leaves[hits[spec.ordinal]].text)
+        for i in picked:
+            v = _match(rule.regex, spec.group, leaves[i].text)
             if v:
-                values.append(("", v))
+                values.append((row_prefix(leaves[i].xpath, spec.row_depth), v))
         if not values:
             continue
         out.fields[spec.field] = [v for _, v in values]
         out.confidence[spec.field] = round(spec.confidence, 3)
-        if spec.repeated:
+        if spec.mode == "rows":
             for row, v in values:
                 rows.setdefault(row, {})[spec.field] = v
     out.items = list(rows.values())

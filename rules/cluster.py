@@ -23,6 +23,7 @@ __all__ = [
     "structure_paths",
     "structure_hash",
     "subject_words",
+    "text_signature",
     "jaccard",
     "ClusterCandidate",
     "choose_cluster",
@@ -31,6 +32,7 @@ __all__ = [
 
 SIMILARITY = 0.85
 _CLASS = re.compile(r"\.[^/]+")
+_MAX_SIGNATURE_TEXT = 120
 
 
 def structure_paths(leaves: Iterable[Leaf]) -> frozenset[str]:
@@ -52,6 +54,19 @@ def subject_words(subject: str) -> frozenset[str]:
     return frozenset(t.lower() for t in tokenize(subject) if not any(c.isdigit() for c in t))
 
 
+def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[str]:
+    """Candidates for a message's constant text: Subject words (``s:``) and short body texts (``t:``).
+
+    A cluster keeps those that many of its recipients share; templates that share one layout
+    (or one template rendered in several languages) differ in them.
+    """
+    out = {"s:" + w for w in subject_words(subject)}
+    for leaf in leaves:
+        if leaf.kind != "href" and leaf.kind != "subject" and len(leaf.text) <= _MAX_SIGNATURE_TEXT:
+            out.add("t:" + leaf.text)
+    return frozenset(out)
+
+
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
     """Jaccard similarity of two sets (1.0 for two empty sets)."""
     if not a and not b:
@@ -64,17 +79,17 @@ class ClusterCandidate:
     """What choosing among a sender's clusters needs to know about each."""
 
     paths: frozenset[str]
-    subject: frozenset[str]
+    signature: frozenset[str]
     size: int
 
 
 def choose_cluster(
-    candidates: Sequence[ClusterCandidate], paths: frozenset[str], words: frozenset[str]
+    candidates: Sequence[ClusterCandidate], paths: frozenset[str], signature: frozenset[str]
 ) -> tuple[int, bool] | None:
     """Index of the best cluster for a message and whether its structure matched exactly.
 
     Structure first (exact, else Jaccard >= SIMILARITY), then the share of a cluster's constant
-    Subject words the message has, then how many (the most specific), then size.
+    text (see :func:`text_signature`) the message has, then how much (the most specific), then size.
     """
     best: tuple[float, float, int, float, int] | None = None
     best_i = -1
@@ -83,8 +98,8 @@ def choose_cluster(
         sim = 1.0 if c.paths == paths else jaccard(c.paths, paths)
         if sim < SIMILARITY:
             continue
-        matched = len(c.subject & words)
-        subj = matched / len(c.subject) if c.subject else 0.5
+        matched = len(c.signature & signature)
+        subj = matched / len(c.signature) if c.signature else 0.5
         score = (1.0 if sim == 1.0 else 0.0, subj, matched, sim, c.size)
         if best is None or score > best:
             best, best_i, exact = score, i, sim == 1.0
@@ -93,8 +108,8 @@ def choose_cluster(
     return best_i, exact
 
 
-def cluster_id(sender: str, paths: Iterable[str], subject: Iterable[str]) -> str:
-    """The published cluster key: sender plus a hash of structure and constant Subject words."""
+def cluster_id(sender: str, paths: Iterable[str], signature: Iterable[str]) -> str:
+    """The published cluster key: sender plus a hash of structure and constant text signature."""
     h = xxhash.xxh64(structure_hash(paths).encode())
-    h.update("\n".join(sorted(subject)).encode())
+    h.update("\n".join(sorted(signature)).encode())
     return f"{sender}:{h.hexdigest()[:12]}"

@@ -7,10 +7,11 @@ template structure or constant template text (landmarks, labels, regexes); no us
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Landmark", "FieldRule", "ClusterRules", "RuleSet"]
+__all__ = ["Landmark", "Selector", "FieldRule", "ClusterRules", "RuleSet"]
 
 
 class Landmark(BaseModel):
@@ -20,21 +21,32 @@ class Landmark(BaseModel):
     text: str
 
 
+class Selector(BaseModel):
+    """A node picked by its constant text: the first leaf at ``ipath`` after landmark ``anchor``
+    whose text fully matches ``pattern``. Leaves a selector claims are skipped by positional rules."""
+
+    anchor: int = -1
+    ipath: str
+    pattern: str
+
+
 class FieldRule(BaseModel):
     """How to extract one field of one cluster.
 
     The node is addressed relative to a landmark (``anchor``, an index into the cluster's
-    landmarks; -1 = start of message): the ``ordinal``-th leaf with index-free path ``ipath`` after
-    it, or, for repeated rows, every leaf with that ``ipath`` whose indexed path below the row
-    element (``row_depth`` steps deep) is ``row_rel``. ``pattern`` is a full-match regex whose
-    group ``group`` is the value, with the constant template text around it.
+    landmarks; -1 = start of message) among the leaves with index-free path ``ipath``: in mode
+    ``match`` the leaf that selector ``selector`` claims; in mode ``ordinal`` the ``ordinal``-th
+    unclaimed leaf; in mode ``rows`` every unclaimed leaf whose indexed path below the row element
+    (``row_depth`` steps deep) is ``row_rel``, one value per row. ``pattern`` is a full-match regex
+    whose group ``group`` is the value, with the constant template text around it.
     """
 
     field: str
     anchor: int = -1
     ipath: str
+    mode: Literal["ordinal", "match", "rows"] = "ordinal"
     ordinal: int = 0
-    repeated: bool = False
+    selector: int = -1
     row_depth: int = 0
     row_rel: str = ""
     pattern: str
@@ -53,11 +65,13 @@ class ClusterRules(BaseModel):
     structures: list[str] = Field(default_factory=list, description="structural hashes mapped here")
     paths: list[str] = Field(default_factory=list, description="tag-only index-free leaf paths")
     subject: list[str] = Field(default_factory=list, description="constant Subject words")
+    signature: list[str] = Field(default_factory=list, description="constant text that identifies it")
     messages: int = 0
     recipients: int = 0
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     landmarks: list[Landmark] = Field(default_factory=list)
+    selectors: list[Selector] = Field(default_factory=list)
     skeleton: list[str] = Field(default_factory=list, description="template text, variables as {slot}")
     rules: list[FieldRule] = Field(default_factory=list)
 

@@ -1,0 +1,59 @@
+"""``/healthz`` (liveness), ``/readyz`` (store reachable and rules loaded) and ``/metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ...schemas import HealthResponse, ReadyResponse
+from ..deps import StateDep
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=HealthResponse, summary="Liveness")
+def healthz() -> HealthResponse:
+    """The process is up and answering."""
+    return HealthResponse()
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyResponse,
+    responses={503: {"model": ReadyResponse, "description": "store unreachable or no rules loaded"}},
+    summary="Readiness",
+)
+async def readyz(state: StateDep) -> JSONResponse:
+    """200 when the store answers and a rule set is loaded; 503 (same body) otherwise."""
+    cache = state.cache
+    reachable = await anyio.to_thread.run_sync(cache.ping)
+    snap = cache.snapshot
+    reason = None
+    if not reachable:
+        reason = f"rule store unreachable ({(cache.last_error or '').split(':', 1)[0]})"
+    elif not cache.loaded:
+        reason = "no rule set loaded yet"
+    body = ReadyResponse(
+        ready=reason is None,
+        store_reachable=reachable,
+        rules_loaded=cache.loaded,
+        version=snap.version,
+        clusters=len(snap.clusters),
+        reason=reason,
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if reason is None else 503)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}},
+)
+def metrics(state: StateDep) -> Response:
+    """Requests, latency, extraction hits/misses per cluster state, rule-set version."""
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""Service configuration, metrics and other cross-cutting pieces."""

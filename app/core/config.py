@@ -1,0 +1,66 @@
+"""Service settings, read from ``MAILSTENCIL_*`` environment variables (pydantic-settings).
+
+Every knob is documented in ``docs/service.md``; ``create_app(settings)`` takes an instance so
+tests and embedders can configure the service without touching the environment.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rules.store import default_store_url
+
+__all__ = ["Settings", "ConfigError", "get_settings"]
+
+MIB = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """Raised by ``create_app`` for a configuration the service refuses to start with."""
+
+
+class Settings(BaseSettings):
+    """Configuration of the extraction service."""
+
+    model_config = SettingsConfigDict(env_prefix="MAILSTENCIL_", extra="ignore")
+
+    store: str = Field(
+        default_factory=default_store_url,
+        description="rule store URL: sqlite:///path.db or postgresql://user@host:port/db[?schema=name]",
+    )
+    admin_token: SecretStr | None = Field(default=None, description="bearer token required by /v1/admin/*")
+    admin_enabled: bool = Field(default=True, description="mount the admin API at all")
+    admin_auth_disabled: bool = Field(
+        default=False, description="serve the admin API without a token (local use only; never expose)"
+    )
+    extract_token: SecretStr | None = Field(
+        default=None, description="when set, /v1/extract* require this bearer token too"
+    )
+    max_message_bytes: int = Field(
+        default=25 * MIB, gt=0, description="largest accepted message (larger: 413)"
+    )
+    max_batch_bytes: int = Field(default=64 * MIB, gt=0, description="largest accepted batch request body")
+    max_batch_messages: int = Field(default=100, gt=0, le=10_000, description="most messages in one batch")
+    reload_interval: float = Field(
+        default=5.0, gt=0, description="seconds between checks of the store for a newly published rule set"
+    )
+    log_level: str = Field(default="INFO", description="level of the mailstencil.* loggers")
+
+    def check(self) -> None:
+        """Refuse insecure or inconsistent configurations (raises :class:`ConfigError`)."""
+        if self.admin_enabled and not self.admin_auth_disabled:
+            token = self.admin_token.get_secret_value() if self.admin_token else ""
+            if not token.strip():
+                raise ConfigError(
+                    "the admin API needs a bearer token: set MAILSTENCIL_ADMIN_TOKEN, or "
+                    "MAILSTENCIL_ADMIN_ENABLED=false to run without the admin API, or "
+                    "MAILSTENCIL_ADMIN_AUTH_DISABLED=true for local use only"
+                )
+        if self.extract_token is not None and not self.extract_token.get_secret_value().strip():
+            raise ConfigError("MAILSTENCIL_EXTRACT_TOKEN is set but empty")
+
+
+def get_settings() -> Settings:
+    """Settings from the environment."""
+    return Settings()

@@ -1,0 +1,100 @@
+"""Prometheus metrics of one app instance, and the ASGI middleware that records request metrics.
+
+Each app gets its own registry so several apps (tests, embedders) can live in one process. Labels
+are low-cardinality only: the route template (never the raw path), method, status, cluster state.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["Metrics", "MetricsMiddleware"]
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    """The service's metric families, registered in a private registry."""
+
+    def __init__(self) -> None:
+        disable_created_metrics()  # no *_created series: they only double the output
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "mailstencil_http_requests", "HTTP requests handled", ["method", "route", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "mailstencil_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.extractions = Counter(
+            "mailstencil_extractions",
+            "Messages extracted, by cluster state (known_exact, known_fuzzy, unknown) and result (hit: "
+            "at least one field extracted, miss: none)",
+            ["cluster_state", "result"],
+            registry=r,
+        )
+        self.rejected = Counter(
+            "mailstencil_extraction_rejected", "Messages refused, by reason", ["reason"], registry=r
+        )
+        self.markup = Counter(
+            "mailstencil_markup_items",
+            "schema.org items read from messages' own markup",
+            ["syntax"],
+            registry=r,
+        )
+        self.ruleset_version = Gauge(
+            "mailstencil_ruleset_version", "Version of the rule set being served", registry=r
+        )
+        self.ruleset_clusters = Gauge(
+            "mailstencil_ruleset_clusters", "Clusters in the rule set being served", registry=r
+        )
+        self.reloads = Counter(
+            "mailstencil_ruleset_reloads",
+            "Rule-set loads from the store, by outcome",
+            ["outcome"],
+            registry=r,
+        )
+        self.store_up = Gauge("mailstencil_store_up", "1 when the last store check succeeded", registry=r)
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request by its route template."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = _route_label(scope)
+            method = str(scope.get("method", ""))
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(time.perf_counter() - start)
+
+
+def _route_label(scope: dict[str, Any] | Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return str(path) if path else "unmatched"

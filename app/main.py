@@ -1,0 +1,117 @@
+"""The extraction service's ASGI app: ``create_app(settings)``, and ``app`` built from the environment.
+
+``app`` is created on first access (``uvicorn app.main:app``), so importing this module for
+``create_app`` never opens the default store or trips the admin-token check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from .api.deps import State, require_extract
+from .api.routes import admin, extract, health
+from .core.config import ConfigError, Settings
+from .core.limits import BodyLimitMiddleware, BodyTooLarge
+from .core.metrics import Metrics, MetricsMiddleware
+from .rulecache import RuleCache
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("mailstencil.app")
+
+DESCRIPTION = """Applies rules learned offline from machine-generated email templates to raw messages.
+See docs/service.md for the endpoints, settings and curl examples."""
+
+
+async def _poll(cache: RuleCache, interval: float) -> None:
+    """Check the store every ``interval`` seconds; a new current version is swapped in atomically."""
+    while True:
+        await asyncio.sleep(interval)
+        await anyio.to_thread.run_sync(cache.refresh)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app (raises :class:`ConfigError` for a configuration it refuses, e.g. no admin token)."""
+    settings = settings or Settings()
+    settings.check()
+    logging.getLogger("mailstencil").setLevel(settings.log_level.upper())
+    metrics = Metrics()
+    cache = RuleCache(settings.store, metrics)
+    cache.refresh()  # serve the current rules from the first request on (or retry at each poll)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_poll(cache, settings.reload_interval))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await anyio.to_thread.run_sync(cache.close)
+
+    application = FastAPI(
+        title="mailstencil",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    application.state.mailstencil = State(settings=settings, cache=cache, metrics=metrics)
+    application.include_router(health.router)
+    # declared (and in the OpenAPI schema) only when a token is configured
+    guard = [Depends(require_extract)] if settings.extract_token is not None else []
+    application.include_router(extract.router, dependencies=guard)
+    if settings.admin_enabled:
+        application.include_router(admin.router)
+
+    @application.exception_handler(BodyTooLarge)
+    async def too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        metrics.rejected.labels("too_large").inc()
+        return JSONResponse(status_code=413, content={"detail": str(exc)})
+
+    @application.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # type only: exception messages may quote message content
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "internal error"})
+
+    def limit_for(path: str) -> int | None:
+        if path == "/v1/extract":
+            return settings.max_message_bytes
+        if path == "/v1/extract/batch":
+            return settings.max_batch_bytes
+        return None
+
+    application.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    application.add_middleware(MetricsMiddleware, metrics=metrics)
+    return application
+
+
+def _from_environment() -> FastAPI:
+    try:
+        return create_app(Settings())
+    except ConfigError as exc:
+        print(f"mailstencil: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the service configured from ``MAILSTENCIL_*`` variables, created on first access."""
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = _from_environment()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,88 @@
+"""Read the schema.org markup a message carries itself (JSON-LD scripts, microdata) with extruct.
+
+Senders add it for Gmail; it is often malformed, so each JSON-LD script is read on its own (one
+broken script does not hide the others) and any failure just yields fewer items.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import extruct
+import lxml.etree
+import lxml.html
+
+from .schemas import MarkupItem
+
+__all__ = ["read_markup", "MAX_ITEMS"]
+
+log = logging.getLogger("mailstencil.app.markup")
+
+MAX_ITEMS = 50
+_HINT = re.compile(r"ld\+json|itemscope", re.IGNORECASE)
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True)
+_SCRIPTS = lxml.etree.XPath(
+    "//script[translate(normalize-space(@type), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    " = 'application/ld+json']"
+)
+
+
+def _types(item: dict[str, Any]) -> list[str]:
+    t = item.get("@type")
+    if isinstance(t, str):
+        return [t]
+    if isinstance(t, list):
+        return [str(x) for x in t if isinstance(x, str | int | float)]
+    return []
+
+
+def _flatten(data: Any) -> list[dict[str, Any]]:
+    """Top-level items of one JSON-LD script: a dict, a list of them, or an ``@graph``."""
+    out: list[dict[str, Any]] = []
+    stack = data if isinstance(data, list) else [data]
+    for item in stack:
+        if not isinstance(item, dict):
+            continue
+        graph = item.get("@graph")
+        if isinstance(graph, list):
+            ctx = item.get("@context")
+            for g in graph:
+                if isinstance(g, dict):
+                    out.append({"@context": ctx, **g} if ctx and "@context" not in g else g)
+        else:
+            out.append(item)
+    return out
+
+
+def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
+    """schema.org items in an HTML body and the number of markup blocks that could not be read."""
+    if not html or not _HINT.search(html):
+        return [], 0
+    try:
+        tree = lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except (lxml.etree.LxmlError, ValueError):
+        return [], 1
+    items: list[MarkupItem] = []
+    broken = 0
+    for script in _SCRIPTS(tree):
+        try:
+            found = extruct.extract(script, syntaxes=["json-ld"], errors="strict").get("json-ld", [])
+        except Exception:  # noqa: BLE001 - malformed JSON-LD is common and never fatal
+            broken += 1
+            continue
+        for item in _flatten(found):
+            items.append(MarkupItem(syntax="json-ld", type=_types(item), data=item))
+    if tree.xpath("boolean(//*[@itemscope])"):
+        try:
+            micro = extruct.extract(tree, syntaxes=["microdata"], uniform=True, errors="strict")
+        except Exception:  # noqa: BLE001 - malformed microdata: keep what JSON-LD gave
+            broken += 1
+        else:
+            for item in micro.get("microdata", []):
+                if isinstance(item, dict):
+                    items.append(MarkupItem(syntax="microdata", type=_types(item), data=item))
+    if broken:
+        log.debug("skipped %d unreadable markup blocks", broken)
+    return items[:MAX_ITEMS], broken

@@ -1,0 +1,161 @@
+"""The in-memory rule cache: one immutable snapshot, swapped atomically when the store moves on.
+
+A request takes ``cache.snapshot`` once and uses only that object, so it never mixes two rule
+sets. ``refresh`` compiles a new snapshot off to the side and replaces the reference in one
+assignment; when the store is unreachable the last snapshot keeps being served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from rules.apply import Extractor
+from rules.model import ClusterRules, RuleSet
+from rules.store import RuleStore, StoreError, open_store
+
+from .core.metrics import Metrics
+
+__all__ = ["Snapshot", "RuleCache", "ClusterStats"]
+
+log = logging.getLogger("mailstencil.app.rules")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A loaded rule set with its compiled extractor and a key index; never mutated."""
+
+    version: int
+    ruleset: RuleSet
+    extractor: Extractor
+    clusters: Mapping[str, ClusterRules]
+    loaded_at: float
+
+    @classmethod
+    def of(cls, ruleset: RuleSet) -> Snapshot:
+        """Compile a snapshot of a rule set."""
+        index = MappingProxyType({c.cluster: c for c in ruleset.clusters})
+        return cls(ruleset.version, ruleset, Extractor(ruleset), index, time.time())
+
+
+@dataclass(slots=True)
+class ClusterStats:
+    """Online counters per cluster key: messages routed to it and messages with a field extracted."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, cluster: str, hit: bool) -> None:
+        """Count one extraction for ``cluster``."""
+        with self._lock:
+            self.seen[cluster] = self.seen.get(cluster, 0) + 1
+            if hit:
+                self.hits[cluster] = self.hits.get(cluster, 0) + 1
+
+    def rate(self, cluster: str) -> tuple[int, float | None]:
+        """(messages seen since start, share with at least one field) for one cluster."""
+        with self._lock:
+            seen = self.seen.get(cluster, 0)
+            hits = self.hits.get(cluster, 0)
+        return seen, (hits / seen if seen else None)
+
+
+class RuleCache:
+    """Holds the current snapshot and reloads it from the store when the current version changes."""
+
+    def __init__(self, store_url: str, metrics: Metrics) -> None:
+        self.store_url = store_url
+        self.metrics = metrics
+        self.snapshot: Snapshot = Snapshot.of(RuleSet())
+        self.loaded = False
+        self.store_ok = False
+        self.last_error: str | None = None
+        self.last_check: float = 0.0
+        self.stats = ClusterStats()
+        self._store: RuleStore | None = None
+        self._refresh_lock = threading.Lock()
+
+    def store(self) -> RuleStore:
+        """The open store (opened on first use; raises ``StoreError`` when it cannot be)."""
+        if self._store is None:
+            self._store = open_store(self.store_url)
+        return self._store
+
+    def refresh(self, force: bool = False) -> bool:
+        """Check the store and swap in its current rule set if it changed; True when swapped.
+
+        Never raises: a failing store is recorded (``store_ok``, metrics, log) and the previous
+        snapshot stays in place.
+        """
+        with self._refresh_lock:
+            self.last_check = time.time()
+            try:
+                store = self.store()
+                version = store.current_version()
+                if self.loaded and not force and version == self.snapshot.version:
+                    self._mark_ok()
+                    return False
+                ruleset = store.load()
+                snapshot = Snapshot.of(ruleset)
+            except Exception as exc:  # noqa: BLE001 - any store failure: keep serving the last rules
+                self.store_ok = False
+                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                self.metrics.store_up.set(0)
+                self.metrics.reloads.labels("error").inc()
+                log.warning(
+                    "rule store check failed, serving version %d: %s", self.snapshot.version, self.last_error
+                )
+                return False
+            previous = self.snapshot.version
+            self.snapshot = snapshot  # the one atomic swap
+            self.loaded = True
+            self._mark_ok()
+            self.metrics.reloads.labels("ok").inc()
+            self.metrics.ruleset_version.set(snapshot.version)
+            self.metrics.ruleset_clusters.set(len(snapshot.clusters))
+            log.info(
+                "serving rule set version %d (%d clusters; was %d)",
+                snapshot.version,
+                len(snapshot.clusters),
+                previous,
+            )
+            return True
+
+    def _mark_ok(self) -> None:
+        self.store_ok = True
+        self.last_error = None
+        self.metrics.store_up.set(1)
+
+    def ping(self) -> bool:
+        """Whether the store answers right now (updates ``store_ok``)."""
+        try:
+            self.store().current_version()
+        except Exception as exc:  # noqa: BLE001 - readiness only reports
+            self.store_ok = False
+            self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            self.metrics.store_up.set(0)
+            return False
+        self._mark_ok()
+        return True
+
+    def versions(self) -> list[tuple[int, str, int, bool]]:
+        """Stored versions (raises ``StoreError`` when the store is unreachable)."""
+        return self.store().versions()
+
+    def rollback(self, version: int) -> None:
+        """Make ``version`` current in the store and serve it at once."""
+        self.store().rollback(version)
+        self.refresh(force=True)
+
+    def close(self) -> None:
+        """Close the store connection."""
+        if self._store is not None:
+            with contextlib.suppress(StoreError):
+                self._store.close()
+            self._store = None

@@ -1,0 +1,212 @@
+"""The PostgreSQL rule store (psycopg 3): the same versions + ``current`` pointer as the SQLite one.
+
+A publish inserts the whole rule set as a new version and moves the pointer in one transaction;
+readers fetch the current body with a single statement, so they see one complete version. The
+schema (default ``mailstencil``; ``?schema=NAME`` in the URL picks another) is created on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
+
+import psycopg
+from psycopg import sql
+
+from .model import RuleSet
+from .store import StoreError
+
+__all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
+
+DEFAULT_SCHEMA = "mailstencil"
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_T = TypeVar("_T")
+
+_DDL = """
+CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {schema}.rulesets (
+    version INTEGER PRIMARY KEY,
+    created TIMESTAMPTZ NOT NULL,
+    clusters INTEGER NOT NULL,
+    body JSON NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {schema}.pointer (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL REFERENCES {schema}.rulesets (version)
+);
+"""
+
+
+def split_schema(url: str) -> tuple[str, str]:
+    """Remove a ``schema=`` query parameter from a ``postgresql://`` URL: (libpq URL, schema)."""
+    parsed = urlparse(url)
+    query = parse_qsl(parsed.query, keep_blank_values=True)
+    schema = DEFAULT_SCHEMA
+    rest: list[tuple[str, str]] = []
+    for key, value in query:
+        if key == "schema":
+            schema = value
+        else:
+            rest.append((key, value))
+    if not _SCHEMA_NAME.match(schema):
+        raise StoreError(f"invalid schema name {schema!r} (letters, digits and _ only)")
+    return urlunparse(parsed._replace(query=urlencode(rest))), schema
+
+
+class PostgresStore:
+    """Rule store in a PostgreSQL schema; one lazily (re)opened connection, safe to share across threads."""
+
+    def __init__(self, url: str, schema: str | None = None, connect_timeout: int = 5) -> None:
+        self._url, url_schema = split_schema(url)
+        self.schema = schema or url_schema
+        if not _SCHEMA_NAME.match(self.schema):
+            raise StoreError(f"invalid schema name {self.schema!r} (letters, digits and _ only)")
+        self._timeout = connect_timeout
+        self._lock = threading.Lock()
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._closed = False
+
+    # -- connection handling -------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout)
+        try:
+            conn.execute("SET TIME ZONE 'UTC'")
+            with conn.transaction():
+                # serialise concurrent first uses: CREATE ... IF NOT EXISTS is not race-free
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(self.schema.encode()),))
+                conn.execute(sql.SQL(_DDL).format(schema=sql.Identifier(self.schema)))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _run(self, op: Callable[[psycopg.Connection[tuple[object, ...]]], _T]) -> _T:
+        """Run ``op`` on the connection (opened on first use, reopened after a broken one)."""
+        with self._lock:
+            if self._closed:
+                raise StoreError("store is closed")
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = self._connect()
+                return op(self._conn)
+            except psycopg.Error as exc:
+                if self._conn is not None and (self._conn.broken or self._conn.closed):
+                    self._conn.close()
+                    self._conn = None
+                raise StoreError(f"PostgreSQL store: {type(exc).__name__}: {exc}".strip()) from exc
+
+    def _t(self, name: str) -> sql.Composed:
+        return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(name))
+
+    # -- RuleStore protocol --------------------------------------------------------------------
+
+    def publish(self, ruleset: RuleSet) -> int:
+        """Store a rule set as a new version, make it current, return its version number."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+            with conn.transaction():
+                # publishers queue on this lock; readers (plain SELECTs) are never blocked by it
+                conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(self._t("rulesets")))
+                row = conn.execute(
+                    sql.SQL("SELECT COALESCE(MAX(version), 0) FROM {}").format(self._t("rulesets"))
+                ).fetchone()
+                version = int(row[0]) + 1 if row else 1  # type: ignore[call-overload]
+                body = ruleset.model_copy(update={"version": version})
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (version, created, clusters, body) VALUES (%s, %s, %s, %s)"
+                    ).format(self._t("rulesets")),
+                    (version, body.created, len(body.clusters), body.model_dump_json()),
+                )
+                self._set_current(conn, version)
+            return version
+
+        return self._run(op)
+
+    def _set_current(self, conn: psycopg.Connection[tuple[object, ...]], version: int) -> None:
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (name, version) VALUES ('current', %s) "
+                "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version"
+            ).format(self._t("pointer")),
+            (version,),
+        )
+
+    def current_version(self) -> int:
+        """The current version number (0 when nothing was published)."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+            row = conn.execute(
+                sql.SQL("SELECT version FROM {} WHERE name = 'current'").format(self._t("pointer"))
+            ).fetchone()
+            return int(row[0]) if row else 0  # type: ignore[call-overload]
+
+        return self._run(op)
+
+    def load(self, version: int | None = None) -> RuleSet:
+        """The current (or a given) rule set; an empty one when nothing was published."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
+            if version is None:
+                query = sql.SQL(
+                    "SELECT r.body::text FROM {} r JOIN {} p ON p.version = r.version "
+                    "WHERE p.name = 'current'"
+                ).format(self._t("rulesets"), self._t("pointer"))
+                row = conn.execute(query).fetchone()
+            else:
+                query = sql.SQL("SELECT body::text FROM {} WHERE version = %s").format(self._t("rulesets"))
+                row = conn.execute(query, (version,)).fetchone()
+            return row[0] if row else None
+
+        body = self._run(op)
+        if body is None:
+            if version is not None:
+                raise StoreError(f"no rule set version {version}")
+            return RuleSet()
+        return RuleSet.model_validate_json(str(body))
+
+    def versions(self) -> list[tuple[int, str, int, bool]]:
+        """(version, created ISO time, clusters, is current) for every stored version."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[object, ...]]:
+            query = sql.SQL(
+                "SELECT r.version, r.created, r.clusters, COALESCE(p.version = r.version, false) "
+                "FROM {} r LEFT JOIN {} p ON p.name = 'current' ORDER BY r.version"
+            ).format(self._t("rulesets"), self._t("pointer"))
+            return conn.execute(query).fetchall()
+
+        out: list[tuple[int, str, int, bool]] = []
+        for v, created, n, cur in self._run(op):
+            when = created.isoformat() if isinstance(created, datetime) else str(created)
+            out.append((int(v), when, int(n), bool(cur)))  # type: ignore[call-overload]
+        return out
+
+    def rollback(self, version: int) -> None:
+        """Make an earlier version current again."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+            with conn.transaction():
+                row = conn.execute(
+                    sql.SQL("SELECT 1 FROM {} WHERE version = %s").format(self._t("rulesets")), (version,)
+                ).fetchone()
+                if row is None:
+                    return False
+                self._set_current(conn, version)
+            return True
+
+        if not self._run(op):
+            raise StoreError(f"no rule set version {version}")
+
+    def close(self) -> None:
+        """Release the connection."""
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

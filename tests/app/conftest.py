@@ -1,0 +1,97 @@
+"""Fixtures of the service tests: a rule set learned once per session from our own small corpus,
+stores on real SQLite files, and apps/clients built with ``create_app`` (lifespan included)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import mailgen  # noqa: E402
+
+from app.core.config import Settings  # noqa: E402
+from app.main import create_app  # noqa: E402
+from offline.learn import learn  # noqa: E402
+from offline.roles import load_default_model  # noqa: E402
+from offline.sample import prepare  # noqa: E402
+from rules.model import RuleSet  # noqa: E402
+from rules.store import open_store  # noqa: E402
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+from fastapi.testclient import TestClient  # noqa: E402
+
+ADMIN = "test-admin-token"
+AUTH = {"Authorization": f"Bearer {ADMIN}"}
+RFC822 = {"Content-Type": "message/rfc822"}
+PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> dict[str, bytes]:
+    """Our fixture messages: ``{template/nnnn.eml: raw}``."""
+    return mailgen.corpus()
+
+
+@pytest.fixture(scope="session")
+def ruleset(corpus: dict[str, bytes]) -> RuleSet:
+    """The rule set learned from the fixture corpus (built once per session)."""
+    model = load_default_model()
+    if model is None:
+        pytest.skip("no role model shipped (offline/models/roles.json)")
+    samples = [s for s in (prepare(n, r) for n, r in corpus.items()) if s is not None]
+    rs, report = learn(samples, model)
+    assert report.clusters_with_rules >= 3, report
+    return rs
+
+
+def variant(rs: RuleSet) -> RuleSet:
+    """A visibly different rule set: each cluster loses its best rule, the others halve in confidence."""
+    clusters = []
+    for c in rs.clusters:
+        rules = sorted(c.rules, key=lambda r: -r.confidence)[1:]
+        rules = [r.model_copy(update={"confidence": round(r.confidence / 2, 4)}) for r in rules]
+        clusters.append(c.model_copy(update={"rules": rules}))
+    return rs.model_copy(update={"clusters": clusters, "version": 0})
+
+
+@pytest.fixture
+def store_url(tmp_path: Path, ruleset: RuleSet) -> str:
+    """A fresh SQLite store holding the learned rule set as version 1."""
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    store = open_store(url)
+    try:
+        assert store.publish(ruleset) == 1
+    finally:
+        store.close()
+    return url
+
+
+@pytest.fixture
+def make_client(store_url: str) -> Iterator[Callable[..., TestClient]]:
+    """Build a client (lifespan running) on a configured app; all are closed after the test."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        values: dict[str, Any] = {"store": store_url, "admin_token": ADMIN, "reload_interval": 0.05}
+        values.update(overrides)
+        client = TestClient(create_app(Settings(**values)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    """A client of the default test configuration (admin token set, extraction open)."""
+    return make_client()

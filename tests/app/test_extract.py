@@ -1,0 +1,167 @@
+"""``POST /v1/extract``: answers equal the library's, JSON-LD and embedded markup, limits and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from conftest import AUTH, RFC822
+from fastapi.testclient import TestClient
+
+from rules.apply import Extractor
+from rules.model import RuleSet
+
+
+def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:
+    got = Extractor(ruleset.model_copy(update={"version": 1})).extract(raw)
+    return {
+        "message_id": got.message_id,
+        "sender": got.sender,
+        "subject": got.subject,
+        "cluster": got.cluster,
+        "known": got.known,
+        "exact": got.exact,
+        "version": 1,
+        "fields": got.fields,
+        "confidence": got.confidence,
+        "items": got.items,
+    }
+
+
+def test_extract_matches_the_library(client: TestClient, corpus: dict[str, bytes], ruleset: RuleSet) -> None:
+    seen_items = False
+    for name in ("order/0001.eml", "order/0005.eml", "shipping/0002.eml", "reset/0003.eml"):
+        raw = corpus[name]
+        r = client.post("/v1/extract", content=raw, headers=RFC822)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        markup = body.pop("markup")
+        assert body == _expected(ruleset, raw)
+        assert body["known"] and body["fields"]
+        seen_items |= bool(body["items"])
+        assert isinstance(markup, list)
+    assert seen_items, "the order template should yield line items"
+
+
+def test_octet_stream_and_no_content_type_are_accepted(client: TestClient, corpus: dict[str, bytes]) -> None:
+    raw = corpus["reset/0001.eml"]
+    a = client.post("/v1/extract", content=raw, headers={"Content-Type": "application/octet-stream"})
+    b = client.post("/v1/extract", content=raw)
+    assert a.status_code == b.status_code == 200
+    assert a.json() == b.json()
+
+
+def test_unknown_sender_is_answered_not_refused(client: TestClient) -> None:
+    raw = b"From: someone@else.example\r\nSubject: hello\r\nMessage-ID: <x@y>\r\n\r\nJust a note.\r\n"
+    r = client.post("/v1/extract", content=raw, headers=RFC822)
+    assert r.status_code == 200
+    assert r.json()["known"] is False and r.json()["cluster"] is None and r.json()["fields"] == {}
+
+
+def test_embedded_markup_is_read_and_marked(client: TestClient, corpus: dict[str, bytes]) -> None:
+    ship = client.post("/v1/extract", content=corpus["shipping/0001.eml"], headers=RFC822).json()
+    assert [(m["syntax"], m["type"]) for m in ship["markup"]] == [("json-ld", ["ParcelDelivery"])]
+    assert ship["markup"][0]["data"]["trackingNumber"] == ship["fields"]["tracking_number"][0]
+    order = client.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).json()
+    assert [(m["syntax"], m["type"]) for m in order["markup"]] == [("microdata", ["Order"])]
+
+
+def _with_html(html: str) -> bytes:
+    return (
+        "From: Shop <orders@northwind.example>\r\nSubject: hi\r\nMessage-ID: <m@x>\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n" + html
+    ).encode()
+
+
+def test_malformed_markup_is_tolerated(client: TestClient) -> None:
+    html = (
+        '<html><head><script type=\'application/ld+json\'>{"@type": "Order", oops</script>'
+        '<script type=\'application/ld+json\'>{"@type": "Invoice", "confirmationNumber": "7",}</script>'
+        "</head><body><div itemscope itemtype='http://schema.org/Order'><span itemprop='orderNumber'>9"
+        "</div><p>unclosed <b>tags <i>everywhere</body>"
+    )
+    r = client.post("/v1/extract", content=_with_html(html), headers=RFC822)
+    assert r.status_code == 200, r.text
+    types = sorted((m["syntax"], m["type"][0]) for m in r.json()["markup"])
+    assert types == [("json-ld", "Invoice"), ("microdata", "Order")]
+
+
+def test_jsonld_by_query_and_by_accept(client: TestClient, corpus: dict[str, bytes]) -> None:
+    raw = corpus["shipping/0003.eml"]
+    plain = client.post("/v1/extract", content=raw, headers=RFC822).json()
+    by_query = client.post("/v1/extract?format=jsonld", content=raw, headers=RFC822)
+    by_accept = client.post("/v1/extract", content=raw, headers={**RFC822, "Accept": "application/ld+json"})
+    assert by_query.headers["content-type"].startswith("application/ld+json")
+    assert by_query.json() == by_accept.json()
+    doc = by_query.json()
+    assert doc["@context"]["@vocab"] == "https://schema.org/"
+    extracted = [n for n in doc["@graph"] if n["ms:source"] == "extracted"]
+    embedded = [n for n in doc["@graph"] if n["ms:source"] == "message-markup"]
+    parcel = next(n for n in extracted if n["@type"] == "ParcelDelivery")
+    assert parcel["trackingNumber"] == plain["fields"]["tracking_number"][0]
+    assert [n["@type"] for n in embedded] == ["ParcelDelivery"] and embedded[0]["ms:syntax"] == "json-ld"
+    # JSON wins when ranked higher, and ?format=json overrides Accept
+    pref_json = client.post(
+        "/v1/extract",
+        content=raw,
+        headers={**RFC822, "Accept": "application/json, application/ld+json;q=0.5"},
+    )
+    assert pref_json.headers["content-type"] == "application/json"
+    forced = client.post(
+        "/v1/extract?format=json", content=raw, headers={**RFC822, "Accept": "application/ld+json"}
+    )
+    assert forced.json() == plain
+
+
+def test_order_items_in_jsonld(client: TestClient, corpus: dict[str, bytes]) -> None:
+    doc = client.post("/v1/extract?format=jsonld", content=corpus["order/0002.eml"], headers=RFC822).json()
+    order = next(n for n in doc["@graph"] if n["@type"] == "Order" and n["ms:source"] == "extracted")
+    items = order["orderedItem"] if isinstance(order["orderedItem"], list) else [order["orderedItem"]]
+    assert all(i["@type"] == "OrderItem" for i in items)
+
+
+def test_bad_input_gets_a_reason_never_a_500(client: TestClient) -> None:
+    cases: list[tuple[bytes, dict[str, str], int]] = [
+        (b"", RFC822, 400),
+        (b"\x00\x01\x02 not mail at all", RFC822, 422),
+        (b"no header block here", RFC822, 422),
+        (b"From: a@b\r\n\r\nhi", {"Content-Type": "application/json"}, 415),
+        (b"From: a@b\r\n\r\nhi", {"Content-Type": "text/plain; charset=utf-8"}, 415),
+    ]
+    for body, headers, status in cases:
+        r = client.post("/v1/extract", content=body, headers=headers)
+        assert r.status_code == status, (body[:40], r.status_code, r.text)
+        assert r.json()["detail"], "every refusal says why"
+    assert (
+        client.post("/v1/extract?format=xml", content=b"From: a@b\r\n\r\nx", headers=RFC822).status_code
+        == 422
+    )
+    assert client.get("/v1/extract").status_code == 405
+
+
+def test_size_limit_413(make_client: Callable[..., TestClient], corpus: dict[str, bytes]) -> None:
+    raw = corpus["order/0001.eml"]
+    client = make_client(max_message_bytes=len(raw) - 1)
+    r = client.post("/v1/extract", content=raw, headers=RFC822)
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is applied while streaming
+        for i in range(0, len(raw), 1000):
+            yield raw[i : i + 1000]
+
+    r = client.post("/v1/extract", content=chunks(), headers=RFC822)
+    assert r.status_code == 413
+    ok = make_client(max_message_bytes=len(raw))
+    assert ok.post("/v1/extract", content=raw, headers=RFC822).status_code == 200
+
+
+def test_extraction_can_require_a_token(
+    make_client: Callable[..., TestClient], corpus: dict[str, bytes]
+) -> None:
+    client = make_client(extract_token="extract-secret")
+    raw = corpus["reset/0002.eml"]
+    assert client.post("/v1/extract", content=raw, headers=RFC822).status_code == 401
+    wrong = client.post("/v1/extract", content=raw, headers={**RFC822, **AUTH})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    good = {**RFC822, "Authorization": "Bearer extract-secret"}
+    assert client.post("/v1/extract", content=raw, headers=good).status_code == 200
+    assert client.get("/healthz").status_code == 200  # health stays open

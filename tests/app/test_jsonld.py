@@ -1,0 +1,134 @@
+"""JSON-LD building: every vocabulary field is placed per fields.json, and entities come out right."""
+
+from __future__ import annotations
+
+from app.jsonld import PLACEMENT, UNPLACED, check_mapping, to_jsonld
+from app.schemas import ExtractionResponse, MarkupItem
+from rules.vocabulary import FIELDS
+
+
+def _ex(
+    fields: dict[str, list[str]],
+    items: list[dict[str, str]] | None = None,
+    markup: list[MarkupItem] | None = None,
+) -> ExtractionResponse:
+    return ExtractionResponse(
+        message_id="<m@x>",
+        sender="orders@shop.example",
+        subject="s",
+        cluster="c",
+        known=True,
+        version=3,
+        fields=fields,
+        confidence=dict.fromkeys(fields, 0.9),
+        items=items or [],
+        markup=markup or [],
+    )
+
+
+def _by_type(doc: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {n["@type"]: n for n in doc["@graph"] if n.get("ms:source") == "extracted"}  # type: ignore[union-attr]
+
+
+def test_every_field_is_placed_or_deliberately_left_out() -> None:
+    assert check_mapping() == []
+    assert set(PLACEMENT) | UNPLACED <= set(FIELDS)
+    for name, place in PLACEMENT.items():  # the property we use is the one fields.json names
+        mapping = FIELDS[name].schema_org
+        assert place.prop in mapping or (place.wrap and place.wrap[1] in mapping) or place.node in mapping, (
+            name
+        )
+    for name in UNPLACED:
+        assert FIELDS[name].schema_org == "-" or name == "invoice_date", name
+
+
+def test_order_with_items_and_parcel() -> None:
+    ex = _ex(
+        {
+            "order_number": ["1001"],
+            "order_total": ["$12.00"],
+            "tax_amount": ["$1.00"],
+            "recipient_name": ["Jane"],
+            "tracking_number": ["1Z9"],
+            "carrier": ["UPS"],
+            "action_url": ["https://t.example/1Z9"],
+            "item_name": ["Mug", "Cup"],
+            "item_quantity": ["1", "2"],
+        },
+        [{"item_name": "Mug", "item_quantity": "1"}, {"item_name": "Cup", "item_quantity": "2"}],
+    )
+    doc = to_jsonld(ex).model_dump(by_alias=True)
+    nodes = _by_type(doc)
+    order, parcel = nodes["Order"], nodes["ParcelDelivery"]
+    assert order["orderNumber"] == "1001" and order["totalPrice"] == "$12.00"
+    assert order["priceSpecification"] == {"@type": "PriceSpecification", "name": "tax", "price": "$1.00"}
+    assert order["customer"] == {"@type": "Person", "name": "Jane"}
+    assert [i["orderedItem"]["name"] for i in order["orderedItem"]] == ["Mug", "Cup"]
+    assert [i["orderQuantity"] for i in order["orderedItem"]] == ["1", "2"]
+    assert parcel["carrier"] == {"@type": "Organization", "name": "UPS"}
+    assert parcel["partOfOrder"] == {"@id": order["@id"]}
+    assert parcel["potentialAction"] == {"@type": "ViewAction", "url": "https://t.example/1Z9"}
+
+
+def test_flights_lodging_invoice_and_plain_messages() -> None:
+    flights = to_jsonld(
+        _ex(
+            {"reservation_number": ["HX7Q2P"], "flight_number": ["LH 400", "LH 401"]},
+            [
+                {"flight_number": "LH 400", "departure_airport": "FRA", "passenger_name": "DOE/JANE"},
+                {"flight_number": "LH 401", "arrival_airport": "FRA"},
+            ],
+        )
+    ).model_dump(by_alias=True)
+    res = [n for n in flights["@graph"] if n["@type"] == "FlightReservation"]
+    assert [r["reservationFor"]["flightNumber"] for r in res] == ["LH 400", "LH 401"]
+    assert all(r["reservationNumber"] == "HX7Q2P" for r in res)
+    assert res[0]["reservationFor"]["departureAirport"] == {"@type": "Airport", "iataCode": "FRA"}
+
+    hotel = _by_type(
+        to_jsonld(
+            _ex(
+                {
+                    "lodging_name": ["Harbor View"],
+                    "checkin_date": ["2026-04-02"],
+                    "reservation_number": ["R1"],
+                    "recipient_name": ["Ann"],
+                }
+            )
+        ).model_dump(by_alias=True)
+    )
+    lodging = hotel["LodgingReservation"]
+    assert lodging["reservationFor"] == {"@type": "LodgingBusiness", "name": "Harbor View"}
+    assert lodging["reservationNumber"] == "R1" and lodging["underName"]["name"] == "Ann"
+    assert "Reservation" not in hotel
+
+    inv = _by_type(
+        to_jsonld(_ex({"invoice_number": ["INV-1"], "amount_due": ["$5"]})).model_dump(by_alias=True)
+    )
+    assert inv["Invoice"]["confirmationNumber"] == "INV-1"
+
+    reset = _by_type(
+        to_jsonld(_ex({"action_url": ["https://r.example/x"], "username": ["jane@x"]})).model_dump(
+            by_alias=True
+        )
+    )
+    email = reset["EmailMessage"]
+    assert email["potentialAction"]["url"] == "https://r.example/x"
+    assert email["recipient"] == {"@type": "Person", "identifier": "jane@x"}
+
+    nothing = to_jsonld(_ex({})).model_dump(by_alias=True)
+    assert [n["@type"] for n in nothing["@graph"]] == ["EmailMessage"]
+
+
+def test_message_markup_is_merged_and_marked() -> None:
+    markup = [
+        MarkupItem(
+            syntax="json-ld",
+            type=["Order"],
+            data={"@context": "http://schema.org", "@type": "Order", "orderNumber": "1001"},
+        )
+    ]
+    doc = to_jsonld(_ex({"order_number": ["1001"]}, markup=markup)).model_dump(by_alias=True)
+    sources = [(n["@type"], n["ms:source"]) for n in doc["@graph"]]
+    assert sources == [("Order", "extracted"), ("Order", "message-markup")]
+    assert "@context" not in doc["@graph"][1] and doc["@graph"][1]["ms:syntax"] == "json-ld"

@@ -1,0 +1,80 @@
+"""Property-based run over the app's own OpenAPI schema (schemathesis): no input yields a 5xx."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from conftest import ADMIN, AUTH, mailgen
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from app.core.config import Settings
+from app.main import create_app
+from offline.learn import learn
+from offline.roles import load_default_model
+from offline.sample import prepare
+from rules.store import open_store
+
+
+def _app() -> object:
+    """An app on a store with learned rules (built at import: schemathesis loads the schema then)."""
+    model = load_default_model()
+    corpus = mailgen.corpus(8)
+    rs, _ = learn([s for s in (prepare(n, r) for n, r in corpus.items()) if s], model)
+    path = Path(tempfile.mkdtemp(prefix="ms-schemathesis-")) / "rules.db"
+    store = open_store(f"sqlite:///{path}")
+    store.publish(rs)
+    store.close()
+    return create_app(
+        Settings(
+            store=f"sqlite:///{path}",
+            admin_token=ADMIN,
+            max_message_bytes=100_000,
+            max_batch_bytes=400_000,
+            max_batch_messages=20,
+        )
+    )
+
+
+APP = _app()
+schemathesis.serializer.alias("message/rfc822", "application/octet-stream")
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+MAX_EXAMPLES = int(os.environ.get("MAILSTENCIL_SCHEMATHESIS_EXAMPLES", "30"))
+
+
+# no 5xx, and every answer is one the schema documents (status, media type, body shape)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_error(case: schemathesis.Case) -> None:
+    case.call_and_validate(headers=AUTH, checks=CHECKS)
+
+
+def test_schema_lists_every_endpoint() -> None:
+    paths = set(schema.raw_schema["paths"])
+    assert {
+        "/v1/extract",
+        "/v1/extract/batch",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/v1/admin/clusters",
+        "/v1/admin/clusters/{key}",
+        "/v1/admin/rulesets",
+        "/v1/admin/rulesets/{version}/rollback",
+        "/v1/admin/reload",
+    } <= paths, paths
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -1,0 +1,154 @@
+"""The real thing: ``mailstencil serve`` (uvicorn) on a free loopback port, driven over HTTP.
+
+While client threads stream requests, another thread publishes alternating rule sets into the
+store; every answer must be exactly what its own reported version gives (never a mix of two).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from conftest import ADMIN, AUTH, RFC822, variant
+
+from rules.apply import Extractor
+from rules.model import RuleSet
+from rules.store import open_store
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    proc: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[Server]:
+    """``mailstencil serve`` on 127.0.0.1:<free port>, stopped after the test."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MAILSTENCIL_ADMIN_TOKEN": ADMIN,
+        "MAILSTENCIL_RELOAD_INTERVAL": "0.02",
+        "MAILSTENCIL_MAX_MESSAGE_BYTES": "200000",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "mailstencil",
+        "serve",
+        "--store",
+        store_url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"server exited with {proc.returncode}:\n{out}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("server did not come up in 30 s")
+            time.sleep(0.1)
+        yield Server(base, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
+    with httpx.Client(base_url=server.base, timeout=10) as http:
+        assert http.get("/readyz").json()["ready"] is True
+        r = http.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822)
+        assert r.status_code == 200 and r.json()["known"]
+        assert http.get("/v1/admin/clusters").status_code == 401
+        assert http.get("/v1/admin/clusters", headers=AUTH).status_code == 200
+        big = http.post("/v1/extract", content=b"From: a@b\r\n\r\n" + b"x" * 300_000, headers=RFC822)
+        assert big.status_code == 413
+        assert "mailstencil_http_requests_total" in http.get("/metrics").text
+
+
+def _view(body: dict[str, object]) -> tuple[object, ...]:
+    return (body["cluster"], body["fields"], body["confidence"], body["items"])
+
+
+def test_publish_during_requests_never_mixes(
+    server: Server, corpus: dict[str, bytes], ruleset: RuleSet, store_url: str
+) -> None:
+    a, b = ruleset, variant(ruleset)
+    names = [n for n in corpus if n.endswith(("0001.eml", "0002.eml", "0003.eml"))]
+    expected: dict[tuple[int, str], tuple[object, ...]] = {}
+    for parity, rs in ((1, a), (0, b)):  # odd versions are a, even ones b
+        ex = Extractor(rs)
+        for n in names:
+            got = ex.extract(corpus[n])
+            expected[(parity, n)] = (got.cluster, got.fields, got.confidence, got.items)
+    assert any(expected[(1, n)] != expected[(0, n)] for n in names), "the two rule sets must differ"
+
+    stop = threading.Event()
+    problems: list[str] = []
+    versions: set[int] = set()
+    count = 0
+    lock = threading.Lock()
+
+    def client_loop(offset: int) -> None:
+        nonlocal count
+        with httpx.Client(base_url=server.base, timeout=10) as http:
+            i = offset
+            while not stop.is_set():
+                name = names[i % len(names)]
+                i += 1
+                r = http.post("/v1/extract", content=corpus[name], headers=RFC822)
+                body = r.json()
+                with lock:
+                    count += 1
+                    versions.add(body["version"])
+                    if r.status_code != 200 or _view(body) != expected[(body["version"] % 2, name)]:
+                        problems.append(f"{name} v{body.get('version')}: {r.status_code}")
+
+    threads = [threading.Thread(target=client_loop, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    store = open_store(store_url)
+    try:
+        for k in range(2, 14):
+            time.sleep(0.12)
+            assert store.publish(b if k % 2 == 0 else a) == k
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        store.close()
+    assert problems == []
+    assert count > 50 and len(versions) >= 4, (count, versions)
+    with httpx.Client(base_url=server.base, timeout=10) as http:
+        assert http.get("/readyz").json()["version"] == 13

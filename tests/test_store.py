@@ -1,0 +1,245 @@
+"""One rule-store test suite, run against SQLite and a real PostgreSQL server.
+
+The PostgreSQL run uses a throwaway schema per test (created by the store on first use, dropped
+after); it skips with the reason only when no server answers at ``MAILSTENCIL_TEST_PG_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from rules.model import ClusterRules, FieldRule, Landmark, RuleSet
+from rules.store import RuleStore, SQLiteStore, StoreError, open_store
+
+PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_unavailable() -> str | None:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a main dependency
+        return "psycopg is not installed"
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return (
+            f"no PostgreSQL server answers at {PG_URL} ({type(exc).__name__}); run scripts/ensure-postgres.sh"
+        )
+    return None
+
+
+class StoreFactory(Protocol):
+    """Opens a store on this test's location (a second call opens a second handle on it)."""
+
+    url: str
+
+    def __call__(self) -> RuleStore: ...
+
+
+class _Factory:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.opened: list[RuleStore] = []
+
+    def __call__(self) -> RuleStore:
+        store = open_store(self.url)
+        self.opened.append(store)
+        return store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[_Factory]:
+    """A store factory on a fresh location of each backend."""
+    if request.param == "sqlite":
+        factory = _Factory(f"sqlite:///{tmp_path / 'rules.db'}")
+        yield factory
+        for s in factory.opened:
+            s.close()
+        return
+    reason = _pg_unavailable()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"mstest_{uuid.uuid4().hex[:16]}"
+    factory = _Factory(f"{PG_URL}?schema={schema}")
+    try:
+        yield factory
+    finally:
+        for s in factory.opened:
+            s.close()
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def store(stores: _Factory) -> RuleStore:
+    return stores()
+
+
+def _ruleset(n_clusters: int, tag: str = "a") -> RuleSet:
+    """A small but complete rule set whose every cluster carries ``tag`` (to tell versions apart)."""
+    clusters = [
+        ClusterRules(
+            cluster=f"orders@shop{i}.example:{tag}{i:04d}",
+            sender=f"orders@shop{i}.example",
+            structures=["s1"],
+            paths=["html/body/p", "subject"],
+            subject=["order", "your"],
+            messages=10 + i,
+            recipients=7,
+            first_seen=datetime(2026, 1, 2, tzinfo=UTC),
+            last_seen=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
+            landmarks=[Landmark(ipath="html/body/p", text="Order number ✓")],
+            skeleton=["Order number", "{…}", f"tag {tag}"],
+            rules=[
+                FieldRule(
+                    field="order_number", anchor=0, ipath="html/body/p", pattern=r"#(\d+)", confidence=0.9
+                ),
+                FieldRule(
+                    field="item_name",
+                    ipath="html/body/table/tr/td",
+                    mode="rows",
+                    row_depth=2,
+                    row_rel="td[1]/text()[1]",
+                    pattern="(.+)",
+                    confidence=0.7,
+                ),
+            ],
+        )
+        for i in range(n_clusters)
+    ]
+    return RuleSet(clusters=clusters)
+
+
+def test_empty_store(store: RuleStore) -> None:
+    assert store.current_version() == 0
+    empty = store.load()
+    assert (empty.version, empty.clusters) == (0, [])
+    assert store.versions() == []
+    with pytest.raises(StoreError):
+        store.load(1)
+    with pytest.raises(StoreError):
+        store.rollback(1)
+
+
+def test_publish_and_load_round_trip(store: RuleStore) -> None:
+    original = _ruleset(3, "a")
+    assert store.publish(original) == 1
+    assert store.current_version() == 1
+    loaded = store.load()
+    assert loaded.version == 1
+    assert loaded == original.model_copy(update={"version": 1})
+    assert store.load(1) == loaded
+
+
+def test_versions_and_current_flag(store: RuleStore) -> None:
+    first, second = _ruleset(1, "a"), _ruleset(4, "b")
+    assert store.publish(first) == 1
+    assert store.publish(second) == 2
+    rows = store.versions()
+    assert [(v, n, cur) for v, _, n, cur in rows] == [(1, 1, False), (2, 4, True)]
+    for (_, created, _, _), rs in zip(rows, (first, second), strict=True):
+        assert datetime.fromisoformat(created) == rs.created
+    assert store.load().clusters[0].cluster.endswith("b0000")
+    assert store.load(1).clusters[0].cluster.endswith("a0000")
+
+
+def test_rollback_then_publish(store: RuleStore) -> None:
+    for tag in "abc":
+        store.publish(_ruleset(2, tag))
+    store.rollback(1)
+    assert store.current_version() == 1
+    assert store.load().version == 1
+    assert [cur for *_, cur in store.versions()] == [True, False, False]
+    with pytest.raises(StoreError):
+        store.rollback(42)
+    assert store.current_version() == 1
+    assert store.publish(_ruleset(1, "d")) == 4  # versions keep increasing after a rollback
+    assert store.load().version == 4
+
+
+def test_persists_across_handles(stores: _Factory) -> None:
+    writer = stores()
+    writer.publish(_ruleset(2, "x"))
+    writer.close()
+    reader = stores()
+    assert reader.current_version() == 1
+    assert reader.load().clusters[1].cluster.endswith("x0001")
+
+
+def test_concurrent_publishers_get_distinct_versions(stores: _Factory) -> None:
+    handles = [stores(), stores()]
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def run(s: RuleStore) -> None:
+        for _ in range(5):
+            v = s.publish(_ruleset(1, "p"))
+            with lock:
+                got.append(v)
+
+    threads = [threading.Thread(target=run, args=(h,)) for h in handles]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == list(range(1, 11))
+    assert handles[0].current_version() == 10
+
+
+def test_reader_never_sees_a_half_published_set(stores: _Factory) -> None:
+    writer, reader = stores(), stores()
+    writer.publish(_ruleset(1, "v"))
+    stop = threading.Event()
+    bad: list[str] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            rs = reader.load()
+            # version n was published with n clusters, all tagged with the same letter
+            if len(rs.clusters) != rs.version or len({c.cluster[-5] for c in rs.clusters}) != 1:
+                bad.append(f"version {rs.version} with {len(rs.clusters)} clusters")
+
+    t = threading.Thread(target=read)
+    t.start()
+    try:
+        for n in range(2, 13):
+            assert writer.publish(_ruleset(n, "v")) == n
+    finally:
+        stop.set()
+        t.join()
+    assert bad == []
+
+
+def test_open_store_picks_the_backend(stores: _Factory) -> None:
+    s = stores()
+    if stores.url.startswith("sqlite"):
+        assert isinstance(s, SQLiteStore)
+    else:
+        from rules.pgstore import PostgresStore
+
+        assert isinstance(s, PostgresStore)
+
+
+def test_unreachable_postgres_is_a_store_error() -> None:
+    from rules.pgstore import PostgresStore
+
+    s = PostgresStore("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2)
+    with pytest.raises(StoreError):
+        s.current_version()
+    s.close()
+
+
+def test_invalid_schema_name_is_refused() -> None:
+    with pytest.raises(StoreError):
+        open_store("postgresql://127.0.0.1/test?schema=bad;name")
