@@ -27,7 +27,11 @@ __all__ = ["main"]
 def _progress(label: str, n: int, start: float) -> None:
     if sys.stderr.isatty() or n % 5000 == 0:
         rate = n / max(1e-9, time.perf_counter() - start)
-        print(f"\r{label}: {n} messages ({rate:.0f}/s)", end="" if sys.stderr.isatty() else "\n", file=sys.stderr)
+        print(
+            f"\r{label}: {n} messages ({rate:.0f}/s)",
+            end="" if sys.stderr.isatty() else "\n",
+            file=sys.stderr,
+        )
 
 
 def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:

@@ -18,6 +18,7 @@ __all__ = ["Cluster", "cluster_samples"]
 
 SUBJECT_SUPPORT = 0.1
 BODY_SIMILARITY = 0.3
+REFINE_DEPTH = 2
 
 
 @dataclass(slots=True)
@@ -83,6 +84,28 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
     return out
 
 
+def _refine(
+    group: list[Sample], lead: frozenset[str], base: frozenset[str], min_recipients: int, depth: int
+) -> list[frozenset[str]]:
+    """Signatures of a group, refined within each part: a word that is rare in a group of many
+    templates can be constant in a smaller group of a few."""
+    sigs = [base | sig for sig in _signatures(group, min_recipients)]
+    if depth == 0 or len(sigs) == 1 and sigs[0] == base:
+        return sigs
+    cands = [ClusterCandidate(lead, sig, 0) for sig in sigs]
+    parts: list[list[Sample]] = [[] for _ in sigs]
+    for s in group:
+        chosen = choose_cluster(cands, s.paths, s.signature)
+        parts[chosen[0] if chosen else 0].append(s)
+    out: list[frozenset[str]] = []
+    for sig, part in zip(sigs, parts, strict=True):
+        if len(part) < len(group) and len(part) >= 2 * min_recipients:
+            out.extend(_refine(part, lead, sig, min_recipients, depth - 1))
+        else:
+            out.append(sig)
+    return out
+
+
 def cluster_samples(samples: Iterable[Sample], min_recipients: int = 5) -> list[Cluster]:
     """Cluster samples per sender; every sample lands in exactly one cluster."""
     by_sender: dict[str, list[Sample]] = defaultdict(list)
@@ -97,7 +120,7 @@ def cluster_samples(samples: Iterable[Sample], min_recipients: int = 5) -> list[
             groups[leaders[s.paths]].append(s)
         mine: list[Cluster] = []
         for lead, group in groups.items():
-            for sig in _signatures(group, min_recipients):
+            for sig in _refine(group, lead, frozenset(), min_recipients, REFINE_DEPTH):
                 mine.append(Cluster(cluster_id(sender, lead, sig), sender, lead, sig))
         cands = [ClusterCandidate(c.paths, c.signature, 0) for c in mine]
         for s in members:

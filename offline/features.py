@@ -34,7 +34,7 @@ def _grams(text: str, prefix: str) -> list[str]:
     out: list[str] = []
     sizes = (1, 2) if _cjk(low) else (3, 4)
     for n in sizes:
-        out.extend(f"{prefix}{n}:{low[i:i + n]}" for i in range(max(0, len(low) - n + 1)))
+        out.extend(f"{prefix}{n}:{low[i : i + n]}" for i in range(max(0, len(low) - n + 1)))
     return out
 
 

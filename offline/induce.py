@@ -215,7 +215,10 @@ def _columns(
         if depth >= 10_000:
             depth = 0
         for rel in dict.fromkeys(row_key(x, depth) for x in xps):
-            cells = [[i for i in p if row_key(members[m].leaves[i].xpath, depth) == rel] for m, p in enumerate(free)]
+            cells = [
+                [i for i in p if row_key(members[m].leaves[i].xpath, depth) == rel]
+                for m, p in enumerate(free)
+            ]
             cols.append(_Column(anchor, ipath, "rows", 0, -1, depth, rel, cells))
     return cols
 
@@ -228,9 +231,7 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
     selectors: list[Selector] = []
     cols = _columns(members, addr, selectors)
     # which leaves are constant (landmarks or constant columns), per member
-    const_leaf: list[set[int]] = [
-        {i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr
-    ]
+    const_leaf: list[set[int]] = [{i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr]
     variable: list[tuple[_Column, list[list[str]]]] = []
     for col in cols:
         texts = [[members[m].leaves[i].text for i in cell] for m, cell in enumerate(col.cells)]
@@ -261,7 +262,9 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
         link_text = ""
         if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
             link_text = leaves[i0 + 1].text
-        pos = sum(col.cells[m][0] / max(1, len(members[m].leaves)) for m in range(len(members)) if col.cells[m])
+        pos = sum(
+            col.cells[m][0] / max(1, len(members[m].leaves)) for m in range(len(members)) if col.cells[m]
+        )
         pos /= max(1, sum(1 for c in col.cells if c))
         for gap in template.gaps:
             gi = template.items.index(gap)

@@ -18,7 +18,20 @@ from .induce import ClusterTable, Slot, induce
 from .roles import NONE, RoleModel
 from .sample import Sample
 
-__all__ = ["LearnReport", "eligible", "cluster_tables", "doc_words", "subject_of", "learn", "MIN_MESSAGES"]
+__all__ = [
+    "LearnReport",
+    "eligible",
+    "cluster_tables",
+    "doc_words",
+    "subject_of",
+    "name_slots",
+    "cluster_rules",
+    "learn_sender",
+    "by_sender",
+    "report_of",
+    "learn",
+    "MIN_MESSAGES",
+]
 
 MIN_MESSAGES = 3
 
@@ -85,41 +98,71 @@ def _rule(slot: Slot, name: str, confidence: float) -> FieldRule:
     )
 
 
+def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
+    """Rules for the slots the role model names with enough confidence."""
+    rules: list[FieldRule] = []
+    words = doc_words(table)
+    subject = subject_of(cluster)
+    for slot in table.slots:
+        name, p = model.predict(slot_features(slot, subject, words))
+        if name != NONE and p >= model.threshold:
+            rules.append(_rule(slot, name, p))
+    return rules
+
+
+def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel | None) -> ClusterRules:
+    """The published form of one cluster (structure, constant text, rules; no values)."""
+    members = cluster.members
+    rules = name_slots(cluster, table, model) if table is not None and model is not None else []
+    return ClusterRules(
+        cluster=cluster.key,
+        sender=cluster.sender,
+        paths=sorted(cluster.paths),
+        subject=sorted(subject_of(cluster)),
+        signature=sorted(cluster.signature),
+        messages=len(members),
+        recipients=len({s.recipient or s.message_id for s in members}),
+        first_seen=min(s.date for s in members),
+        last_seen=max(s.date for s in members),
+        landmarks=table.landmarks if table is not None else [],
+        selectors=table.selectors if table is not None else [],
+        skeleton=table.skeleton if table is not None else [],
+        rules=rules,
+    )
+
+
+def learn_sender(
+    samples: list[Sample], model: RoleModel | None, min_recipients: int = 5
+) -> list[ClusterRules]:
+    """Learn one sender's clusters: the unit of work an engine distributes (pure function)."""
+    return [cluster_rules(c, t, model) for c, t in cluster_tables(samples, min_recipients)]
+
+
+def by_sender(samples: Iterable[Sample]) -> dict[str, list[Sample]]:
+    """Samples grouped by sender, senders in sorted order."""
+    groups: dict[str, list[Sample]] = {}
+    for s in samples:
+        groups.setdefault(s.sender, []).append(s)
+    return {k: groups[k] for k in sorted(groups)}
+
+
+def report_of(messages: int, clusters: list[ClusterRules]) -> LearnReport:
+    """Counts of a learned rule set."""
+    report = LearnReport(messages=messages, clusters=len(clusters))
+    for c in clusters:
+        if c.rules:
+            report.clusters_with_rules += 1
+            report.rules += len(c.rules)
+        for r in c.rules:
+            report.fields[r.field] = report.fields.get(r.field, 0) + 1
+    return report
+
+
 def learn(
     samples: list[Sample], model: RoleModel | None, min_recipients: int = 5, version: int = 0
 ) -> tuple[RuleSet, LearnReport]:
     """Learn a rule set from samples; without a role model slots stay unnamed (no rules)."""
-    report = LearnReport(messages=len(samples))
-    out: list[ClusterRules] = []
-    for cluster, table in cluster_tables(samples, min_recipients):
-        report.clusters += 1
-        members = cluster.members
-        rules: list[FieldRule] = []
-        if table is not None and model is not None:
-            words = doc_words(table)
-            for slot in table.slots:
-                name, p = model.predict(slot_features(slot, subject_of(cluster), words))
-                if name != NONE and p >= model.threshold:
-                    rules.append(_rule(slot, name, p))
-                    report.fields[name] = report.fields.get(name, 0) + 1
-        if rules:
-            report.clusters_with_rules += 1
-            report.rules += len(rules)
-        out.append(
-            ClusterRules(
-                cluster=cluster.key,
-                sender=cluster.sender,
-                paths=sorted(cluster.paths),
-                subject=sorted(subject_of(cluster)),
-                signature=sorted(cluster.signature),
-                messages=len(members),
-                recipients=len({s.recipient or s.message_id for s in members}),
-                first_seen=min(s.date for s in members),
-                last_seen=max(s.date for s in members),
-                landmarks=table.landmarks if table is not None else [],
-                selectors=table.selectors if table is not None else [],
-                skeleton=table.skeleton if table is not None else [],
-                rules=rules,
-            )
-        )
-    return RuleSet(version=version, clusters=out), report
+    clusters: list[ClusterRules] = []
+    for group in by_sender(samples).values():
+        clusters.extend(learn_sender(group, model, min_recipients))
+    return RuleSet(version=version, clusters=clusters), report_of(len(samples), clusters)

@@ -114,4 +114,3 @@ def load_default_model() -> RoleModel | None:
     if DEFAULT_MODEL_PATH.exists():
         return RoleModel.load(DEFAULT_MODEL_PATH)
     return None
-

@@ -16,8 +16,10 @@ from rules.text import tokenize
 __all__ = ["Template", "align_values", "lcs"]
 
 _SAMPLE = 40
+_MAX_JOIN = 3
 _date = TYPES["date"]
 _money = TYPES["money"]
+_card = TYPES["card"]
 _AMOUNT = re.compile(r"^[-−+]?\d{1,3}(?:[,.\u202f' ]?\d{3})*(?:[.,]\d{1,2})?$")
 
 
@@ -119,29 +121,65 @@ def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] |
         items.append(tok)
         gap += 1
     items.append(gap)
-    template = Template(items, {})
-    rx = re.compile(template.regex(), re.DOTALL)
-    parsed: list[list[str | None]] = []
-    for v in values:
-        m = rx.fullmatch(v)
-        parsed.append([g.strip() if g is not None else None for g in m.groups()] if m else [])
+    parsed = _parse(Template(items, {}), values)
     # drop gaps that are empty in every value
     nonempty = {g for row in parsed for g, text in enumerate(row) if text}
     if not nonempty:
         return None
     items = [i for i in items if not isinstance(i, int) or i in nonempty]
-    renum = {old: new for new, old in enumerate(sorted(nonempty))}
-    items = [renum[i] if isinstance(i, int) else i for i in items]
-    parsed = [[row[g] for g in sorted(nonempty)] if row else [] for row in parsed]
-    template = Template(items, {})
+    template = _renumber(items)
+    template = _merge_dates(template, values)
+    parsed = _parse(template, values)
     _absorb(template, parsed)
     if template.absorb:
-        rx = re.compile(template.regex(), re.DOTALL)
-        parsed = []
-        for v in values:
-            m = rx.fullmatch(v)
-            parsed.append([g.strip() if g is not None else None for g in m.groups()] if m else [])
+        parsed = _parse(template, values)
     return template, parsed
+
+
+def _renumber(items: list[str | int]) -> Template:
+    gaps = sorted({i for i in items if isinstance(i, int)})
+    renum = {old: new for new, old in enumerate(gaps)}
+    return Template([renum[i] if isinstance(i, int) else i for i in items], {})
+
+
+def _parse(template: Template, values: list[str]) -> list[list[str | None]]:
+    """Per value, the text of each gap ([] when the template's regex does not match it)."""
+    rx = re.compile(template.regex(), re.DOTALL)
+    out: list[list[str | None]] = []
+    for v in values:
+        m = rx.fullmatch(v)
+        out.append([g.strip() if g is not None else None for g in m.groups()] if m else [])
+    return out
+
+
+def _merge_dates(template: Template, values: list[str]) -> Template:
+    """Join neighbouring gaps whose span is one value of a compound type: a date with its time
+    (``7 Feb 2026, 03:46``) or a payment card (``Visa ending in 4242``)."""
+    merged = True
+    while merged:
+        merged = False
+        items = template.items
+        gaps = [pos for pos, it in enumerate(items) if isinstance(it, int)]
+        parsed = _parse(template, values)
+        for pa, pb in zip(gaps, gaps[1:], strict=False):
+            if pb - pa - 1 > _MAX_JOIN:
+                continue
+            alone = [row[items[pa]] for row in parsed if row and row[items[pa]]]  # type: ignore[index]
+            candidate = _renumber(items[:pa] + [items[pa]] + items[pb + 1 :])
+            joined_rows = _parse(candidate, values)
+            g = candidate.items[pa]
+            joined = [row[g] for row in joined_rows if row and row[g]]  # type: ignore[index]
+            if not joined or len(joined) < len(alone):
+                continue
+            for test in (_date, _card):
+                rate = _rate(test, joined)  # type: ignore[arg-type]
+                if rate >= 0.7 and rate >= (_rate(test, alone) if alone else 0.0):  # type: ignore[arg-type]
+                    template = candidate
+                    merged = True
+                    break
+            if merged:
+                break
+    return template
 
 
 def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
@@ -161,7 +199,7 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
                 right += 1
             while pos - left - 1 >= 0 and _is_currency(items[pos - left - 1]):
                 left += 1
-        else:
+        if not (left or right):
             base = _rate(_date, vals)
             for k in (1, 2, 3):
                 nxt = items[pos + 1 : pos + 1 + k]

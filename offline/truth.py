@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pydantic import BaseModel
 from rules.text import normalize_value
 
 __all__ = ["TruthRecord", "load_truth", "Score", "score_message"]
+
 
 class TruthRecord(BaseModel):
     """One line of a ``truth.jsonl`` file."""

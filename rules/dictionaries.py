@@ -13,7 +13,32 @@ from collections.abc import Callable, Iterable
 __all__ = ["TYPES", "value_types", "column_types", "CURRENCY_CODES", "is_currency_token"]
 
 CURRENCY_CODES = frozenset(
-    "USD EUR GBP JPY CHF CAD AUD NZD SEK NOK DKK PLN CZK HUF CNY HKD SGD INR BRL MXN ZAR KRW TRY RUB".split()
+    [
+        "USD",
+        "EUR",
+        "GBP",
+        "JPY",
+        "CHF",
+        "CAD",
+        "AUD",
+        "NZD",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "CNY",
+        "HKD",
+        "SGD",
+        "INR",
+        "BRL",
+        "MXN",
+        "ZAR",
+        "KRW",
+        "TRY",
+        "RUB",
+    ]
 )
 _CURRENCY_SYMBOLS = "$€£¥₩₹₽¢円元"
 _MONTHS = (
@@ -34,7 +59,10 @@ _CUR = rf"(?:[{_CURRENCY_SYMBOLS}]|(?:{'|'.join(sorted(CURRENCY_CODES))})|[A-Z]{
 _MONEY = re.compile(
     rf"^[-−+]?\s?(?:{_CUR}\s?(?:{_NUM})|(?:{_NUM})\s?{_CUR})(?:\s?(?:{'|'.join(sorted(CURRENCY_CODES))}))?$"
 )
-_TIME = r"\d{1,2}[:h.]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?(?:\s?(?:uhr|h))?(?:\s?\(?[A-Z]{2,5}\)?|\s?[+-]\d{2}:?\d{2})?"
+_TIME = (
+    r"\d{1,2}[:h.]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?(?:\s?(?:uhr|h))?"
+    r"(?:\s?(?-i:\(?[A-Z]{2,5}\)?)|\s?[+-]\d{2}:?\d{2})?"
+)
 _DATE_PARTS = [
     r"\d{4}-\d{2}-\d{2}(?:[ t]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?",
     r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}",
@@ -63,11 +91,51 @@ _FLIGHT = re.compile(r"^(?:[A-Z][0-9A-Z]|[0-9A-Z][A-Z])\s?\d{1,4}[A-Z]?$")
 _AIRPORT = re.compile(r"^[A-Z]{3}$")
 _NAME_WORD = r"[A-ZÀ-ÖØ-ÞŁŚŻ][a-zà-öø-ÿłśżńćęąő'’-]+\.?"
 _PERSON = re.compile(rf"^(?:{_NAME_WORD})(?:\s(?:(?:van|von|de|der|da|del|la|le|di)\s)?{_NAME_WORD}){{0,3}}$")
-_CJK_NAME = re.compile(r"^[\u3040-\u30ff\u4e00-\u9fff]{1,4}\s?[\u3040-\u30ff\u4e00-\u9fff]{1,4}(?:\s?(?:様|さん))?$")
+_CJK_NAME = re.compile(
+    r"^[\u3040-\u30ff\u4e00-\u9fff]{1,4}\s?[\u3040-\u30ff\u4e00-\u9fff]{1,4}(?:\s?(?:様|さん))?$"
+)
 _CARRIERS = frozenset(
-    "ups usps fedex dhl dpd gls hermes tnt royal mail canada post australia post la poste colissimo"
-    " chronopost correos seur japan post yamato sagawa postnl bpost evri ontrac amazon logistics"
-    " deutsche post dhl express purolator".split(" ")
+    [
+        "ups",
+        "usps",
+        "fedex",
+        "dhl",
+        "dpd",
+        "gls",
+        "hermes",
+        "tnt",
+        "royal",
+        "mail",
+        "canada",
+        "post",
+        "australia",
+        "post",
+        "la",
+        "poste",
+        "colissimo",
+        "chronopost",
+        "correos",
+        "seur",
+        "japan",
+        "post",
+        "yamato",
+        "sagawa",
+        "postnl",
+        "bpost",
+        "evri",
+        "ontrac",
+        "amazon",
+        "logistics",
+        "deutsche",
+        "post",
+        "dhl",
+        "express",
+        "purolator",
+    ]
+)
+_CARD = re.compile(
+    r"(?i)^(?:visa|master\s?card|american express|amex|discover|jcb|diners(?: club)?|maestro|unionpay"
+    r"|cartes? bancaires?|carte bleue|girocard|ec-karte|paypal|apple pay|google pay)\b.{0,30}?\d{4}\)?$"
 )
 _DEVICE = re.compile(
     r"(?i)\b(?:chrome|firefox|safari|edge|opera|brave|android|ios|iphone|ipad|windows|macos|mac os|linux"
@@ -94,6 +162,7 @@ TYPES: dict[str, Callable[[str], bool]] = {
     "airport": lambda v: bool(_AIRPORT.match(v)),
     "person": lambda v: bool(_PERSON.match(v) or _CJK_NAME.match(v)),
     "carrier": _carrier,
+    "card": lambda v: bool(_CARD.match(v)),
     "device": lambda v: bool(_DEVICE.search(v)) and len(v) < 80,
     "sentence": lambda v: len(v.split()) >= 6,
 }

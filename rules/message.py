@@ -9,14 +9,14 @@ from __future__ import annotations
 import email.header
 import email.utils
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
 from email.policy import compat32
 
 __all__ = ["MessageError", "ParsedMessage", "parse_message"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_PARTS = 200
 
 
@@ -81,7 +81,7 @@ def _parse_date(raw: str | None) -> datetime:
         except (TypeError, ValueError, IndexError):
             parsed = None
         if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return _EPOCH
 
 

@@ -6,7 +6,7 @@ template structure or constant template text (landmarks, labels, regexes); no us
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -80,5 +80,5 @@ class RuleSet(BaseModel):
     """A published, versioned set of cluster rules."""
 
     version: int = 0
-    created: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     clusters: list[ClusterRules] = Field(default_factory=list)

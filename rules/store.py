@@ -127,7 +127,9 @@ class SQLiteStore:
     def versions(self) -> list[tuple[int, str, int, bool]]:
         current = self.current_version()
         with self._lock:
-            rows = self._db.execute("SELECT version, created, clusters FROM rulesets ORDER BY version").fetchall()
+            rows = self._db.execute(
+                "SELECT version, created, clusters FROM rulesets ORDER BY version"
+            ).fetchall()
         return [(int(v), str(c), int(n), int(v) == current) for v, c, n in rows]
 
     def rollback(self, version: int) -> None:

@@ -1,0 +1,37 @@
+"""Quality floors, measured the way production runs: learn on older mail, extract the newest."""
+
+from __future__ import annotations
+
+import pytest
+
+from offline.evaluate import Evaluation, evaluate
+from offline.roles import load_default_model
+from offline.sample import Sample
+from offline.truth import TruthRecord
+
+
+@pytest.fixture(scope="session")
+def corpus_evaluation(corpus_samples: list[Sample], corpus_truth: dict[str, TruthRecord]) -> Evaluation:
+    return evaluate(corpus_samples, corpus_truth, load_default_model(), holdout=0.3)
+
+
+def test_corpus_quality_floor(corpus_evaluation: Evaluation) -> None:
+    ev = corpus_evaluation
+    p, r, _ = ev.overall.prf(ev.overall.tp, ev.overall.fp, ev.overall.fn)
+    assert p >= 0.90, f"precision {p:.3f}"
+    assert r >= 0.75, f"recall {r:.3f}"
+    assert ev.v_measure >= 0.95, f"V-measure {ev.v_measure:.3f}"
+
+
+def test_corpus_every_source_extracts(corpus_evaluation: Evaluation) -> None:
+    for source, c in corpus_evaluation.by_source.by.items():
+        p, r, _ = corpus_evaluation.overall.prf(c["tp"], c["fp"], c["fn"])
+        assert p >= 0.85 and r >= 0.4, f"{source}: P {p:.3f} R {r:.3f}"
+
+
+def test_sample_corpus_quality(sample_samples: list[Sample], sample_truth: dict[str, TruthRecord]) -> None:
+    """Our own corpus (other layouts, languages and verticals) is understood too."""
+    ev = evaluate(sample_samples, sample_truth, load_default_model(), holdout=0.3)
+    p, r, _ = ev.overall.prf(ev.overall.tp, ev.overall.fp, ev.overall.fn)
+    assert p >= 0.80, f"precision {p:.3f}"
+    assert r >= 0.50, f"recall {r:.3f}"
