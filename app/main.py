@@ -39,11 +39,21 @@ async def _poll(cache: RuleCache, interval: float) -> None:
         await anyio.to_thread.run_sync(cache.refresh)
 
 
+def _configure_logging(level: str) -> None:
+    """Level of the ``mailstencil`` loggers, and a stderr handler unless the host app set one up."""
+    logger = logging.getLogger("mailstencil")
+    logger.setLevel(level.upper())
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app (raises :class:`ConfigError` for a configuration it refuses, e.g. no admin token)."""
     settings = settings or Settings()
     settings.check()
-    logging.getLogger("mailstencil").setLevel(settings.log_level.upper())
+    _configure_logging(settings.log_level)
     metrics = Metrics()
     cache = RuleCache(settings.store, metrics)
     cache.refresh()  # serve the current rules from the first request on (or retry at each poll)
@@ -91,8 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_batch_bytes
         return None
 
-    application.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
-    application.add_middleware(MetricsMiddleware, metrics=metrics)
+    application.add_middleware(
+        BodyLimitMiddleware, limit_for=limit_for, on_reject=metrics.rejected.labels("too_large").inc
+    )
+    static = frozenset(p for p in application.openapi()["paths"] if "{" not in p)
+    application.add_middleware(MetricsMiddleware, metrics=metrics, static_paths=static)
     return application
 
 

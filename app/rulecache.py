@@ -101,6 +101,11 @@ class RuleCache:
                 if self.loaded and not force and version == self.snapshot.version:
                     self._mark_ok()
                     return False
+                if version == 0 and self.loaded and self.snapshot.version > 0:
+                    # an emptied or re-created store: keep the rules we have rather than none
+                    self._mark_ok()
+                    log.warning("rule store has no rule set; keeping version %d", self.snapshot.version)
+                    return False
                 ruleset = store.load()
                 snapshot = Snapshot.of(ruleset)
             except Exception as exc:  # noqa: BLE001 - any store failure: keep serving the last rules

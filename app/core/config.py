@@ -6,7 +6,7 @@ tests and embedders can configure the service without touching the environment.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.store import default_store_url
@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="level of the mailstencil.* loggers")
 
+    @field_validator("admin_token", "extract_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty variable (``MAILSTENCIL_EXTRACT_TOKEN=``, as compose passes it) means no token."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     def check(self) -> None:
         """Refuse insecure or inconsistent configurations (raises :class:`ConfigError`)."""
         if self.admin_enabled and not self.admin_auth_disabled:
@@ -57,8 +65,6 @@ class Settings(BaseSettings):
                     "MAILSTENCIL_ADMIN_ENABLED=false to run without the admin API, or "
                     "MAILSTENCIL_ADMIN_AUTH_DISABLED=true for local use only"
                 )
-        if self.extract_token is not None and not self.extract_token.get_secret_value().strip():
-            raise ConfigError("MAILSTENCIL_EXTRACT_TOKEN is set but empty")
 
 
 def get_settings() -> Settings:

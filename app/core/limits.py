@@ -25,9 +25,15 @@ class BodyTooLarge(Exception):
 class BodyLimitMiddleware:
     """Applies ``limit_for(path)`` (None: unlimited) to every HTTP request body."""
 
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit_for: Callable[[str], int | None],
+        on_reject: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.on_reject = on_reject
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,6 +50,8 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > limit:
+                    if self.on_reject is not None:
+                        self.on_reject()
                     await _reject(send, limit)
                     return
         seen = 0

@@ -21,7 +21,7 @@ class Metrics:
     """The service's metric families, registered in a private registry."""
 
     def __init__(self) -> None:
-        disable_created_metrics()  # no *_created series: they only double the output
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series: noise
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
@@ -68,9 +68,10 @@ class Metrics:
 class MetricsMiddleware:
     """Counts and times every HTTP request by its route template."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, static_paths: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.metrics = metrics
+        self.static_paths = static_paths  # parameter-free routes: labelled even when refused before routing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,13 +89,16 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = _route_label(scope)
+            route = _route_label(scope, self.static_paths)
             method = str(scope.get("method", ""))
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - start)
 
 
-def _route_label(scope: dict[str, Any] | Scope) -> str:
+def _route_label(scope: dict[str, Any] | Scope, static_paths: frozenset[str]) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return str(path) if path else "unmatched"
+    if path:
+        return str(path)
+    raw = str(scope.get("path", ""))
+    return raw if raw in static_paths else "unmatched"

@@ -14,7 +14,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import mailgen  # noqa: E402
+import svc_mailgen  # noqa: E402
+from svc_helpers import ADMIN  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -27,16 +28,19 @@ from rules.store import open_store  # noqa: E402
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402
 
-ADMIN = "test-admin-token"
-AUTH = {"Authorization": f"Bearer {ADMIN}"}
-RFC822 = {"Content-Type": "message/rfc822"}
-PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Service settings come from each test alone, not from the developer's MAILSTENCIL_* variables."""
+    for name in list(os.environ):
+        if name.startswith("MAILSTENCIL_") and not name.startswith("MAILSTENCIL_TEST_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, bytes]:
     """Our fixture messages: ``{template/nnnn.eml: raw}``."""
-    return mailgen.corpus()
+    return svc_mailgen.corpus()
 
 
 @pytest.fixture(scope="session")
@@ -49,16 +53,6 @@ def ruleset(corpus: dict[str, bytes]) -> RuleSet:
     rs, report = learn(samples, model)
     assert report.clusters_with_rules >= 3, report
     return rs
-
-
-def variant(rs: RuleSet) -> RuleSet:
-    """A visibly different rule set: each cluster loses its best rule, the others halve in confidence."""
-    clusters = []
-    for c in rs.clusters:
-        rules = sorted(c.rules, key=lambda r: -r.confidence)[1:]
-        rules = [r.model_copy(update={"confidence": round(r.confidence / 2, 4)}) for r in rules]
-        clusters.append(c.model_copy(update={"rules": rules}))
-    return rs.model_copy(update={"clusters": clusters, "version": 0})
 
 
 @pytest.fixture

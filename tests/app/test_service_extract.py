@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from conftest import AUTH, RFC822
 from fastapi.testclient import TestClient
+from svc_helpers import AUTH, RFC822
 
 from rules.apply import Extractor
 from rules.model import RuleSet
@@ -150,6 +150,7 @@ def test_size_limit_413(make_client: Callable[..., TestClient], corpus: dict[str
 
     r = client.post("/v1/extract", content=chunks(), headers=RFC822)
     assert r.status_code == 413
+    assert 'mailstencil_extraction_rejected_total{reason="too_large"} 2.0' in client.get("/metrics").text
     ok = make_client(max_message_bytes=len(raw))
     assert ok.post("/v1/extract", content=raw, headers=RFC822).status_code == 200
 

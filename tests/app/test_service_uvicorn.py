@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from conftest import ADMIN, AUTH, RFC822, variant
+from svc_helpers import ADMIN, AUTH, RFC822, variant
 
 from rules.apply import Extractor
 from rules.model import RuleSet

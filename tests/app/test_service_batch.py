@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
-from conftest import RFC822
 from fastapi.testclient import TestClient
+from svc_helpers import RFC822
 
 
 def _single(client: TestClient, raw: bytes) -> dict[str, object]:

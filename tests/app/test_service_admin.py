@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import ADMIN, AUTH, RFC822, variant
 from fastapi.testclient import TestClient
+from svc_helpers import ADMIN, AUTH, RFC822, variant
 
 from app.core.config import ConfigError, Settings
 from app.main import create_app

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import AUTH, PG_URL, RFC822
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from svc_helpers import AUTH, PG_URL, RFC822
 
 from rules.model import RuleSet
 from rules.store import open_store

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import ADMIN, AUTH, mailgen
+import svc_mailgen
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from svc_helpers import ADMIN, AUTH
 
 from app.core.config import Settings
 from app.main import create_app
@@ -24,13 +25,15 @@ from offline.roles import load_default_model
 from offline.sample import prepare
 from rules.store import open_store
 
+_TMP = tempfile.TemporaryDirectory(prefix="ms-schemathesis-")  # removed when the session ends
+
 
 def _app() -> object:
     """An app on a store with learned rules (built at import: schemathesis loads the schema then)."""
     model = load_default_model()
-    corpus = mailgen.corpus(8)
+    corpus = svc_mailgen.corpus(8)
     rs, _ = learn([s for s in (prepare(n, r) for n, r in corpus.items()) if s], model)
-    path = Path(tempfile.mkdtemp(prefix="ms-schemathesis-")) / "rules.db"
+    path = Path(_TMP.name) / "rules.db"
     store = open_store(f"sqlite:///{path}")
     store.publish(rs)
     store.close()

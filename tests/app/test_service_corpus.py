@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import RFC822
 from fastapi.testclient import TestClient
+from svc_helpers import RFC822
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 SOURCES = ["shopify/messages/northwind-goods", "zulip/messages/zulip-lakeside-robotics-root"]
