@@ -94,44 +94,11 @@ _PERSON = re.compile(rf"^(?:{_NAME_WORD})(?:\s(?:(?:van|von|de|der|da|del|la|le|
 _CJK_NAME = re.compile(
     r"^[\u3040-\u30ff\u4e00-\u9fff]{1,4}\s?[\u3040-\u30ff\u4e00-\u9fff]{1,4}(?:\s?(?:様|さん))?$"
 )
-_CARRIERS = frozenset(
-    [
-        "ups",
-        "usps",
-        "fedex",
-        "dhl",
-        "dpd",
-        "gls",
-        "hermes",
-        "tnt",
-        "royal",
-        "mail",
-        "canada",
-        "post",
-        "australia",
-        "post",
-        "la",
-        "poste",
-        "colissimo",
-        "chronopost",
-        "correos",
-        "seur",
-        "japan",
-        "post",
-        "yamato",
-        "sagawa",
-        "postnl",
-        "bpost",
-        "evri",
-        "ontrac",
-        "amazon",
-        "logistics",
-        "deutsche",
-        "post",
-        "dhl",
-        "express",
-        "purolator",
-    ]
+_CARRIERS = (
+    "ups", "usps", "fedex", "dhl", "dhl express", "dpd", "gls", "hermes", "tnt", "royal mail",
+    "canada post", "australia post", "la poste", "colissimo", "chronopost", "correos", "seur",
+    "japan post", "yamato", "sagawa", "postnl", "bpost", "evri", "ontrac", "amazon logistics",
+    "deutsche post", "purolator", "日本郵便", "ヤマト運輸", "佐川急便", "ゆうパック",
 )
 _CARD = re.compile(
     r"(?i)^(?:visa|master\s?card|american express|amex|discover|jcb|diners(?: club)?|maestro|unionpay"
@@ -145,7 +112,7 @@ _DEVICE = re.compile(
 
 def _carrier(v: str) -> bool:
     low = v.lower()
-    return low in _CARRIERS or any(low.startswith(c + " ") for c in _CARRIERS if len(c) > 2)
+    return low in _CARRIERS or any(low.startswith(c + " ") for c in _CARRIERS)
 
 
 TYPES: dict[str, Callable[[str], bool]] = {

@@ -18,7 +18,10 @@ SUBJECT = "subject"
 _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
 _MAX_LEAVES = 20_000
 _MAX_DEPTH = 400
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+# bodies arrive decoded; we re-encode them as UTF-8 and say so, overriding any stale <meta charset>
+_PARSER = lxml.html.HTMLParser(
+    remove_comments=True, remove_pis=True, recover=True, encoding="utf-8", huge_tree=True
+)
 _LABEL_LINE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s+(\S.*?)\s*$")
 
 
@@ -70,14 +73,15 @@ def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf]
     if len(out) > _MAX_LEAVES:
         raise DomError("HTML has too many text nodes")
     if el.tag == "a":
-        href = el.get("href")
-        if href and href.startswith(("http://", "https://")):
-            out.append(Leaf(ip + "/@href", xp + "/@href", href.strip(), "href"))
-    ntext = 0
+        href = (el.get("href") or "").strip()
+        if href[:8].lower().startswith(("http://", "https://")):
+            out.append(Leaf(ip + "/@href", xp + "/@href", href, "href"))
+    ntext = 0  # XPath counts every text node, white space included
     text = el.text
-    if text and not text.isspace():
+    if text:
         ntext = 1
-        out.append(Leaf(ip, xp + "/text()[1]", collapse(text), "text"))
+        if not text.isspace():
+            out.append(Leaf(ip, xp + "/text()[1]", collapse(text), "text"))
     counts: dict[str, int] = {}
     for child in el:
         tag = child.tag
@@ -86,9 +90,10 @@ def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf]
             counts[tag] = n
             _walk(child, f"{xp}/{tag}[{n}]", f"{ip}/{_step(tag, child.get('class'))}", depth + 1, out)
         tail = child.tail
-        if tail and not tail.isspace():
+        if tail:
             ntext += 1
-            out.append(Leaf(ip, f"{xp}/text()[{ntext}]", collapse(tail), "text"))
+            if not tail.isspace():
+                out.append(Leaf(ip, f"{xp}/text()[{ntext}]", collapse(tail), "text"))
 
 
 def text_leaves(text: str) -> list[Leaf]:

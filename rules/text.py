@@ -14,7 +14,7 @@ __all__ = ["tokenize", "normalize_value"]
 _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffef"
 _RUN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _OPEN = "([{\"'“„«‘<"
-_CLOSE = ".,:;!?)]}\"'”»’>"
+_CLOSE = ".,:;!?)]}\"'”“»«’‘>"
 
 
 def tokenize(text: str) -> list[str]:

@@ -1,0 +1,225 @@
+"""rules.cluster + offline.clustering: which template a message was rendered from."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import OTHER_SENDER, SENDER, make_order, render_message
+
+from offline.clustering import Cluster, cluster_samples
+from offline.sample import Sample, prepare
+from rules.cluster import (
+    SIMILARITY,
+    ClusterCandidate,
+    choose_cluster,
+    cluster_id,
+    jaccard,
+    structure_hash,
+    structure_paths,
+    subject_words,
+    text_signature,
+)
+from rules.dom import Leaf
+
+SHIPPED = {
+    "subject": "Pinecone Supply: order #{number} has shipped",
+    "greeting": "your parcel left our workshop today.",
+}
+
+
+def _sample(name: str, raw: bytes) -> Sample:
+    s = prepare(name, raw)
+    assert s is not None
+    return s
+
+
+def _orders(start: int, n: int, **kw: str) -> list[Sample]:
+    return [_sample(f"o{start + i}", render_message(start + i, **kw)) for i in range(n)]
+
+
+def _by_name(clusters: list[Cluster]) -> dict[str, str]:
+    return {s.name: c.key for c in clusters for s in c.members}
+
+
+# --------------------------------------------------------------------------------------------
+# keys
+
+
+def test_structure_paths_drop_classes_and_repeats() -> None:
+    leaves = [
+        Leaf("subject", "subject", "S", "subject"),
+        Leaf("html/body/table.items/tr/td.name", "/x[1]", "a"),
+        Leaf("html/body/table.items/tr/td.name", "/x[2]", "b"),
+        Leaf("html/body/a.btn/@href", "/y", "https://z.example", "href"),
+    ]
+    assert structure_paths(leaves) == frozenset({"subject", "html/body/table/tr/td", "html/body/a/@href"})
+
+
+def test_structure_hash_is_order_independent_and_stable() -> None:
+    a = ["html/body/p", "subject", "html/body/a/@href"]
+    assert structure_hash(a) == structure_hash(reversed(a)) == structure_hash(frozenset(a))
+    assert len(structure_hash(a)) == 16
+    assert structure_hash(a) != structure_hash(a[:2])
+    assert structure_hash([]) == structure_hash(set())
+
+
+def test_subject_words_drop_digit_tokens() -> None:
+    assert subject_words("Your Order #40017 ships 2026-04-02!") == frozenset({"your", "order", "ships", "!"})
+
+
+def test_text_signature_short_body_texts_only() -> None:
+    leaves = [
+        Leaf("subject", "subject", "Hi", "subject"),
+        Leaf("p", "/p[1]", "Total"),
+        Leaf("a/@href", "/a/@href", "https://x.example", "href"),
+        Leaf("p", "/p[2]", "x" * 121),
+        Leaf("p", "/p[3]", "y" * 120),
+    ]
+    assert text_signature("Order 12 shipped", leaves) == frozenset(
+        {"s:order", "s:shipped", "t:Total", "t:" + "y" * 120}
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(set(), set(), 1.0), ({"a"}, set(), 0.0), ({"a", "b"}, {"b", "c"}, 1 / 3), ({"a"}, {"a"}, 1.0)],
+)
+def test_jaccard(a: set[str], b: set[str], expected: float) -> None:
+    assert jaccard(frozenset(a), frozenset(b)) == pytest.approx(expected)
+
+
+def test_cluster_id_depends_on_sender_structure_and_signature() -> None:
+    p, s = frozenset({"a", "b"}), frozenset({"s:x"})
+    key = cluster_id("a@b.example", p, s)
+    assert key.startswith("a@b.example:") and len(key.split(":")[1]) == 12
+    assert key == cluster_id("a@b.example", sorted(p), sorted(s))
+    assert key != cluster_id("c@d.example", p, s)
+    assert key != cluster_id("a@b.example", p | {"c"}, s)
+    assert key != cluster_id("a@b.example", p, s | {"s:y"})
+
+
+# --------------------------------------------------------------------------------------------
+# structure of rendered messages
+
+
+def test_one_or_five_items_same_structure() -> None:
+    one = _sample("one", render_message(1, make_order(1, n_items=1)))
+    five = _sample("five", render_message(1, make_order(1, n_items=5)))
+    assert len(five.leaves) == len(one.leaves) + 4 * 3
+    assert one.paths == five.paths
+
+
+def test_optional_row_keeps_structure_close() -> None:
+    with_d = _sample("d", render_message(2, make_order(2, discount=True)))
+    without = _sample("n", render_message(2, make_order(2, discount=False)))
+    assert jaccard(with_d.paths, without.paths) >= SIMILARITY
+
+
+# --------------------------------------------------------------------------------------------
+# choose_cluster
+
+
+def _cand(paths: set[str], sig: set[str], size: int = 1) -> ClusterCandidate:
+    return ClusterCandidate(frozenset(paths), frozenset(sig), size)
+
+
+def test_choose_cluster_exact_structure_beats_similar() -> None:
+    base = {f"p{i}" for i in range(20)}
+    near = base | {"extra"}  # jaccard 20/21 >= SIMILARITY
+    cands = [_cand(near, {"s:a"}, 100), _cand(base, {"s:a"}, 1)]
+    assert choose_cluster(cands, frozenset(base), frozenset({"s:a"})) == (1, True)
+    assert choose_cluster(cands[:1], frozenset(base), frozenset({"s:a"})) == (0, False)
+
+
+def test_choose_cluster_rejects_dissimilar_structure() -> None:
+    cands = [_cand({"a", "b", "c"}, set())]
+    assert choose_cluster(cands, frozenset({"x", "y"}), frozenset()) is None
+    assert choose_cluster([], frozenset({"a"}), frozenset()) is None
+
+
+def test_choose_cluster_by_constant_text_then_specificity_then_size() -> None:
+    paths = {"subject", "html/body/p"}
+    order = _cand(paths, {"s:order", "s:confirmed"}, 10)
+    shipped = _cand(paths, {"s:order", "s:shipped", "t:Tracking"}, 5)
+    cands = [order, shipped]
+    msg = frozenset(paths)
+    assert choose_cluster(cands, msg, frozenset({"s:order", "s:shipped", "t:Tracking", "t:x"})) == (1, True)
+    assert choose_cluster(cands, msg, frozenset({"s:order", "s:confirmed"})) == (0, True)
+    # equal share and count: the bigger cluster wins; stable under candidate order
+    a, b = _cand(paths, {"s:q"}, 3), _cand(paths, {"s:q"}, 7)
+    assert choose_cluster([a, b], msg, frozenset({"s:q"})) == (1, True)
+    assert choose_cluster([b, a], msg, frozenset({"s:q"})) == (0, True)
+
+
+def test_choose_cluster_is_deterministic() -> None:
+    paths = frozenset({"a", "b"})
+    cands = [_cand(set(paths), {"s:x"}, 2), _cand(set(paths), {"s:x"}, 2)]
+    picks = {choose_cluster(cands, paths, frozenset({"s:x"})) for _ in range(20)}
+    assert picks == {(0, True)}
+
+
+# --------------------------------------------------------------------------------------------
+# cluster_samples on rendered templates
+
+
+def test_items_count_does_not_split_a_template() -> None:
+    samples = [
+        _sample(f"m{i}", render_message(i, make_order(i, n_items=1 if i % 2 else 5))) for i in range(10)
+    ]
+    clusters = cluster_samples(samples, min_recipients=3)
+    assert len(clusters) == 1
+    assert len(clusters[0].members) == 10
+    assert clusters[0].sender == SENDER
+
+
+def test_same_layout_different_text_are_different_clusters() -> None:
+    orders = _orders(0, 6)
+    shipped = _orders(20, 6, **SHIPPED)
+    assert {s.paths for s in orders} == {s.paths for s in shipped}  # identical layout
+    clusters = cluster_samples(orders + shipped, min_recipients=5)
+    assert len(clusters) == 2
+    keys = _by_name(clusters)
+    assert len({keys[s.name] for s in orders}) == 1
+    assert len({keys[s.name] for s in shipped}) == 1
+    assert keys[orders[0].name] != keys[shipped[0].name]
+    sig = {c.key: c.signature for c in clusters}
+    assert "s:shipped" in sig[keys[shipped[0].name]]
+    assert "s:shipped" not in sig[keys[orders[0].name]]
+
+
+def test_different_senders_never_share_a_cluster() -> None:
+    a = _orders(0, 6)
+    b = _orders(40, 6, sender=OTHER_SENDER)
+    clusters = cluster_samples(a + b, min_recipients=5)
+    assert len(clusters) == 2
+    for c in clusters:
+        assert {s.sender for s in c.members} == {c.sender}
+        assert c.key.startswith(c.sender + ":")
+    assert {c.sender for c in clusters} == {SENDER, OTHER_SENDER}
+
+
+def test_every_sample_in_exactly_one_cluster_and_choose_agrees() -> None:
+    samples = _orders(0, 6) + _orders(20, 6, **SHIPPED) + _orders(40, 5, sender=OTHER_SENDER)
+    clusters = cluster_samples(samples, min_recipients=5)
+    names = [s.name for c in clusters for s in c.members]
+    assert sorted(names) == sorted(s.name for s in samples)
+    for sender in {c.sender for c in clusters}:
+        mine = [c for c in clusters if c.sender == sender]
+        cands = [ClusterCandidate(c.paths, c.signature, len(c.members)) for c in mine]
+        for k, c in enumerate(mine):
+            for s in c.members:
+                assert choose_cluster(cands, s.paths, s.signature) == (k, True)
+
+
+def test_clustering_is_independent_of_input_order() -> None:
+    samples = _orders(0, 6) + _orders(20, 6, **SHIPPED)
+    forward = _by_name(cluster_samples(samples, min_recipients=5))
+    backward = _by_name(cluster_samples(list(reversed(samples)), min_recipients=5))
+    assert forward == backward
+
+
+def test_small_group_joins_best_match() -> None:
+    # 2 "shipped" messages are too few (min_recipients=5) to form their own template
+    samples = _orders(0, 6) + _orders(20, 2, **SHIPPED)
+    clusters = cluster_samples(samples, min_recipients=5)
+    assert len(clusters) == 1
+    assert len(clusters[0].members) == 8

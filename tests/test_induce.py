@@ -1,0 +1,195 @@
+"""offline.induce on one cluster of our tiny order template: landmarks, slots, rows, privacy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import Order, make_order, orders, render_message
+
+from offline.induce import ClusterTable, Slot, induce
+from offline.sample import Sample, prepare
+
+N = 8
+SUMMARY = "html/body/div.wrap/table.summary/tr/td.value"
+ITEMS = "html/body/div.wrap/table.items/tr/"
+
+
+@pytest.fixture(scope="module")
+def rendered() -> list[tuple[Order, Sample]]:
+    out = []
+    for i, (order, raw) in enumerate(orders(range(N))):
+        s = prepare(f"m{i}", raw)
+        assert s is not None
+        out.append((order, s))
+    return out
+
+
+@pytest.fixture(scope="module")
+def table(rendered: list[tuple[Order, Sample]]) -> ClusterTable:
+    return induce([s for _, s in rendered], min_recipients=5)
+
+
+def _lm(table: ClusterTable, text: str) -> int:
+    ids = [k for k, m in enumerate(table.landmarks) if m.text == text]
+    assert len(ids) == 1, text
+    return ids[0]
+
+
+def _slot(table: ClusterTable, **attrs: object) -> Slot:
+    hits = [s for s in table.slots if all(getattr(s, k) == v for k, v in attrs.items())]
+    assert len(hits) == 1, (attrs, [(s.anchor, s.ipath, s.mode) for s in table.slots])
+    return hits[0]
+
+
+def test_landmarks_are_the_constant_labels(table: ClusterTable) -> None:
+    assert [(m.ipath.rsplit("/", 1)[1], m.text) for m in table.landmarks] == [
+        ("td.label", "Order number"),
+        ("td.label", "Order date"),
+        ("td.label", "Discount"),
+        ("td.label", "Total"),
+        ("td.label", "Payment"),
+        ("td.value", "Card on file"),
+        ("h2", "Items"),
+        ("th", "Item"),
+        ("th", "Qty"),
+        ("th", "Price"),
+        ("p.foot", "Questions? Just reply to this email."),
+        ("a.btn", "View your order"),
+    ]
+
+
+def test_label_value_rows_are_slots_anchored_at_their_label(
+    table: ClusterTable, rendered: list[tuple[Order, Sample]]
+) -> None:
+    number = _slot(table, anchor=_lm(table, "Order number"), ipath=SUMMARY)
+    date = _slot(table, anchor=_lm(table, "Order date"), ipath=SUMMARY)
+    total = _slot(table, anchor=_lm(table, "Total"), ipath=SUMMARY)
+    for slot in (number, date, total):
+        assert slot.mode == "ordinal" and slot.ordinal == 0
+    assert number.values == [["#" + o.number] for o, _ in rendered]
+    assert date.values == [[o.date] for o, _ in rendered]
+    assert total.values == [["$" + o.total] for o, _ in rendered]
+    assert "date" in date.dtypes
+    assert total.dtypes.get("money") == 1.0
+    assert total.before[0] == "Total"
+
+
+def test_optional_discount_row(table: ClusterTable, rendered: list[tuple[Order, Sample]]) -> None:
+    disc = _slot(table, anchor=_lm(table, "Discount"), ipath=SUMMARY)
+    expected = [["-$" + o.discount] if o.discount else [] for o, _ in rendered]
+    assert disc.values == expected
+    assert any(v == [] for v in expected) and any(v for v in expected)  # really optional
+
+
+def test_constant_rows_produce_no_slot(table: ClusterTable) -> None:
+    constant = {
+        _lm(table, t) for t in ("Payment", "Card on file", "Items", "Questions? Just reply to this email.")
+    }
+    assert not [s for s in table.slots if s.anchor in constant and s.kind != "href"]
+    all_values = {v for s in table.slots for row in s.values for v in row}
+    assert "Card on file" not in all_values
+    assert "Questions? Just reply to this email." not in all_values
+
+
+def test_greeting_name_is_a_slot(table: ClusterTable, rendered: list[tuple[Order, Sample]]) -> None:
+    greet = _slot(table, ipath="html/body/div.wrap/p.greet")
+    assert greet.mode == "ordinal"
+    assert greet.values == [[o.customer] for o, _ in rendered]
+    assert greet.inline_before == "Hi"
+    assert greet.inline_after.startswith(", thanks for shopping with")
+    assert greet.dtypes == {"person": 1.0}
+    m = re.fullmatch(greet.pattern(), "Hi Zora Quell, thanks for shopping with Pinecone Supply.", re.DOTALL)
+    assert m is not None and m.group(greet.group()) == "Zora Quell"
+
+
+def test_item_rows_are_rows_slots_one_value_per_row(
+    table: ClusterTable, rendered: list[tuple[Order, Sample]]
+) -> None:
+    price_anchor = _lm(table, "Price")
+    cols = {
+        "td.name": lambda it: it.name,
+        "td.qty": lambda it: str(it.qty),
+        "td.price": lambda it: "$" + it.price,
+    }
+    rels = set()
+    for cls, value in cols.items():
+        slot = _slot(table, ipath=ITEMS + cls)
+        assert slot.mode == "rows"
+        assert slot.repeated
+        assert slot.anchor == price_anchor
+        assert slot.row_depth == 5  # /html/body[1]/div[1]/table[2]/tr[k]: the tr step
+        rels.add(slot.row_rel)
+        assert slot.values == [[value(it) for it in o.items] for o, _ in rendered]
+    assert rels == {"td[1]/text()[1]", "td[2]/text()[1]", "td[3]/text()[1]"}
+    assert len({len(o.items) for o, _ in rendered}) > 1  # the counts really vary
+
+
+def test_link_and_subject_slots(table: ClusterTable, rendered: list[tuple[Order, Sample]]) -> None:
+    href = _slot(table, kind="href")
+    assert href.values == [[f"https://pinecone.example/orders/{o.number}"] for o, _ in rendered]
+    assert href.link_text == "View your order"
+    subj = _slot(table, ipath="subject")
+    assert subj.values == [["#" + o.number] for o, _ in rendered]
+    assert subj.inline_before == "Your Pinecone Supply order"
+
+
+def test_no_other_slots(table: ClusterTable) -> None:
+    # subject, greeting, 4 label/value slots, 3 row columns, 1 link
+    assert len(table.slots) == 10
+    assert table.selectors == []
+
+
+def test_positions_are_ordered(table: ClusterTable) -> None:
+    greet = _slot(table, ipath="html/body/div.wrap/p.greet")
+    name = _slot(table, ipath=ITEMS + "td.name")
+    href = _slot(table, kind="href")
+    assert 0.0 <= greet.position < name.position < href.position <= 1.0
+
+
+def test_skeleton_has_template_text_and_placeholders(table: ClusterTable) -> None:
+    sk = table.skeleton
+    assert sk[:4] == ["{…}", "{…}", "Order number", "{…}"]
+    assert "Card on file" in sk
+    assert "[link] {…}" in sk
+    assert sk[-1] == "View your order"
+
+
+def test_privacy_rules_hold_only_template_text(
+    table: ClusterTable, rendered: list[tuple[Order, Sample]]
+) -> None:
+    values = {v for o, _ in rendered for v in o.values()}
+    assert values
+    constant_text = [m.text for m in table.landmarks] + [x.pattern for x in table.selectors]
+    constant_text += [s.pattern() for s in table.slots] + list(table.skeleton)
+    constant_text += [s.inline_before for s in table.slots] + [s.inline_after for s in table.slots]
+    constant_text += [t for s in table.slots for t in s.before + s.after]
+    template_tokens = {str(t) for s in table.slots for t in s.template.items if isinstance(t, str)}
+    for v in values:
+        assert v not in template_tokens, v
+        if len(v) >= 3:
+            for text in constant_text:
+                assert v not in text and re.escape(v) not in text, (v, text)
+
+
+def test_induce_is_deterministic(rendered: list[tuple[Order, Sample]], table: ClusterTable) -> None:
+    again = induce([s for _, s in rendered], min_recipients=5)
+    assert again.landmarks == table.landmarks
+    assert [(s.anchor, s.ipath, s.mode, s.pattern(), s.values) for s in again.slots] == [
+        (s.anchor, s.ipath, s.mode, s.pattern(), s.values) for s in table.slots
+    ]
+
+
+def test_a_value_shared_by_few_recipients_is_not_a_landmark() -> None:
+    # the same product in 3 of 8 orders must stay a value, never a landmark
+    rendered = []
+    for i in range(N):
+        o = make_order(i)
+        if i < 3:
+            o.items[0].name = "Shared Gift Card"
+        rendered.append(o)
+    samples = [prepare(f"s{i}", render_message(i, o)) for i, o in enumerate(rendered)]
+    table = induce([s for s in samples if s is not None], min_recipients=5)
+    assert "Shared Gift Card" not in {m.text for m in table.landmarks}
+    names = _slot(table, ipath=ITEMS + "td.name")
+    assert names.values[0][0] == "Shared Gift Card"

@@ -1,0 +1,330 @@
+"""rules.message.parse_message: real RFC 822 bytes in, the parts mailstencil uses out."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from helpers import GOLDEN, MESSAGES, dump_json, fixture_names, golden_message
+
+from rules.message import MessageError, ParsedMessage, parse_message
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _raw(headers: str, body: bytes = b"hello\n") -> bytes:
+    return headers.strip("\n").replace("\n", "\r\n").encode("ascii") + b"\r\n\r\n" + body
+
+
+def _plain(charset: str, body: bytes, cte: str = "8bit") -> bytes:
+    return _raw(
+        f"""
+From: Shop <shop@shop.example>
+Subject: charset test
+Content-Type: text/plain; charset={charset}
+Content-Transfer-Encoding: {cte}
+""",
+        body,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# structure: alternative, related, mixed with attachments
+
+
+def test_multipart_alternative_fixture_has_both_bodies() -> None:
+    msg = parse_message((MESSAGES / "alternative_qp.eml").read_bytes())
+    assert isinstance(msg, ParsedMessage)
+    assert msg.sender == "bestellung@kranich-baeckerei.example"  # bare address, lower-cased
+    assert msg.subject == "Ihre Bestellung bei Bäckerei Kranich Nr. 7731"
+    assert msg.message_id == "<kr-7731-a@kranich-baeckerei.example>"
+    assert msg.date == datetime(2026, 4, 14, 7, 45, 10, tzinfo=timezone(timedelta(hours=2)))
+    assert msg.recipients == ["mira.lindqvist@post.example"]
+    # quoted-printable decoded: =E2=82=AC is the euro sign, =3D is "=", soft line breaks joined
+    assert msg.text == "Hallo Mira,\nBestellnummer: 7731\nSumme: 12,50 €\n"
+    assert msg.html is not None
+    assert 'class="card main"' in msg.html
+    assert '<td class="v">7731</td>' in msg.html
+    assert "</tr></table>" in msg.html
+    assert "für Ihre Bestellung" in msg.html
+
+
+def test_multipart_related_base64_html_and_attachments_skipped() -> None:
+    msg = parse_message((MESSAGES / "related_base64.eml").read_bytes())
+    assert msg.subject == "Votre réservation à l'Hôtel Lumen"
+    assert msg.recipients == ["theo.marchal@courriel.example", "ana@courriel.example"]
+    assert msg.html is not None
+    assert msg.html.startswith("<!DOCTYPE html>")
+    assert "Réservation confirmée" in msg.html
+    assert "318,00 €" in msg.html
+    # the only text/plain part is an attachment: it must not become the text body
+    assert msg.text is None
+    assert "Conditions" not in msg.html
+
+
+def test_attachment_before_body_is_not_taken() -> None:
+    att = base64.b64encode(b"<p>attached invoice</p>").decode()
+    raw = _raw(
+        """
+From: billing@shop.example
+Subject: invoice
+Content-Type: multipart/mixed; boundary="b0"
+""",
+        (
+            "--b0\r\n"
+            'Content-Type: text/html; charset=utf-8; name="invoice.html"\r\n'
+            "Content-Transfer-Encoding: base64\r\n"
+            'Content-Disposition: Attachment; filename="invoice.html"\r\n\r\n'
+            f"{att}\r\n"
+            "--b0\r\n"
+            'Content-Type: text/plain; name="notes.txt"\r\n'
+            'Content-Disposition: attachment; filename="notes.txt"\r\n\r\n'
+            "attached notes\r\n"
+            "--b0\r\n"
+            "Content-Type: multipart/alternative; boundary=b1\r\n\r\n"
+            "--b1\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "the real text\r\n"
+            "--b1\r\n"
+            "Content-Type: text/html; charset=utf-8\r\n"
+            "Content-Disposition: inline\r\n\r\n"
+            "<p>the real html</p>\r\n"
+            "--b1--\r\n"
+            "--b0--\r\n"
+        ).encode(),
+    )
+    msg = parse_message(raw)
+    assert msg.html is not None and msg.text is not None
+    assert msg.html.strip() == "<p>the real html</p>"
+    assert msg.text.strip() == "the real text"
+
+
+def test_non_text_parts_are_not_bodies() -> None:
+    raw = _raw(
+        """
+From: a@shop.example
+Subject: only an image
+Content-Type: multipart/mixed; boundary=zz
+""",
+        b"--zz\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"iVBORw0KGgo=\r\n--zz--\r\n",
+    )
+    msg = parse_message(raw)
+    assert msg.html is None and msg.text is None
+
+
+def test_text_only_message() -> None:
+    msg = parse_message(_plain("utf-8", b"Order: 12\n"))
+    assert msg.html is None
+    assert msg.text == "Order: 12\n"
+
+
+def test_base64_single_part_html() -> None:
+    body = base64.encodebytes("<p>Grüße aus Köln</p>".encode()).replace(b"\n", b"\r\n")
+    raw = _raw(
+        """
+From: a@b.example
+Subject: b64
+Content-Type: text/html; charset="UTF-8"
+Content-Transfer-Encoding: base64
+""",
+        body,
+    )
+    assert parse_message(raw).html == "<p>Grüße aus Köln</p>"
+
+
+def test_quoted_printable_soft_breaks_and_escapes() -> None:
+    raw = _plain(
+        "iso-8859-1", b"Gr=FC=DFe, lange Zeile mit wei=\r\nchem Umbruch =3D ok\r\n", cte="quoted-printable"
+    )
+    assert parse_message(raw).text == "Grüße, lange Zeile mit weichem Umbruch = ok\r\n"
+
+
+# --------------------------------------------------------------------------------------------
+# charsets
+
+
+@pytest.mark.parametrize(
+    ("charset", "body", "expected"),
+    [
+        ("us-ascii", "Café 12,50 €".encode(), "Café 12,50 €"),  # declared ascii, really UTF-8
+        ("us-ascii", "Café à Noël".encode("latin-1"), "Café à Noël"),  # declared ascii, really Latin-1
+        ("utf-8", "Müller".encode("latin-1"), "Müller"),  # declared UTF-8, really Latin-1
+        ("x-no-such-charset", "Zoë".encode(), "Zoë"),  # unknown charset name
+        ('"utf-8"', "ok ✓".encode(), "ok ✓"),
+        ("windows-1252", "„quoted“ – €".encode("cp1252"), "„quoted“ – €"),
+        ("shift_jis", "ご注文".encode("shift_jis"), "ご注文"),
+    ],
+)
+def test_body_charset_fallbacks(charset: str, body: bytes, expected: str) -> None:
+    assert parse_message(_plain(charset, body)).text == expected
+
+
+def test_charset_fixture_declared_ascii_is_latin1() -> None:
+    msg = parse_message((MESSAGES / "text_only_wrong_charset.eml").read_bytes())
+    assert msg.html is None
+    assert msg.text is not None
+    assert msg.text.startswith("Guten Tag Frau Böhm,\n")
+    assert "Fällig am: 30.06.2026" in msg.text
+    assert "Grüßen" in msg.text
+
+
+def test_iso_2022_jp_fixture() -> None:
+    msg = parse_message((MESSAGES / "japanese_iso2022jp.eml").read_bytes())
+    assert msg.subject == "ご注文の確認"
+    assert msg.sender == "info@sakura-shoten.example"
+    assert msg.html is not None
+    assert "ご注文ありがとうございます。" in msg.html
+    assert "¥3,480" in msg.html
+
+
+# --------------------------------------------------------------------------------------------
+# headers
+
+
+def test_rfc2047_subject_and_from() -> None:
+    raw = _raw(
+        """
+From: =?iso-8859-1?q?J=FCrgen_M=FCller?= <Juergen.Mueller@Example.COM>
+To: =?utf-8?b?w4lsb2RpZQ==?= <elodie@x.example>, plain@y.example
+Subject: =?utf-8?b?w4l0w6kgMjAyNg==?= =?utf-8?q?_und_Gr=C3=BC=C3=9Fe?=
+Message-ID:   <m1@example.com>
+Date: Thu, 02 Apr 2026 10:00:00 +0000
+"""
+    )
+    msg = parse_message(raw)
+    assert msg.sender == "juergen.mueller@example.com"
+    assert msg.subject == "Été 2026 und Grüße"
+    assert msg.message_id == "<m1@example.com>"
+    assert msg.recipients == ["elodie@x.example", "plain@y.example"]
+    assert msg.date == datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
+
+
+def test_mixed_plain_and_encoded_words_and_folding() -> None:
+    raw = _raw(
+        """
+From: a@b.example
+Subject: Re: =?utf-8?q?caf=C3=A9?= order
+ is   ready
+"""
+    )
+    assert parse_message(raw).subject == "Re: café order is ready"
+
+
+def test_encoded_word_with_unknown_charset_does_not_raise() -> None:
+    raw = _raw(
+        """
+From: =?x-unknown?q?Shop?= <a@b.example>
+Subject: =?x-unknown?q?caf=C3=A9?=
+"""
+    )
+    msg = parse_message(raw)
+    assert msg.sender == "a@b.example"
+    assert msg.subject == "café"  # falls back to UTF-8
+
+
+def test_missing_date_and_message_id() -> None:
+    msg = parse_message(_raw("From: a@b.example\nSubject: s"))
+    assert msg.date == EPOCH
+    assert msg.date.tzinfo is not None
+    assert msg.message_id == ""
+    assert msg.recipients == []
+
+
+@pytest.mark.parametrize("date", ["not a date", "Thu, 32 Foo 2026 99:99:99", ""])
+def test_unparseable_date_falls_back_to_epoch(date: str) -> None:
+    assert parse_message(_raw(f"From: a@b.example\nDate: {date}")).date == EPOCH
+
+
+def test_naive_date_becomes_utc() -> None:
+    msg = parse_message(_raw("From: a@b.example\nDate: Thu, 02 Apr 2026 10:00:00 -0000"))
+    assert msg.date == datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
+    assert msg.date.utcoffset() == timedelta(0)
+
+
+def test_sender_header_used_without_from() -> None:
+    assert parse_message(_raw("Sender: Bot <BOT@x.example>\nSubject: s")).sender == "bot@x.example"
+
+
+def test_no_from_gives_empty_sender() -> None:
+    msg = parse_message(_raw("Subject: hi"))
+    assert msg.sender == ""
+    assert msg.text == "hello\n"
+
+
+# --------------------------------------------------------------------------------------------
+# junk
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"   \r\n\r\n",
+        b"just a line of text without any header",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR: binary",
+        bytes(range(256)),
+        b"\x00" * 64,
+        b"From: a@b.example\x00\nSubject: nul in header block\n\nbody",
+    ],
+    ids=["empty", "blank", "no-headers", "png", "all-bytes", "nuls", "nul-in-head"],
+)
+def test_junk_raises_message_error(raw: bytes) -> None:
+    with pytest.raises(MessageError):
+        parse_message(raw)
+
+
+@pytest.mark.parametrize("raw", ["From: a@b\n\nhi", None, 42], ids=["str", "none", "int"])
+def test_non_bytes_raise_message_error(raw: object) -> None:
+    with pytest.raises(MessageError):
+        parse_message(raw)  # type: ignore[arg-type]
+
+
+def test_bytearray_is_accepted() -> None:
+    assert parse_message(bytearray(_raw("From: a@b.example\nSubject: ba"))).subject == "ba"
+
+
+def test_message_error_is_value_error() -> None:
+    assert issubclass(MessageError, ValueError)
+
+
+def test_broken_mime_does_not_raise_other_errors() -> None:
+    raw = _raw(
+        """
+From: a@b.example
+Subject: broken
+Content-Type: multipart/alternative
+""",
+        b"no boundary parameter at all\r\n",
+    )
+    msg = parse_message(raw)
+    assert msg.subject == "broken"
+    assert msg.html is None
+
+
+def test_bad_base64_is_tolerated() -> None:
+    raw = _raw(
+        """
+From: a@b.example
+Subject: bad b64
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: base64
+""",
+        b"!!!not*base64###\r\n",
+    )
+    msg = parse_message(raw)
+    assert isinstance(msg.html, str)
+
+
+# --------------------------------------------------------------------------------------------
+# golden files (tests/golden/<name>.message.json, regenerate with tests/regen_golden.py)
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_golden_message(name: str) -> None:
+    stored = (GOLDEN / f"{name}.message.json").read_text(encoding="utf-8")
+    got = golden_message((MESSAGES / f"{name}.eml").read_bytes())
+    assert got == json.loads(stored)
+    assert dump_json(got) == stored
