@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from .induce import Slot
+from .lexicon import mentions
 
 __all__ = ["slot_features"]
 
@@ -70,6 +71,20 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for k, text in enumerate(slot.after[:1]):
         for w in _words(text, 4)[:4]:
             f.append(f"a{k}:{w}")
+    for ctx, text in (
+        ("ib", ib),
+        ("ia", ia),
+        ("b0", slot.before[0] if slot.before else ""),
+        ("b1", slot.before[1] if len(slot.before) > 1 else ""),
+        ("a0", slot.after[0] if slot.after else ""),
+        ("lt", slot.link_text),
+        ("sj", " ".join(subject)),
+    ):
+        for field in mentions(text[-60:] if ctx != "sj" else text):
+            f.append(f"lx{ctx}:{field}")
+    near = " ".join([ib[-40:], slot.before[0][-40:] if slot.before else ""])
+    for field in mentions(near):
+        f.append(f"lxnear:{field}")
     for w in _words(slot.link_text, 4):
         f.append(f"lt:{w}")
     f.extend(_grams(slot.link_text, "ltg"))

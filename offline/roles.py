@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
 
@@ -29,6 +30,7 @@ class RoleModelFile(BaseModel):
     classes: list[str]
     intercept: list[float]
     weights: dict[str, list[float]]  # hashed feature index -> weight per class
+    link: Literal["softmax", "ovr"] = "softmax"  # multinomial, or one-vs-rest sigmoids normalised
     threshold: float = 0.5
     trained_on: dict[str, int] = {}
 
@@ -52,9 +54,12 @@ class RoleModel:
             w = self._w.get(int(idx))
             if w is not None:
                 z += val * w
-        z -= z.max()
-        e = np.exp(z)
-        return e / e.sum()
+        if self.spec.link == "ovr":
+            e = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        else:
+            e = np.exp(z - z.max())
+        total = e.sum()
+        return e / total if total > 0 else np.full(len(e), 1.0 / len(e))
 
     def predict(self, features: list[str]) -> tuple[str, float]:
         """Best non-abstaining field and its probability; ``(NONE, p)`` when 'no field' wins."""
@@ -74,13 +79,30 @@ class RoleModel:
 
 
 def train_model(
-    features: list[list[str]], labels: list[str], c: float = 4.0, threshold: float = 0.5
+    features: list[list[str]],
+    labels: list[str],
+    kind: Literal["sgd", "lr"] = "sgd",
+    alpha: float = 1e-4,
+    threshold: float = 0.5,
+    balanced: bool = True,
 ) -> RoleModel:
-    """Fit the classifier on slots' features and their labels (``NONE`` for no field)."""
+    """Fit the classifier on slots' features and their labels (``NONE`` for no field).
+
+    ``sgd``: one-vs-rest logistic regression by SGD (fast, the default); ``lr``: multinomial
+    logistic regression by L-BFGS. ``balanced`` weights classes inversely to their frequency so the
+    many unnamed slots do not drown the rare fields.
+    """
     hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
     x = hasher.transform(features)
     y = np.array(labels)
-    clf = LogisticRegression(C=c, max_iter=2000)
+    weight = "balanced" if balanced else None
+    clf: SGDClassifier | LogisticRegression
+    if kind == "sgd":
+        clf = SGDClassifier(
+            loss="log_loss", alpha=alpha, max_iter=30, tol=None, random_state=0, class_weight=weight
+        )
+    else:
+        clf = LogisticRegression(C=1.0 / (alpha * len(labels)), max_iter=1000, class_weight=weight)
     clf.fit(x, y)
     coef = clf.coef_
     classes = [str(k) for k in clf.classes_]
@@ -91,9 +113,9 @@ def train_model(
         intercept = [float(v) for v in clf.intercept_]
     active = np.unique(x.indices)
     weights = {
-        str(int(j)): [round(float(v), 4) for v in coef[:, j]]
+        str(int(j)): [round(float(v), 3) for v in coef[:, j]]
         for j in active
-        if np.abs(coef[:, j]).max() >= 1e-4
+        if np.abs(coef[:, j]).max() >= 1e-3
     }
     counts: dict[str, int] = {}
     for lab in labels:
@@ -103,6 +125,7 @@ def train_model(
         classes=classes,
         intercept=[round(v, 4) for v in intercept],
         weights=weights,
+        link="ovr" if kind == "sgd" else "softmax",
         threshold=threshold,
         trained_on=counts,
     )

@@ -1,0 +1,188 @@
+"""Learning engines: one job (prepare each message, learn each sender), run locally or on Spark.
+
+The two steps are pure functions of :mod:`offline.state`: :func:`offline.state.prepare_private`
+per message and :func:`offline.state.night_sender` per sender (the unit that distributes, since
+clustering is per sender). An engine maps the first over the input, groups by sender, joins each
+sender's stored state and maps the second; results come back sorted by sender, so every engine
+yields the same rule set. The role model is loaded once per worker process from its path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Protocol
+
+from .corpus import iter_raw_messages
+from .roles import DEFAULT_MODEL_PATH, RoleModel
+from .state import LearnJob, SenderResult, night_sender, prepare_private, sample_from_json, sample_to_json
+
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineOutput",
+    "LocalEngine",
+    "StateLoader",
+    "get_engine",
+    "model_for",
+    "learn_group",
+    "prepare_one",
+]
+
+log = logging.getLogger("mailstencil.learn")
+
+ENGINES = ("local", "spark")
+StateLoader = Callable[[list[str]], dict[str, str]]
+"""Given the senders that received mail, their stored state bodies (absent ones left out)."""
+
+
+@dataclass(slots=True)
+class EngineOutput:
+    """What an engine hands back: per-sender results (sorted by sender) and counts and timings."""
+
+    results: list[SenderResult]
+    read: int = 0
+    skipped: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """Runs the learning job over messages under ``paths``."""
+
+    name: str
+
+    def run(self, paths: list[str], job: LearnJob, load_states: StateLoader) -> EngineOutput:
+        """Prepare every message, learn every sender that received mail, return the results."""
+        ...
+
+
+_MODELS: dict[str, RoleModel | None] = {}
+
+
+def model_for(path: str | None) -> RoleModel | None:
+    """The role model at ``path`` (``None``: no model), loaded once per process."""
+    key = path or ""
+    if key not in _MODELS:
+        _MODELS[key] = RoleModel.load(Path(path)) if path else None
+    return _MODELS[key]
+
+
+def default_model_path() -> str | None:
+    """The shipped role model's path, ``None`` when it has not been trained."""
+    return str(DEFAULT_MODEL_PATH) if DEFAULT_MODEL_PATH.exists() else None
+
+
+def prepare_one(item: tuple[str, bytes]) -> tuple[str, str] | None:
+    """Map step: ``(sender, sample JSON)`` of one raw message, ``None`` for junk."""
+    s = prepare_private(*item)
+    return None if s is None else (s.sender, sample_to_json(s))
+
+
+def learn_group(sender: str, samples: Iterable[str], state: str | None, job: LearnJob) -> SenderResult:
+    """Reduce step: one sender's night from its samples (JSON) and stored state."""
+    new = [sample_from_json(text) for text in samples]
+    return night_sender(sender, new, state, model_for(job.model_path), job)
+
+
+def _learn_task(task: tuple[str, list[str], str | None, str]) -> str:
+    sender, samples, state, job_json = task
+    return learn_group(sender, samples, state, LearnJob.model_validate_json(job_json)).model_dump_json()
+
+
+def _init_worker(model_path: str | None) -> None:
+    model_for(model_path)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str, total: int | None = None) -> None:
+        self.label, self.total, self.n = label, total, 0
+        self.on = sys.stderr.isatty()
+        self.start = self.last = time.perf_counter()
+
+    def step(self, n: int = 1) -> None:
+        self.n += n
+        now = time.perf_counter()
+        if self.on and now - self.last >= 0.2:
+            self.last = now
+            rate = self.n / max(1e-9, now - self.start)
+            if self.total:
+                done = int(30 * self.n / self.total)
+                bar = "#" * done + "." * (30 - done)
+                print(f"\r{self.label} [{bar}] {self.n}/{self.total} ({rate:.0f}/s)", end="", file=sys.stderr)
+            else:
+                print(f"\r{self.label}: {self.n} ({rate:.0f}/s)", end="", file=sys.stderr)
+
+    def done(self) -> None:
+        if self.on and self.n:
+            print(file=sys.stderr)
+
+
+class LocalEngine:
+    """Multiprocessing over the machine's cores (the default engine)."""
+
+    name = "local"
+
+    def __init__(self, processes: int | None = None) -> None:
+        self.processes = processes or os.cpu_count() or 1
+
+    def run(self, paths: list[str], job: LearnJob, load_states: StateLoader) -> EngineOutput:
+        return self.run_messages(iter_raw_messages(list(paths)), job, load_states)
+
+    def run_messages(
+        self, messages: Iterable[tuple[str, bytes]], job: LearnJob, load_states: StateLoader
+    ) -> EngineOutput:
+        """Run on ``(name, raw bytes)`` pairs from any source (files, or built in memory)."""
+        out = EngineOutput(results=[])
+        with get_context("fork" if sys.platform == "linux" else "spawn").Pool(
+            self.processes, initializer=_init_worker, initargs=(job.model_path,)
+        ) as pool:
+            start = time.perf_counter()
+            groups: dict[str, list[str]] = {}
+            bar = _Progress("prepare")
+            for got in pool.imap(prepare_one, messages, chunksize=16):
+                out.read += 1
+                bar.step()
+                if got is None:
+                    out.skipped += 1
+                else:
+                    groups.setdefault(got[0], []).append(got[1])
+            bar.done()
+            out.seconds["prepare"] = time.perf_counter() - start
+            start = time.perf_counter()
+            states = load_states(sorted(groups))
+            out.seconds["load_state"] = time.perf_counter() - start
+            start = time.perf_counter()
+            job_json = job.model_dump_json()
+            # biggest senders first, so the last task is a small one
+            order = sorted(groups, key=lambda k: (-len(groups[k]), k))
+            tasks: Iterator[tuple[str, list[str], str | None, str]] = (
+                (k, groups.pop(k), states.get(k), job_json) for k in order
+            )
+            bar = _Progress("learn", len(order))
+            for text in pool.imap_unordered(_learn_task, tasks):
+                out.results.append(SenderResult.model_validate_json(text))
+                bar.step()
+            bar.done()
+            out.seconds["learn"] = time.perf_counter() - start
+        out.results.sort(key=lambda r: r.sender)
+        log.info("engine local: %d messages read, %d skipped, %d senders", out.read, out.skipped, len(order))
+        return out
+
+
+def get_engine(name: str, **options: object) -> Engine:
+    """The engine called ``name`` (``local`` or ``spark``); anything else is a ``ValueError``."""
+    if name == "local":
+        return LocalEngine(**options)  # type: ignore[arg-type]
+    if name == "spark":
+        from .spark_engine import SparkEngine
+
+        return SparkEngine(**options)  # type: ignore[arg-type]
+    raise ValueError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Reproduce the shipped role model (offline/models/roles.json) in one command: our own sample
+# corpus (a training seed the tests do not use) plus ../shared/corpus when it is present, each
+# sender's newest 30% held out so evaluation never sees trained-on messages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-offline/models/roles.json}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mailstencil sample "$WORK/sample" --per-template 12 --seed 1 >/dev/null
+ARGS=(--truth "$WORK/sample" "$WORK/sample")
+if [ -f ../shared/corpus/fields.json ]; then
+  ARGS=(--truth ../shared/corpus --truth "$WORK/sample" ../shared/corpus "$WORK/sample")
+fi
+mailstencil train-roles "${ARGS[@]}" --out "$OUT"
