@@ -28,11 +28,17 @@ class Sample:
     signature: frozenset[str]
 
 
-def prepare(name: str, raw: bytes) -> Sample | None:
-    """Parse a raw message for learning; ``None`` for junk (learning skips what it cannot read)."""
+def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
+    """Parse a raw message for learning; ``None`` for junk (learning skips what it cannot read).
+
+    ``text_only`` ignores the HTML part (``None`` when there is no text part): how plain-text
+    senders are learned, and how the plain-text path is measured on mail that has both.
+    """
     try:
         msg = parse_message(raw)
-        leaves = message_leaves(msg.subject, msg.html, msg.text)
+        if text_only and not msg.text:
+            return None
+        leaves = message_leaves(msg.subject, None if text_only else msg.html, msg.text)
     except (MessageError, DomError, RecursionError):
         return None
     if not msg.sender or len(leaves) < 1:

@@ -185,6 +185,7 @@ def _merge_dates(template: Template, values: list[str]) -> Template:
 def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
     """Extend gaps over neighbouring constant tokens that belong to their dictionary type."""
     items = template.items
+    taken: set[int] = set()  # a constant token belongs to at most one gap
     for pos, item in enumerate(items):
         if not isinstance(item, int):
             continue
@@ -197,7 +198,7 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
             # a currency code or symbol next to an amount is part of the value: "12,50 €", "€ 5 EUR"
             while pos + right + 1 < len(items) and _is_currency(items[pos + right + 1]):
                 right += 1
-            while pos - left - 1 >= 0 and _is_currency(items[pos - left - 1]):
+            while pos - left - 1 >= 0 and pos - left - 1 not in taken and _is_currency(items[pos - left - 1]):
                 left += 1
         if not (left or right):
             base = _rate(_date, vals)
@@ -212,6 +213,7 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
                     right, base = k, rate
         if left or right:
             template.absorb[item] = (left, right)
+            taken.update(range(pos - left, pos + right + 1))
 
 
 def _is_currency(item: str | int) -> bool:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from offline.corpus import iter_raw_messages
+from offline.evaluate import Evaluation, evaluate
+from offline.roles import load_default_model
 from offline.sample import Sample, prepare
 from offline.samplegen import generate
 from offline.truth import TruthRecord, load_truth
@@ -35,6 +37,12 @@ def corpus_dir() -> Path:
 def corpus_samples(corpus_dir: Path) -> list[Sample]:
     """Every corpus message, parsed once per test session."""
     return _samples(corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def corpus_evaluation(corpus_samples: list[Sample], corpus_truth: dict[str, TruthRecord]) -> Evaluation:
+    """The corpus learned on older mail and scored on the newest 30%, once per session."""
+    return evaluate(corpus_samples, corpus_truth, load_default_model(), holdout=0.3)
 
 
 @pytest.fixture(scope="session")

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from offline.evaluate import Evaluation, evaluate
 from offline.roles import load_default_model
 from offline.sample import Sample
 from offline.truth import TruthRecord
-
-
-@pytest.fixture(scope="session")
-def corpus_evaluation(corpus_samples: list[Sample], corpus_truth: dict[str, TruthRecord]) -> Evaluation:
-    return evaluate(corpus_samples, corpus_truth, load_default_model(), holdout=0.3)
 
 
 def test_corpus_quality_floor(corpus_evaluation: Evaluation) -> None:
