@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sklearn.metrics import homogeneity_completeness_v_measure
 
 from rules.apply import Extractor
+from rules.model import RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .learn import learn
@@ -50,6 +51,8 @@ class Evaluation:
     test: int = 0
     known: int = 0
     seconds: float = 0.0
+    ruleset: RuleSet | None = None
+    held_out: list[Sample] = field(default_factory=list)
 
 
 def evaluate(
@@ -65,7 +68,9 @@ def evaluate(
     train, test = split_by_date(samples, holdout)
     ruleset, _ = learn(train, model, min_recipients)
     extractor = Extractor(ruleset)
-    ev = Evaluation(train=len(train), test=len(test), clusters=len(ruleset.clusters))
+    ev = Evaluation(
+        train=len(train), test=len(test), clusters=len(ruleset.clusters), ruleset=ruleset, held_out=test
+    )
     labels: list[str] = []
     predicted: list[str] = []
     for s in test:

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .address import LANDMARK, addresses, claim, row_key, row_prefix
+from .address import LANDMARK, addresses, claim
 from .cluster import ClusterCandidate, choose_cluster, structure_paths, text_signature
+from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
 
-__all__ = ["Extraction", "Extractor"]
+__all__ = ["Extraction", "Extractor", "relax"]
+
+_CLASS = re.compile(r"\.[^/]+")
+_RELAXED_STEPS = 4
+_MIN_LANDMARK_SHARE = 0.5
+_FALLBACK_SIMILARITY = 0.6
+_FALLBACK_CONFIDENCE = 0.8
+_STRICT_TYPES = ("money", "date", "email", "url", "ip", "integer", "card")
 
 
 @dataclass(slots=True)
@@ -29,6 +38,7 @@ class Extraction:
     cluster: str | None
     known: bool
     exact: bool = False
+    fallback: bool = False
     version: int = 0
     fields: dict[str, list[str]] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
@@ -42,11 +52,40 @@ class _Rule:
 
 
 @dataclass(slots=True)
-class _Cluster:
-    rules: ClusterRules
+class _Compiled:
+    """A cluster's landmarks, rules and selectors keyed by index-free path (or a relaxed form)."""
+
     landmarks: dict[tuple[str, str], int]
     compiled: list[_Rule]
     selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]]
+
+
+@dataclass(slots=True)
+class _Cluster:
+    rules: ClusterRules
+    exact: _Compiled
+    relaxed: _Compiled
+    relaxed_paths: frozenset[str]
+
+
+def relax(ipath: str) -> str:
+    """An index-free path reduced to what survives template drift: no classes, last steps only."""
+    steps = _CLASS.sub("", ipath).split("/")
+    return "/".join(steps[-_RELAXED_STEPS:])
+
+
+def _compile(c: ClusterRules, key: Callable[[str], str]) -> _Compiled:
+    compiled = [
+        _Rule(r.model_copy(update={"ipath": key(r.ipath)}), re.compile(r.pattern, re.DOTALL)) for r in c.rules
+    ]
+    compiled.sort(key=lambda r: -r.spec.confidence)
+    landmarks: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(c.landmarks):
+        landmarks.setdefault((key(m.ipath), m.text), i)
+    selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+    for sid, sel in enumerate(c.selectors):
+        selectors[(sel.anchor, key(sel.ipath))].append((sid, re.compile(sel.pattern, re.DOTALL)))
+    return _Compiled(landmarks, compiled, dict(selectors))
 
 
 class Extractor:
@@ -56,16 +95,15 @@ class Extractor:
         self.version = ruleset.version
         self._by_sender: dict[str, list[_Cluster]] = defaultdict(list)
         self._candidates: dict[str, list[ClusterCandidate]] = defaultdict(list)
+        self._relaxed: dict[str, list[ClusterCandidate]] = defaultdict(list)
         for c in ruleset.clusters:
-            compiled = [_Rule(r, re.compile(r.pattern, re.DOTALL)) for r in c.rules]
-            compiled.sort(key=lambda r: -r.spec.confidence)
-            lm = {(m.ipath, m.text): i for i, m in enumerate(c.landmarks)}
-            selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
-            for sid, sel in enumerate(c.selectors):
-                selectors[(sel.anchor, sel.ipath)].append((sid, re.compile(sel.pattern, re.DOTALL)))
-            self._by_sender[c.sender].append(_Cluster(c, lm, compiled, dict(selectors)))
-            self._candidates[c.sender].append(
-                ClusterCandidate(frozenset(c.paths), frozenset(c.signature), c.messages)
+            self._by_sender[c.sender].append(
+                _Cluster(c, _compile(c, str), _compile(c, relax), frozenset(relax(p) for p in c.paths))
+            )
+            signature = frozenset(c.signature)
+            self._candidates[c.sender].append(ClusterCandidate(frozenset(c.paths), signature, c.messages))
+            self._relaxed[c.sender].append(
+                ClusterCandidate(self._by_sender[c.sender][-1].relaxed_paths, signature, c.messages)
             )
 
     @property
@@ -83,21 +121,52 @@ class Extractor:
         return self.extract_leaves(msg, leaves)
 
     def extract_leaves(self, msg: ParsedMessage, leaves: list[Leaf]) -> Extraction:
-        """Extract from a parsed message and its leaves."""
+        """Extract from a parsed message and its leaves.
+
+        A message whose structure is close to a cluster's gets its rules. A known sender's message
+        on a structure never seen (template drift: a wrapper added, classes renamed) falls back to
+        the sender's most similar cluster under relaxed paths, keeping only rules whose constant
+        context still matches; such values are marked ``fallback`` with lower confidence.
+        """
         out = Extraction(msg.message_id, msg.sender, msg.subject, None, False, version=self.version)
         cands = self._candidates.get(msg.sender)
         if not cands:
             return out
-        chosen = choose_cluster(cands, structure_paths(leaves), text_signature(msg.subject, leaves))
-        if chosen is None:
-            return out
-        cluster = self._by_sender[msg.sender][chosen[0]]
-        out.cluster, out.known, out.exact = cluster.rules.cluster, True, chosen[1]
-        _apply(cluster, leaves, out)
+        paths = structure_paths(leaves)
+        chosen = choose_cluster(cands, paths, text_signature(msg.subject, leaves))
+        if chosen is not None:
+            cluster = self._by_sender[msg.sender][chosen[0]]
+            out.cluster, out.known, out.exact = cluster.rules.cluster, True, chosen[1]
+            if _landmark_share(cluster.exact, leaves) >= _MIN_LANDMARK_SHARE:
+                _apply(cluster.exact, leaves, out, 1.0)
+                return out
+        else:
+            near = choose_cluster(
+                self._relaxed[msg.sender],
+                frozenset(relax(p) for p in paths),
+                text_signature(msg.subject, leaves),
+                _FALLBACK_SIMILARITY,
+            )
+            if near is None:
+                return out
+            cluster = self._by_sender[msg.sender][near[0]]
+            out.cluster, out.known = cluster.rules.cluster, True
+        relaxed_leaves = [Leaf(relax(x.ipath), x.xpath, x.text, x.kind) for x in leaves]
+        if _landmark_share(cluster.relaxed, relaxed_leaves) >= _MIN_LANDMARK_SHARE:
+            out.fallback = True
+            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE)
         return out
 
 
-def _apply(cluster: _Cluster, leaves: list[Leaf], out: Extraction) -> None:
+def _landmark_share(c: _Compiled, leaves: list[Leaf]) -> float:
+    """Share of a cluster's landmarks found in the message (1.0 for a cluster without any)."""
+    if not c.landmarks:
+        return 1.0
+    found = sum(1 for x in leaves if (x.ipath, x.text) in c.landmarks)
+    return min(1.0, found / len(c.landmarks))
+
+
+def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float) -> None:
     addr = addresses(leaves, cluster.landmarks)
     index: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i, (anchor, ordinal) in enumerate(addr):
@@ -121,22 +190,30 @@ def _apply(cluster: _Cluster, leaves: list[Leaf], out: Extraction) -> None:
         else:
             free = [i for i, o in zip(hits, own, strict=True) if o == -1]
             if spec.mode == "rows":
-                picked = [i for i in free if row_key(leaves[i].xpath, spec.row_depth) == spec.row_rel]
+                tail = "/" + spec.row_rel
+                picked = [i for i in free if leaves[i].xpath.endswith(tail)]
             else:
                 picked = free[spec.ordinal : spec.ordinal + 1]
         values: list[tuple[str, str]] = []
         for i in picked:
             v = _match(rule.regex, spec.group, leaves[i].text)
-            if v:
-                values.append((row_prefix(leaves[i].xpath, spec.row_depth), v))
+            if v and (weight == 1.0 or _typed(spec.dtype, v)):
+                xp = leaves[i].xpath
+                values.append((xp[: -len(spec.row_rel) - 1] if spec.row_rel else xp, v))
         if not values:
             continue
         out.fields[spec.field] = [v for _, v in values]
-        out.confidence[spec.field] = round(spec.confidence, 3)
+        out.confidence[spec.field] = round(spec.confidence * weight, 3)
         if spec.mode == "rows":
             for row, v in values:
                 rows.setdefault(row, {})[spec.field] = v
     out.items = list(rows.values())
+
+
+def _typed(dtypes: list[str], value: str) -> bool:
+    """In fallback, a typed rule's value must still be of its type (a price is still money)."""
+    strict = [d for d in dtypes if d in _STRICT_TYPES]
+    return not strict or any(TYPES[d](value) for d in strict)
 
 
 def _match(regex: re.Pattern[str], group: int, text: str) -> str | None:

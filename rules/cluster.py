@@ -84,11 +84,14 @@ class ClusterCandidate:
 
 
 def choose_cluster(
-    candidates: Sequence[ClusterCandidate], paths: frozenset[str], signature: frozenset[str]
+    candidates: Sequence[ClusterCandidate],
+    paths: frozenset[str],
+    signature: frozenset[str],
+    threshold: float = SIMILARITY,
 ) -> tuple[int, bool] | None:
     """Index of the best cluster for a message and whether its structure matched exactly.
 
-    Structure first (exact, else Jaccard >= SIMILARITY), then the share of a cluster's constant
+    Structure first (exact, else Jaccard >= ``threshold``), then the share of a cluster's constant
     text (see :func:`text_signature`) the message has, then how much (the most specific), then size.
     """
     best: tuple[float, float, int, float, int] | None = None
@@ -96,7 +99,7 @@ def choose_cluster(
     exact = False
     for i, c in enumerate(candidates):
         sim = 1.0 if c.paths == paths else jaccard(c.paths, paths)
-        if sim < SIMILARITY:
+        if sim < threshold:
             continue
         matched = len(c.signature & signature)
         subj = matched / len(c.signature) if c.signature else 0.5

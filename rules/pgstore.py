@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from .model import RuleSet
-from .store import StoreError
+from .store import SenderState, StoreError, stamp_report
 
 __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
 
@@ -38,6 +38,16 @@ CREATE TABLE IF NOT EXISTS {schema}.rulesets (
 CREATE TABLE IF NOT EXISTS {schema}.pointer (
     name TEXT PRIMARY KEY,
     version INTEGER NOT NULL REFERENCES {schema}.rulesets (version)
+);
+CREATE TABLE IF NOT EXISTS {schema}.learn_state (
+    sender TEXT PRIMARY KEY,
+    oldest_kept TIMESTAMPTZ,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {schema}.run_reports (
+    version INTEGER PRIMARY KEY REFERENCES {schema}.rulesets (version),
+    body JSON NOT NULL
 );
 """
 
@@ -108,6 +118,16 @@ class PostgresStore:
 
     def publish(self, ruleset: RuleSet) -> int:
         """Store a rule set as a new version, make it current, return its version number."""
+        return self.publish_run(ruleset)
+
+    def publish_run(
+        self,
+        ruleset: RuleSet,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Rule set, run report and learning state in one transaction (see :class:`RuleStore`)."""
 
         def op(conn: psycopg.Connection[tuple[object, ...]]) -> int:
             with conn.transaction():
@@ -124,10 +144,81 @@ class PostgresStore:
                     ).format(self._t("rulesets")),
                     (version, body.created, len(body.clusters), body.model_dump_json()),
                 )
+                if report:
+                    conn.execute(
+                        sql.SQL("INSERT INTO {} (version, body) VALUES (%s, %s)").format(
+                            self._t("run_reports")
+                        ),
+                        (version, stamp_report(report, version)),
+                    )
+                if replace_states:
+                    conn.execute(sql.SQL("DELETE FROM {}").format(self._t("learn_state")))
+                if states:
+                    with conn.cursor() as cur:
+                        cur.executemany(
+                            sql.SQL(
+                                "INSERT INTO {} (sender, oldest_kept, version, body) VALUES (%s, %s, %s, %s) "
+                                "ON CONFLICT (sender) DO UPDATE SET oldest_kept = EXCLUDED.oldest_kept, "
+                                "version = EXCLUDED.version, body = EXCLUDED.body"
+                            ).format(self._t("learn_state")),
+                            [(st.sender, st.oldest_kept, version, st.body) for st in states],
+                        )
                 self._set_current(conn, version)
             return version
 
         return self._run(op)
+
+    def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
+        """The stored learning state of the given senders (absent senders are left out)."""
+        wanted = sorted(set(senders))
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[object, ...]]:
+            if not wanted:
+                return []
+            query = sql.SQL("SELECT sender, oldest_kept, body FROM {} WHERE sender = ANY(%s)").format(
+                self._t("learn_state")
+            )
+            return conn.execute(query, (wanted,)).fetchall()
+
+        out: dict[str, SenderState] = {}
+        for sender, oldest, body in self._run(op):
+            when = oldest if isinstance(oldest, datetime) else None
+            out[str(sender)] = SenderState(str(sender), str(body), when)
+        return out
+
+    def state_senders(self, kept_before: datetime | None = None) -> list[str]:
+        """Senders with learning state (only those keeping a sample kept before ``kept_before``)."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[object, ...]]:
+            if kept_before is None:
+                query = sql.SQL('SELECT sender FROM {} ORDER BY sender COLLATE "C"').format(
+                    self._t("learn_state")
+                )
+                return conn.execute(query).fetchall()
+            query = sql.SQL(
+                "SELECT sender FROM {} WHERE oldest_kept < %s ORDER BY sender COLLATE \"C\""
+            ).format(self._t("learn_state"))
+            return conn.execute(query, (kept_before,)).fetchall()
+
+        return [str(r[0]) for r in self._run(op)]
+
+    def load_report(self, version: int | None = None) -> str | None:
+        """The run report JSON of the current (or a given) version, ``None`` when there is none."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
+            if version is None:
+                query = sql.SQL(
+                    "SELECT r.body::text FROM {} r JOIN {} p ON p.version = r.version "
+                    "WHERE p.name = 'current'"
+                ).format(self._t("run_reports"), self._t("pointer"))
+                row = conn.execute(query).fetchone()
+            else:
+                query = sql.SQL("SELECT body::text FROM {} WHERE version = %s").format(self._t("run_reports"))
+                row = conn.execute(query, (version,)).fetchone()
+            return row[0] if row else None
+
+        body = self._run(op)
+        return None if body is None else str(body)
 
     def _set_current(self, conn: psycopg.Connection[tuple[object, ...]], version: int) -> None:
         conn.execute(

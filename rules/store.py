@@ -2,12 +2,20 @@
 
 A learning run writes a whole rule set as a new version in one transaction and then moves the
 ``current`` pointer; readers always see one complete version. Rule sets are stored as JSON.
+
+A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.state``) and
+a run report; :meth:`RuleStore.publish_run` writes rule set, report and state in the same
+transaction, so a run that dies before it commits changes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
@@ -16,11 +24,34 @@ import platformdirs
 
 from .model import RuleSet
 
-__all__ = ["RuleStore", "SQLiteStore", "open_store", "default_store_url", "StoreError"]
+__all__ = ["RuleStore", "SQLiteStore", "SenderState", "open_store", "default_store_url", "StoreError"]
 
 
 class StoreError(RuntimeError):
     """Raised for an unusable store URL or an unreachable store."""
+
+
+@dataclass(frozen=True, slots=True)
+class SenderState:
+    """One sender's learning state: an opaque JSON ``body`` and when its oldest retained sample was
+    kept (``None`` when it keeps none), so retention sweeps find the senders to prune cheaply."""
+
+    sender: str
+    body: str
+    oldest_kept: datetime | None = None
+
+
+def stamp_report(report: str, version: int) -> str:
+    """The run report JSON object with the published ``version`` filled in (``""`` stays empty)."""
+    if not report:
+        return ""
+    data = json.loads(report)
+    data["version"] = version
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _utc(when: datetime | None) -> str | None:
+    return None if when is None else when.astimezone(UTC).isoformat()
 
 
 class RuleStore(Protocol):
@@ -46,6 +77,30 @@ class RuleStore(Protocol):
         """Make an earlier version current again."""
         ...
 
+    def publish_run(
+        self,
+        ruleset: RuleSet,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Publish a rule set, its run report (JSON object; the version is stamped in) and the
+        given senders' learning state in one transaction; ``replace_states`` drops all other state."""
+        ...
+
+    def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
+        """The stored learning state of the given senders (absent senders are left out)."""
+        ...
+
+    def state_senders(self, kept_before: datetime | None = None) -> list[str]:
+        """Senders with learning state, sorted; with ``kept_before`` only those keeping a sample
+        kept before that time (the ones a retention sweep must prune)."""
+        ...
+
+    def load_report(self, version: int | None = None) -> str | None:
+        """The run report JSON of the current (or a given) version, ``None`` when there is none."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -61,6 +116,16 @@ CREATE TABLE IF NOT EXISTS rulesets (
 CREATE TABLE IF NOT EXISTS pointer (
     name TEXT PRIMARY KEY,
     version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS learn_state (
+    sender TEXT PRIMARY KEY,
+    oldest_kept TEXT,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_reports (
+    version INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
 );
 """
 
@@ -82,6 +147,15 @@ class SQLiteStore:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
 
     def publish(self, ruleset: RuleSet) -> int:
+        return self.publish_run(ruleset)
+
+    def publish_run(
+        self,
+        ruleset: RuleSet,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
@@ -93,6 +167,19 @@ class SQLiteStore:
                     "INSERT INTO rulesets (version, created, clusters, body) VALUES (?, ?, ?, ?)",
                     (version, body.created.isoformat(), len(body.clusters), body.model_dump_json()),
                 )
+                if report:
+                    cur.execute(
+                        "INSERT INTO run_reports (version, body) VALUES (?, ?)",
+                        (version, stamp_report(report, version)),
+                    )
+                if replace_states:
+                    cur.execute("DELETE FROM learn_state")
+                cur.executemany(
+                    "INSERT INTO learn_state (sender, oldest_kept, version, body) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(sender) DO UPDATE SET oldest_kept = excluded.oldest_kept, "
+                    "version = excluded.version, body = excluded.body",
+                    [(st.sender, _utc(st.oldest_kept), version, st.body) for st in states],
+                )
                 cur.execute(
                     "INSERT INTO pointer (name, version) VALUES ('current', ?) "
                     "ON CONFLICT(name) DO UPDATE SET version = excluded.version",
@@ -103,6 +190,47 @@ class SQLiteStore:
                 cur.execute("ROLLBACK")
                 raise
             return version
+
+    def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
+        out: dict[str, SenderState] = {}
+        wanted = sorted(set(senders))
+        with self._lock:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                rows = self._db.execute(
+                    "SELECT sender, oldest_kept, body FROM learn_state WHERE sender IN "
+                    f"({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                for sender, oldest, body in rows:
+                    when = datetime.fromisoformat(oldest) if oldest else None
+                    out[str(sender)] = SenderState(str(sender), str(body), when)
+        return out
+
+    def state_senders(self, kept_before: datetime | None = None) -> list[str]:
+        with self._lock:
+            if kept_before is None:
+                rows = self._db.execute("SELECT sender FROM learn_state ORDER BY sender").fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT sender FROM learn_state WHERE oldest_kept IS NOT NULL AND oldest_kept < ? "
+                    "ORDER BY sender",
+                    (_utc(kept_before),),
+                ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def load_report(self, version: int | None = None) -> str | None:
+        with self._lock:
+            if version is None:
+                row = self._db.execute(
+                    "SELECT r.body FROM run_reports r JOIN pointer p ON p.version = r.version "
+                    "WHERE p.name = 'current'"
+                ).fetchone()
+            else:
+                row = self._db.execute(
+                    "SELECT body FROM run_reports WHERE version = ?", (version,)
+                ).fetchone()
+        return None if row is None else str(row[0])
 
     def current_version(self) -> int:
         with self._lock:
