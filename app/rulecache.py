@@ -45,18 +45,29 @@ class Snapshot:
 
 @dataclass(slots=True)
 class ClusterStats:
-    """Online counters per cluster key: messages routed to it and messages with a field extracted."""
+    """Online counters since start: per cluster (routed, with a field, by fallback) and per sender
+    (messages, on an unknown structure, by fallback) — the template-drift signal."""
 
     seen: dict[str, int] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
+    fallbacks: dict[str, int] = field(default_factory=dict)
+    senders: dict[str, list[int]] = field(default_factory=dict)  # sender -> [messages, unknown, fallback]
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, cluster: str, hit: bool) -> None:
-        """Count one extraction for ``cluster``."""
+    def record(self, cluster: str | None, sender: str, hit: bool, fallback: bool = False) -> None:
+        """Count one extraction routed to ``cluster`` (``None``: no cluster of a known sender)."""
         with self._lock:
+            counts = self.senders.setdefault(sender, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += cluster is None
+            counts[2] += fallback
+            if cluster is None:
+                return
             self.seen[cluster] = self.seen.get(cluster, 0) + 1
             if hit:
                 self.hits[cluster] = self.hits.get(cluster, 0) + 1
+            if fallback:
+                self.fallbacks[cluster] = self.fallbacks.get(cluster, 0) + 1
 
     def rate(self, cluster: str) -> tuple[int, float | None]:
         """(messages seen since start, share with at least one field) for one cluster."""
@@ -64,6 +75,17 @@ class ClusterStats:
             seen = self.seen.get(cluster, 0)
             hits = self.hits.get(cluster, 0)
         return seen, (hits / seen if seen else None)
+
+    def fallback_share(self, cluster: str) -> float | None:
+        """Share of a cluster's messages that needed the drift fallback."""
+        with self._lock:
+            seen = self.seen.get(cluster, 0)
+            return self.fallbacks.get(cluster, 0) / seen if seen else None
+
+    def drift(self) -> list[tuple[str, int, int, int]]:
+        """(sender, messages, on unknown structures, by fallback) per known sender seen."""
+        with self._lock:
+            return sorted((s, c[0], c[1], c[2]) for s, c in self.senders.items())
 
 
 class RuleCache:

@@ -52,6 +52,9 @@ class ExtractionResponse(BaseModel):
     cluster: str | None = Field(description="key of the template cluster the message was matched to")
     known: bool = Field(description="whether the message matched a learned cluster")
     exact: bool = Field(False, description="whether it matched the cluster's structure exactly")
+    fallback: bool = Field(
+        False, description="template drift: a known sender's new structure, extracted by its nearest cluster"
+    )
     version: int = Field(description="rule-set version that produced this answer")
     fields: dict[str, list[str]] = Field(default_factory=dict, description="{field: [values]}")
     confidence: dict[str, float] = Field(default_factory=dict, description="{field: rule confidence}")
@@ -130,6 +133,9 @@ class ClusterSummary(BaseModel):
     extraction_rate: float | None = Field(
         description="share of those with at least one field extracted (null before the first)"
     )
+    fallback_share: float | None = Field(
+        None, description="share of those extracted by the drift fallback (null before the first)"
+    )
 
 
 class ClusterPage(BaseModel):
@@ -184,3 +190,19 @@ class ReloadResponse(BaseModel):
     reloaded: bool
     serving: int
     store_reachable: bool
+
+
+class SenderDrift(BaseModel):
+    """Template-drift signal of one known sender since the service started."""
+
+    sender: str
+    messages: int
+    unknown_structure_share: float = Field(description="share on a structure no cluster is near")
+    fallback_share: float = Field(description="share extracted by the drift fallback")
+
+
+class DriftReport(BaseModel):
+    """Drift signal per known sender."""
+
+    version: int
+    senders: list[SenderDrift]

@@ -55,12 +55,17 @@ def extract_message(
         metrics.rejected.labels(rej.metric).inc()
         raise
     hit = bool(got.fields)
-    state = "unknown" if not got.known else ("known_exact" if got.exact else "known_fuzzy")
+    if not got.known:
+        state = "unknown"
+    elif got.fallback:
+        state = "known_fallback"
+    else:
+        state = "known_exact" if got.exact else "known_fuzzy"
     metrics.extractions.labels(state, "hit" if hit else "miss").inc()
     for m in markup:
         metrics.markup.labels(m.syntax).inc()
-    if got.cluster is not None:
-        stats.record(got.cluster, hit)
+    if got.cluster is not None or snap.extractor.knows_sender(got.sender):
+        stats.record(got.cluster, got.sender, hit, got.fallback)
     return ExtractionResponse(
         message_id=got.message_id,
         sender=got.sender,
@@ -68,6 +73,7 @@ def extract_message(
         cluster=got.cluster,
         known=got.known,
         exact=got.exact,
+        fallback=got.fallback,
         version=snap.version,
         fields=got.fields,
         confidence=got.confidence,

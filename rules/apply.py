@@ -106,6 +106,10 @@ class Extractor:
                 ClusterCandidate(self._by_sender[c.sender][-1].relaxed_paths, signature, c.messages)
             )
 
+    def knows_sender(self, sender: str) -> bool:
+        """Whether the rule set has any cluster of this sender."""
+        return sender in self._by_sender
+
     @property
     def clusters(self) -> int:
         """Number of clusters in the rule set."""

@@ -36,8 +36,8 @@ class Metrics:
         )
         self.extractions = Counter(
             "mailstencil_extractions",
-            "Messages extracted, by cluster state (known_exact, known_fuzzy, unknown) and result (hit: "
-            "at least one field extracted, miss: none)",
+            "Messages extracted, by cluster state (known_exact, known_fuzzy, known_fallback, unknown) "
+            "and result (hit: at least one field extracted, miss: none)",
             ["cluster_state", "result"],
             registry=r,
         )

@@ -20,6 +20,7 @@ def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:
         "cluster": got.cluster,
         "known": got.known,
         "exact": got.exact,
+        "fallback": got.fallback,
         "version": 1,
         "fields": got.fields,
         "confidence": got.confidence,

@@ -14,11 +14,13 @@ from ...schemas import (
     ClusterDetail,
     ClusterPage,
     ClusterSummary,
+    DriftReport,
     ErrorResponse,
     ReloadResponse,
     RollbackResponse,
     RuleSetVersion,
     RuleSetVersions,
+    SenderDrift,
 )
 from ..deps import SnapshotDep, StateDep, require_admin
 
@@ -58,6 +60,7 @@ def _summary(c: ClusterRules, cache: RuleCache) -> ClusterSummary:
         rule_count=len(c.rules),
         extracted=extracted,
         extraction_rate=rate,
+        fallback_share=cache.stats.fallback_share(c.cluster),
     )
 
 
@@ -153,3 +156,15 @@ async def reload(state: StateDep) -> ReloadResponse:
     return ReloadResponse(
         reloaded=swapped, serving=state.cache.snapshot.version, store_reachable=state.cache.store_ok
     )
+
+
+@router.get("/drift", response_model=DriftReport, responses=_ERRORS)
+def drift(state: StateDep, snap: SnapshotDep) -> DriftReport:
+    """Per known sender: how much of its mail arrives on structures no cluster is near (a new
+    template the next night will learn) or needs the drift fallback. Counts only, no values."""
+    rows = [
+        SenderDrift(sender=s, messages=n, unknown_structure_share=u / n, fallback_share=f / n)
+        for s, n, u, f in state.cache.stats.drift()
+        if n
+    ]
+    return DriftReport(version=snap.version, senders=rows)
