@@ -24,6 +24,7 @@ __all__ = ["Slot", "ClusterTable", "induce"]
 
 LANDMARK_SUPPORT = 0.5
 SENTENCE_SIMILARITY = 0.5
+ALTERNATIVE_SHARE = 0.5
 _MAX_TOKENS = 60
 _MAX_GROUPS = 50
 
@@ -74,11 +75,17 @@ class ClusterTable:
 
 
 def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
+    """Constant leaves that occur at most once per message, in enough messages and recipients.
+
+    A frequent text is still a value when other messages show something else in its place: a
+    text at the same path that never occurs together with it (one of a few products, say).
+    """
     df: Counter[tuple[str, str]] = Counter()
     multi: set[tuple[str, str]] = set()
     who: dict[tuple[str, str], set[str]] = defaultdict(set)
+    where: dict[tuple[str, str], set[int]] = defaultdict(set)
     first_pos: dict[tuple[str, str], float] = {}
-    for s in members:
+    for m, s in enumerate(members):
         seen: set[tuple[str, str]] = set()
         n = max(1, len(s.leaves))
         for i, leaf in enumerate(s.leaves):
@@ -91,14 +98,37 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
         df.update(seen)
         for tok in seen:
             who[tok].add(s.recipient or s.message_id)
+            where[tok].add(m)
     need = max(2.0, LANDMARK_SUPPORT * len(members))
+    by_path: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for tok in where:
+        by_path[tok[0]].append(tok)
     chosen = [
         tok
         for tok, c in df.items()
-        if c >= need and tok not in multi and len(who[tok]) >= min(min_recipients, len(members))
+        if c >= need
+        and tok not in multi
+        and len(who[tok]) >= min(min_recipients, len(members))
+        and not _has_alternative(tok, where, by_path[tok[0]], len(members))
     ]
     chosen.sort(key=lambda t: first_pos[t] / df[t])
     return [Landmark(ipath=ip, text=tx) for ip, tx in chosen]
+
+
+def _has_alternative(
+    tok: tuple[str, str], where: dict[tuple[str, str], set[int]], same_path: list[tuple[str, str]], n: int
+) -> bool:
+    """Whether most messages without ``tok`` show, at its path, a text that never occurs with it."""
+    mine = where[tok]
+    lacking = n - len(mine)
+    if not lacking:
+        return False
+    covered: set[int] = set()
+    for other in same_path:
+        msgs = where[other]
+        if other != tok and not (msgs & mine):
+            covered |= msgs
+    return len(covered) >= ALTERNATIVE_SHARE * lacking
 
 
 @dataclass(slots=True)
@@ -135,8 +165,9 @@ def _similar(a: list[str], b: list[str]) -> bool:
 def _sentence_groups(members: list[Sample], per: list[list[int]]) -> list[list[tuple[int, int]]]:
     """Occurrences (member, leaf) of one path grouped by shared constant text, once per member.
 
-    Only groups in at least half of the members count: a template sentence is in most messages,
-    while a value that recurs (a popular product) is in a few.
+    Only groups in at least half of the members count, and only at a fixed place among the
+    path's leaves (counted from the first or from the last): a template sentence is in most
+    messages at its place, while a value that recurs (a popular product) moves between rows.
     """
     groups: list[tuple[list[str], list[tuple[int, int]], set[int]]] = []
     for m, cell in enumerate(per):
@@ -151,7 +182,13 @@ def _sentence_groups(members: list[Sample], per: list[list[int]]) -> list[list[t
                 if len(groups) < _MAX_GROUPS:
                     groups.append((toks, [(m, i)], {m}))
     need = max(2.0, LANDMARK_SUPPORT * len(members))
-    return [occ for _, occ, who in groups if len(who) >= need]
+    return [occ for _, occ, who in groups if len(who) >= need and _fixed_place(occ, per)]
+
+
+def _fixed_place(occ: list[tuple[int, int]], per: list[list[int]]) -> bool:
+    from_start = {per[m].index(i) for m, i in occ}
+    from_end = {len(per[m]) - per[m].index(i) for m, i in occ}
+    return len(from_start) == 1 or len(from_end) == 1
 
 
 def _selector(members: list[Sample], occ: list[tuple[int, int]]) -> str | None:
