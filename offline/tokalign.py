@@ -8,7 +8,7 @@ spans between them are the variables. The result is a full-match regex with one 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rules.dictionaries import TYPES, is_currency_token
 from rules.text import tokenize
@@ -17,6 +17,12 @@ __all__ = ["Template", "align_values", "lcs"]
 
 _SAMPLE = 40
 _MAX_JOIN = 3
+LEAD_SHARE = 0.6
+_TITLES = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Hr|Fr|M|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta|Señor|Señora"
+    r"|Don|Doña|Sig|Sig\.ra|Signor|Signora)\.?"
+)
+_TITLE = re.compile(_TITLES + r"\s+\S", re.IGNORECASE)
 _date = TYPES["date"]
 _money = TYPES["money"]
 _card = TYPES["card"]
@@ -33,10 +39,15 @@ class Template:
 
     ``absorb[g]`` = (tokens taken from the left, tokens taken from the right) of gap ``g``: constant
     tokens that belong to the value (a currency code after an amount, the year of a date).
+    ``titled`` gaps are names after a courtesy title that varies (``Dear Mr. Lee``): the title is
+    matched outside the value. ``lead[g]`` is a word most (not all) values of gap ``g`` start
+    with: template text that is sometimes left out (``Dear Ann`` / ``Ann``), matched outside it.
     """
 
     items: list[str | int]
     absorb: dict[int, tuple[int, int]]
+    titled: set[int] = field(default_factory=set)
+    lead: dict[int, str] = field(default_factory=dict)
 
     @property
     def gaps(self) -> list[int]:
@@ -57,7 +68,10 @@ class Template:
                 skip_until = pos + right
                 body = _group_body(items, pos, left, right)
                 capture = gap is None or gap == item
-                parts.append(f"({body})" if capture else f"(?:{body})")
+                title = f"(?:{_TITLES}\\s+)?" if item in self.titled else ""
+                if item in self.lead:
+                    title = f"(?:{re.escape(self.lead[item])}\\s+)?" + title
+                parts.append(f"{title}({body})" if capture else f"{title}(?:{body})")
             else:
                 parts.append(re.escape(item))
         return r"\s*" + r"\s*".join(parts) + r"\s*"
@@ -131,7 +145,9 @@ def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] |
     template = _merge_dates(template, values)
     parsed = _parse(template, values)
     _absorb(template, parsed)
-    if template.absorb:
+    _leads(template, parsed)
+    _titles(template, _parse(template, values) if template.lead else parsed)
+    if template.absorb or template.titled or template.lead:
         parsed = _parse(template, values)
     return template, parsed
 
@@ -214,6 +230,32 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
         if left or right:
             template.absorb[item] = (left, right)
             taken.update(range(pos - left, pos + right + 1))
+
+
+def _leads(template: Template, parsed: list[list[str | None]]) -> None:
+    """Find words that most values of a gap start with (optional template text)."""
+    for gap in template.gaps:
+        vals = [row[gap] for row in parsed if row and row[gap]]
+        if len(vals) < 3 or gap in template.absorb:
+            continue
+        firsts = [v.split(None, 1) for v in vals]
+        counts: dict[str, int] = {}
+        for parts in firsts:
+            if len(parts) == 2 and parts[0].isalpha():
+                counts[parts[0]] = counts.get(parts[0], 0) + 1
+        if not counts:
+            continue
+        word, n = max(counts.items(), key=lambda kv: kv[1])
+        if LEAD_SHARE * len(vals) <= n < len(vals):
+            template.lead[gap] = word
+
+
+def _titles(template: Template, parsed: list[list[str | None]]) -> None:
+    """Mark gaps whose values mostly start with a courtesy title: the title is not the name."""
+    for gap in template.gaps:
+        vals = [row[gap] for row in parsed if row and row[gap]]
+        if vals and sum(1 for v in vals if _TITLE.match(v)) >= 0.5 * len(vals):
+            template.titled.add(gap)
 
 
 def _is_currency(item: str | int) -> bool:
