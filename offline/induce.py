@@ -198,7 +198,7 @@ def _selector(members: list[Sample], occ: list[tuple[int, int]]) -> str | None:
         return None
     template = aligned[0]
     const = [t for t in template.items if isinstance(t, str) and any(c.isalnum() for c in t)]
-    if len(const) < 2:
+    if len(const) < 1:
         return None
     return template.regex()
 
