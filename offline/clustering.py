@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rules.cluster import SIMILARITY, ClusterCandidate, choose_cluster, cluster_id, jaccard
+from rules.cluster import SIMILARITY, ClusterCandidate, choose_cluster, cluster_id, jaccard, similarity
 
 from .sample import Sample
 
@@ -38,8 +38,8 @@ def _leaders(samples: list[Sample]) -> dict[frozenset[str], frozenset[str]]:
     leaders: list[frozenset[str]] = []
     out: dict[frozenset[str], frozenset[str]] = {}
     for paths, _ in freq.most_common():
-        best = max(leaders, key=lambda lead: jaccard(lead, paths), default=None)
-        if best is not None and jaccard(best, paths) >= SIMILARITY:
+        best = max(leaders, key=lambda lead: similarity(lead, paths), default=None)
+        if best is not None and similarity(best, paths) >= SIMILARITY:
             out[paths] = best
         else:
             leaders.append(paths)

@@ -25,12 +25,13 @@ __all__ = [
     "subject_words",
     "text_signature",
     "jaccard",
+    "similarity",
     "ClusterCandidate",
     "choose_cluster",
     "cluster_id",
 ]
 
-SIMILARITY = 0.85
+SIMILARITY = 0.9
 _CLASS = re.compile(r"\.[^/]+")
 _MAX_SIGNATURE_TEXT = 120
 
@@ -67,6 +68,17 @@ def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[str]:
     return frozenset(out)
 
 
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Structural similarity of two path sets: the share of the smaller set the larger one has.
+
+    An optional block adds paths to one message and not another; the overlap coefficient keeps
+    both in one template where Jaccard would split small templates on a single optional block.
+    """
+    if not a or not b:
+        return 1.0 if a == b else 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
     """Jaccard similarity of two sets (1.0 for two empty sets)."""
     if not a and not b:
@@ -98,7 +110,7 @@ def choose_cluster(
     best_i = -1
     exact = False
     for i, c in enumerate(candidates):
-        sim = 1.0 if c.paths == paths else jaccard(c.paths, paths)
+        sim = 1.0 if c.paths == paths else similarity(c.paths, paths)
         if sim < threshold:
             continue
         matched = len(c.signature & signature)
