@@ -103,21 +103,23 @@ def choose_cluster(
 ) -> tuple[int, bool] | None:
     """Index of the best cluster for a message and whether its structure matched exactly.
 
-    Structure first (exact, else Jaccard >= ``threshold``), then the share of a cluster's constant
-    text (see :func:`text_signature`) the message has, then how much (the most specific), then size.
+    Structure first (exact, else :func:`similarity` >= ``threshold``), then the share of a cluster's
+    constant text (see :func:`text_signature`) the message has, then how much (the most specific),
+    then the closest structure (Jaccard), then size.
     """
     best: tuple[float, float, int, float, int] | None = None
     best_i = -1
     exact = False
     for i, c in enumerate(candidates):
-        sim = 1.0 if c.paths == paths else similarity(c.paths, paths)
+        same = c.paths == paths
+        sim = 1.0 if same else similarity(c.paths, paths)
         if sim < threshold:
             continue
         matched = len(c.signature & signature)
         subj = matched / len(c.signature) if c.signature else 0.5
-        score = (1.0 if sim == 1.0 else 0.0, subj, matched, sim, c.size)
+        score = (1.0 if same else 0.0, subj, matched, jaccard(c.paths, paths), c.size)
         if best is None or score > best:
-            best, best_i, exact = score, i, sim == 1.0
+            best, best_i, exact = score, i, same
     if best is None:
         return None
     return best_i, exact
