@@ -25,6 +25,7 @@ __all__ = [
     "doc_words",
     "subject_of",
     "name_slots",
+    "slot_rule",
     "cluster_rules",
     "learn_sender",
     "by_sender",
@@ -79,7 +80,8 @@ def cluster_tables(
             yield cluster, None
 
 
-def _rule(slot: Slot, name: str, confidence: float) -> FieldRule:
+def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
+    """The rule that extracts ``slot`` as field ``name`` (template text only, no values)."""
     return FieldRule(
         field=name,
         anchor=slot.anchor,
@@ -106,7 +108,7 @@ def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
     for slot in table.slots:
         name, p = model.predict(slot_features(slot, subject, words))
         if name != NONE and p >= model.threshold:
-            rules.append(_rule(slot, name, p))
+            rules.append(slot_rule(slot, name, p))
     return rules
 
 

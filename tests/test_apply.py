@@ -11,7 +11,7 @@ import pytest
 from helpers import OTHER_SENDER, SENDER, Order, make_order, orders, render_message
 
 from offline.induce import ClusterTable, Slot
-from offline.learn import cluster_rules, cluster_tables, learn
+from offline.learn import cluster_rules, cluster_tables, learn, slot_rule
 from offline.roles import load_default_model
 from offline.sample import Sample, prepare
 from rules.apply import Extraction, Extractor
@@ -50,22 +50,7 @@ def _field_name(slot: Slot, table: ClusterTable) -> str | None:
 
 
 def _rule(slot: Slot, name: str, confidence: float = 0.9) -> FieldRule:
-    return FieldRule(
-        field=name,
-        anchor=slot.anchor,
-        ipath=slot.ipath,
-        mode=slot.mode,  # type: ignore[arg-type]
-        ordinal=slot.ordinal,
-        selector=slot.selector,
-        row_depth=slot.row_depth,
-        row_rel=slot.row_rel,
-        pattern=slot.pattern(),
-        group=slot.group(),
-        xpath=slot.xpath,
-        dtype=sorted(slot.dtypes),
-        confidence=confidence,
-        context=slot.before[0] if slot.before else "",
-    )
+    return slot_rule(slot, name, confidence)
 
 
 def _ruleset(samples: list[Sample], version: int = 7) -> RuleSet:
