@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from offline.corpus import iter_raw_messages
+from offline.engine import ENGINES
 from offline.evaluate import evaluate, format_evaluation, split_by_date
-from offline.learn import learn
 from offline.roles import DEFAULT_MODEL_PATH, RoleModel, load_default_model
 from offline.sample import Sample, prepare
+from offline.state import DEFAULT_CAP, DEFAULT_RETENTION_DAYS
 from offline.train import train_roles, training_set
 from offline.truth import load_truth
 from rules.apply import Extractor
@@ -74,19 +75,31 @@ def _model(path: str | None) -> RoleModel | None:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    samples = list(read_samples(args.paths, "learn"))
-    ruleset, report = learn(samples, _model(args.roles), args.min_recipients)
+    import logging
+    from datetime import UTC, datetime
+
+    from offline.batch import format_report, run_learning
+    from offline.engine import default_model_path, get_engine
+    from offline.state import LearnJob
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    model_path = args.roles or default_model_path()
+    if model_path is None:
+        print(f"warning: no role model at {DEFAULT_MODEL_PATH}; slots stay unnamed", file=sys.stderr)
+    job = LearnJob(
+        model_path=model_path,
+        min_recipients=args.min_recipients,
+        cap=args.cap,
+        retention_days=args.retention_days,
+        now=datetime.now(UTC),
+    )
+    engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
     store = open_store(args.store)
     try:
-        version = store.publish(ruleset)
+        report = run_learning(store, args.paths, engine=engine, job=job, incremental=args.incremental)
     finally:
         store.close()
-    fields = ", ".join(f"{k}={v}" for k, v in sorted(report.fields.items()))
-    print(
-        f"messages {report.messages}  clusters {report.clusters}  clusters with rules "
-        f"{report.clusters_with_rules}  rules {report.rules}  version {version}"
-    )
-    print(f"fields: {fields or '-'}")
+    print(format_report(report))
     return 0
 
 
@@ -172,11 +185,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     store_help = f"rule store URL (default {default_store_url()})"
 
-    s = sub.add_parser("learn", help="learn rules from messages into the store")
-    s.add_argument("paths", nargs="+")
+    s = sub.add_parser("learn", help="learn rules from messages into the store (a nightly batch run)")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir (spark: also Parquet)")
     s.add_argument("--store", help=store_help)
-    s.add_argument("--min-recipients", type=int, default=5)
+    s.add_argument("--engine", choices=ENGINES, default="local", help="local (multiprocessing) or spark")
+    s.add_argument("--spark-master", help="Spark master URL (default MAILSTENCIL_SPARK_MASTER or local[*])")
+    s.add_argument("--min-recipients", type=int, default=5, help="k: distinct recipients a cluster needs")
     s.add_argument("--roles", help="role model JSON (default: the shipped model)")
+    mode = s.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--incremental",
+        dest="incremental",
+        action="store_true",
+        default=True,
+        help="relearn only senders with new mail, keep the rest (default)",
+    )
+    mode.add_argument("--full", dest="incremental", action="store_false", help="learn from PATHs alone")
+    s.add_argument(
+        "--retention-days",
+        type=int,
+        default=DEFAULT_RETENTION_DAYS,
+        help=f"drop retained learning samples after N days (default {DEFAULT_RETENTION_DAYS})",
+    )
+    s.add_argument(
+        "--cap",
+        type=int,
+        default=DEFAULT_CAP,
+        help=f"samples kept per cluster between nights (default {DEFAULT_CAP})",
+    )
     s.set_defaults(func=cmd_learn)
 
     s = sub.add_parser("extract", help="extract fields, one JSON object per message")

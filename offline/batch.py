@@ -21,6 +21,7 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.store import RuleStore, SenderState
 
 from .engine import Engine, EngineOutput, LocalEngine
+from .sample import Sample
 from .state import LearnJob, prune_state
 
 __all__ = ["VERTICALS", "Coverage", "RunReport", "run_learning", "vertical_of", "format_report"]
@@ -169,9 +170,11 @@ def run_learning(
     job: LearnJob,
     incremental: bool = True,
     messages: Iterable[tuple[str, bytes]] | None = None,
+    samples: Iterable[Sample] | None = None,
 ) -> RunReport:
-    """One learning run over ``paths`` (or, on the local engine, ``messages``): publishes a new
-    rule-set version with its report and state in one transaction and returns the report."""
+    """One learning run over ``paths`` (or, on the local engine, raw ``messages`` or prepared
+    ``samples``): publishes a new rule-set version with its report and state in one transaction
+    and returns the report."""
     t0 = time.perf_counter()
     engine = engine or LocalEngine()
     report = RunReport(
@@ -190,10 +193,13 @@ def run_learning(
             return {}
         return {k: v.body for k, v in store.load_states(senders).items()}
 
-    if messages is not None:
+    if messages is not None or samples is not None:
         if not isinstance(engine, LocalEngine):
-            raise ValueError("in-memory messages need the local engine")
-        out: EngineOutput = engine.run_messages(messages, job, load_states)
+            raise ValueError("in-memory messages or samples need the local engine")
+        if samples is not None:
+            out: EngineOutput = engine.run_samples(samples, job, load_states)
+        else:
+            out = engine.run_messages(messages or [], job, load_states)
     else:
         out = engine.run(list(paths or []), job, load_states)
     for stage, secs in out.seconds.items():

@@ -5,6 +5,9 @@ per message and :func:`offline.state.night_sender` per sender (the unit that dis
 clustering is per sender). An engine maps the first over the input, groups by sender, joins each
 sender's stored state and maps the second; results come back sorted by sender, so every engine
 yields the same rule set. The role model is loaded once per worker process from its path.
+
+Learning iterates sets of strings in places, so its output depends on Python's string hash seed;
+every engine runs its workers with ``PYTHONHASHSEED`` = :data:`HASH_SEED` so they agree.
 """
 
 from __future__ import annotations
@@ -16,15 +19,26 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Protocol
 
 from .corpus import iter_raw_messages
 from .roles import DEFAULT_MODEL_PATH, RoleModel
-from .state import LearnJob, SenderResult, night_sender, prepare_private, sample_from_json, sample_to_json
+from .sample import Sample
+from .state import (
+    LearnJob,
+    SenderResult,
+    night_sender,
+    prepare_private,
+    privatize,
+    sample_from_json,
+    sample_to_json,
+)
 
 __all__ = [
     "ENGINES",
+    "HASH_SEED",
     "Engine",
     "EngineOutput",
     "LocalEngine",
@@ -38,6 +52,7 @@ __all__ = [
 log = logging.getLogger("mailstencil.learn")
 
 ENGINES = ("local", "spark")
+HASH_SEED = "0"
 StateLoader = Callable[[list[str]], dict[str, str]]
 """Given the senders that received mail, their stored state bodies (absent ones left out)."""
 
@@ -125,6 +140,19 @@ class _Progress:
             print(file=sys.stderr)
 
 
+def _seeded_pool(processes: int, model_path: str | None) -> Pool:
+    """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`."""
+    saved = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = HASH_SEED
+    try:
+        return get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
+    finally:
+        if saved is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = saved
+
+
 class LocalEngine:
     """Multiprocessing over the machine's cores (the default engine)."""
 
@@ -141,9 +169,7 @@ class LocalEngine:
     ) -> EngineOutput:
         """Run on ``(name, raw bytes)`` pairs from any source (files, or built in memory)."""
         out = EngineOutput(results=[])
-        with get_context("fork" if sys.platform == "linux" else "spawn").Pool(
-            self.processes, initializer=_init_worker, initargs=(job.model_path,)
-        ) as pool:
+        with _seeded_pool(self.processes, job.model_path) as pool:
             start = time.perf_counter()
             groups: dict[str, list[str]] = {}
             bar = _Progress("prepare")
@@ -156,25 +182,48 @@ class LocalEngine:
                     groups.setdefault(got[0], []).append(got[1])
             bar.done()
             out.seconds["prepare"] = time.perf_counter() - start
-            start = time.perf_counter()
-            states = load_states(sorted(groups))
-            out.seconds["load_state"] = time.perf_counter() - start
-            start = time.perf_counter()
-            job_json = job.model_dump_json()
-            # biggest senders first, so the last task is a small one
-            order = sorted(groups, key=lambda k: (-len(groups[k]), k))
-            tasks: Iterator[tuple[str, list[str], str | None, str]] = (
-                (k, groups.pop(k), states.get(k), job_json) for k in order
-            )
-            bar = _Progress("learn", len(order))
-            for text in pool.imap_unordered(_learn_task, tasks):
-                out.results.append(SenderResult.model_validate_json(text))
-                bar.step()
-            bar.done()
-            out.seconds["learn"] = time.perf_counter() - start
+            self._learn(pool, groups, job, load_states, out)
+        return out
+
+    def run_samples(self, samples: Iterable[Sample], job: LearnJob, load_states: StateLoader) -> EngineOutput:
+        """Run on samples prepared elsewhere (made private here, as the map step would)."""
+        out = EngineOutput(results=[])
+        start = time.perf_counter()
+        groups: dict[str, list[str]] = {}
+        for s in samples:
+            out.read += 1
+            groups.setdefault(s.sender, []).append(sample_to_json(privatize(s)))
+        out.seconds["prepare"] = time.perf_counter() - start
+        with _seeded_pool(self.processes, job.model_path) as pool:
+            self._learn(pool, groups, job, load_states, out)
+        return out
+
+    def _learn(
+        self,
+        pool: Pool,
+        groups: dict[str, list[str]],
+        job: LearnJob,
+        load_states: StateLoader,
+        out: EngineOutput,
+    ) -> None:
+        start = time.perf_counter()
+        states = load_states(sorted(groups))
+        out.seconds["load_state"] = time.perf_counter() - start
+        start = time.perf_counter()
+        job_json = job.model_dump_json()
+        # biggest senders first, so the last task is a small one
+        order = sorted(groups, key=lambda k: (-len(groups[k]), k))
+        tasks: Iterator[tuple[str, list[str], str | None, str]] = (
+            (k, groups.pop(k), states.get(k), job_json) for k in order
+        )
+        bar = _Progress("learn", len(order))
+        for text in pool.imap_unordered(_learn_task, tasks):
+            out.results.append(SenderResult.model_validate_json(text))
+            bar.step()
+        bar.done()
+        out.seconds["learn"] = time.perf_counter() - start
         out.results.sort(key=lambda r: r.sender)
         log.info("engine local: %d messages read, %d skipped, %d senders", out.read, out.skipped, len(order))
-        return out
 
 
 def get_engine(name: str, **options: object) -> Engine:

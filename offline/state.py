@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import xxhash
@@ -40,6 +41,7 @@ __all__ = [
     "SenderStateBody",
     "SenderResult",
     "prepare_private",
+    "privatize",
     "sample_to_json",
     "sample_from_json",
     "sample_order",
@@ -164,15 +166,18 @@ def _recipient_hash(recipient: str) -> str:
     return f"r:{xxhash.xxh64_hexdigest(recipient.strip().lower().encode())}" if recipient else ""
 
 
+def privatize(s: Sample) -> Sample:
+    """A copy of a sample with the recipient replaced by a hash (learning only needs to tell
+    recipients apart) and no file name kept."""
+    if s.recipient.startswith("r:") and not s.name:
+        return s
+    return replace(s, name="", recipient=_recipient_hash(s.recipient))
+
+
 def prepare_private(name: str, raw: bytes) -> Sample | None:
-    """The per-message step: :func:`offline.sample.prepare`, with the recipient replaced by a hash
-    (learning only needs to tell recipients apart) and no file name kept."""
+    """The per-message step: :func:`offline.sample.prepare`, then :func:`privatize`."""
     s = prepare(name, raw)
-    if s is None:
-        return None
-    s.name = ""
-    s.recipient = _recipient_hash(s.recipient)
-    return s
+    return None if s is None else privatize(s)
 
 
 def _from_parts(

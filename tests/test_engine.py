@@ -1,0 +1,63 @@
+"""Engines: one job, two engines, identical rule sets; unknown engine names are refused."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mailstencil.cli import build_parser
+from offline.batch import run_learning
+from offline.engine import LocalEngine, default_model_path, get_engine
+from offline.state import LearnJob
+from rules.store import SQLiteStore
+
+NOW = datetime(2026, 12, 31, tzinfo=UTC)
+
+
+def _spark_unavailable() -> str | None:
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install -e '.[spark]')"
+    if shutil.which("java") is None:
+        return "no Java runtime (scripts/ensure-java.sh installs one)"
+    return None
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown engine"):
+        get_engine("dask")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["learn", "x", "--engine", "dask"])
+    assert build_parser().parse_args(["learn", "x"]).engine == "local"
+
+
+def _learn(engine: object, paths: list[str], db: Path) -> tuple[dict[str, object], dict[str, str]]:
+    store = SQLiteStore(db)
+    job = LearnJob(model_path=default_model_path(), now=NOW)
+    report = run_learning(store, paths, engine=engine, job=job, incremental=False)  # type: ignore[arg-type]
+    assert report.messages_read > 0 and report.messages_skipped == 0
+    rules = store.load().model_dump(exclude={"created", "version"})
+    states = {k: v.body for k, v in store.load_states(store.state_senders()).items()}
+    store.close()
+    return rules, states
+
+
+@pytest.mark.corpus
+def test_local_and_spark_learn_identical_rule_sets(corpus_dir: Path, tmp_path: Path) -> None:
+    """On a subset of ../shared/corpus (two zulip senders, 390 messages): Spark in local mode on
+    2 cores needs tens of seconds even for that; the whole corpus would take several minutes."""
+    reason = _spark_unavailable()
+    if reason:
+        pytest.skip(reason)
+    from offline.spark_engine import SparkEngine
+
+    paths = [str(p) for p in sorted((corpus_dir / "zulip" / "messages").iterdir())[::2]]
+    local_rules, local_states = _learn(LocalEngine(2), paths, tmp_path / "local.db")
+    spark_rules, spark_states = _learn(SparkEngine(master="local[2]"), paths, tmp_path / "spark.db")
+    assert len(local_rules["clusters"]) > 20  # type: ignore[arg-type]
+    assert sum(len(c["rules"]) for c in local_rules["clusters"]) > 20  # type: ignore[union-attr,index]
+    assert spark_rules == local_rules
+    assert spark_states == local_states
