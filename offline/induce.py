@@ -204,7 +204,7 @@ def _selector(members: list[Sample], occ: list[tuple[int, int]]) -> str | None:
 
 
 def _columns(
-    members: list[Sample], addr: list[list[tuple[int, int]]], selectors: list[Selector]
+    members: list[Sample], addr: list[list[tuple[int, int]]], selectors: list[Selector], min_recipients: int
 ) -> list[_Column]:
     groups: dict[tuple[int, str], list[list[int]]] = defaultdict(lambda: [[] for _ in members])
     for m, (s, a) in enumerate(zip(members, addr, strict=True)):
@@ -212,6 +212,7 @@ def _columns(
             if ordinal != LANDMARK:
                 groups[(anchor, s.leaves[i].ipath)][m].append(i)
     cols: list[_Column] = []
+    need = min(min_recipients, len(members))
     for (anchor, ipath), per in groups.items():
         counts = [len(p) for p in per if p]
         if not counts:
@@ -224,6 +225,8 @@ def _columns(
         # varying counts: sentences with constant text are picked by it, the rest are rows
         compiled: list[tuple[int, re.Pattern[str]]] = []
         for occ in _sentence_groups(members, per):
+            if len({members[m].recipient or members[m].message_id for m, _ in occ}) < need:
+                continue  # privacy: a selector's constant text must be k recipients' template
             pattern = _selector(members, occ)
             if pattern is not None:
                 compiled.append((len(selectors), re.compile(pattern, re.DOTALL)))
@@ -266,21 +269,24 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
     lm_index = {(m.ipath, m.text): i for i, m in enumerate(landmarks)}
     addr = [addresses(s.leaves, lm_index) for s in members]
     selectors: list[Selector] = []
-    cols = _columns(members, addr, selectors)
+    cols = _columns(members, addr, selectors, min_recipients)
     # which leaves are constant (landmarks or constant columns), per member
     const_leaf: list[set[int]] = [{i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr]
     variable: list[tuple[_Column, list[list[str]]]] = []
+    need = min(min_recipients, len(members))
     for col in cols:
         texts = [[members[m].leaves[i].text for i in cell] for m, cell in enumerate(col.cells)]
         flat = [t for cell in texts for t in cell]
-        present = sum(1 for cell in texts if cell)
-        if not flat:
+        # privacy: what a column holds constant becomes template text (context, skeleton, regex),
+        # so the column must have been seen by k distinct recipients
+        if (
+            not flat
+            or len({members[m].recipient or members[m].message_id for m, c in enumerate(texts) if c}) < need
+        ):
             continue
         if len(set(flat)) == 1:
             for m, cell in enumerate(col.cells):
                 const_leaf[m].update(cell)
-            continue
-        if present < 2:
             continue
         variable.append((col, texts))
     table = ClusterTable(landmarks, selectors=selectors)

@@ -166,10 +166,5 @@ def test_no_message_value_in_rules_report_or_logs(scanned: dict[str, list[str]])
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(
-    strict=True,
-    reason="offline/induce.py puts text into ClusterRules.skeleton that fewer than k recipients "
-    "received (a discount line, a task link); the skeleton needs the landmarks' k-recipient test",
-)
 def test_no_message_value_in_skeletons(scanned: dict[str, list[str]]) -> None:
     assert scanned.get("skeletons", []) == []
