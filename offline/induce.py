@@ -111,7 +111,7 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
         and len(who[tok]) >= min(min_recipients, len(members))
         and not _has_alternative(tok, where, by_path[tok[0]], len(members))
     ]
-    chosen.sort(key=lambda t: first_pos[t] / df[t])
+    chosen.sort(key=lambda t: (first_pos[t] / df[t], t))  # ties by text: independent of hash order
     return [Landmark(ipath=ip, text=tx) for ip, tx in chosen]
 
 
