@@ -58,8 +58,12 @@ def test_compose_matches_the_service() -> None:
     learner = services["learner"]
     script = learner["command"][0]
     learn_line = next(line for line in script.splitlines() if "mailstencil learn" in line)
-    words = shlex.split(learn_line.strip().split("||")[0].replace("$$", "$"))
-    assert build_parser().parse_args(words[1:]).command == "learn"
+    env = learner["environment"]
+    default_args = env["LEARN_ARGS"].removeprefix("${LEARN_ARGS:-").removesuffix("}")
+    line = learn_line.strip().split("||")[0].replace("$$", "$").replace("$LEARN_ARGS", default_args)
+    words = shlex.split(line)
+    args = build_parser().parse_args(words[1:])
+    assert args.command == "learn" and args.min_recipients == 5
     assert learner["environment"]["MAILSTENCIL_STORE"] == api["environment"]["MAILSTENCIL_STORE"]
 
 
