@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .induce import Slot
 from .lexicon import mentions
@@ -41,6 +42,14 @@ def _grams(text: str, prefix: str) -> list[str]:
 
 def _bucket(x: float, edges: tuple[float, ...]) -> int:
     return sum(1 for e in edges if x >= e)
+
+
+@lru_cache(maxsize=4096)
+def _doc_fields(doc_words: frozenset[str]) -> tuple[str, ...]:
+    hits: set[str] = set()
+    for w in doc_words:
+        hits.update(mentions(w))
+    return tuple(sorted(hits))
 
 
 def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
@@ -91,8 +100,16 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for w in subject:
         if not w.isdigit() and any(c.isalpha() for c in w):
             f.append(f"subj:{w}")
-    for w in doc_words:
-        f.append(f"doc:{w}")
+    # the cluster's constant text only as the fields its words name (the vertical: an invoice,
+    # a shipment, a sign-in alert), never its literal words: those identify a template
+    for field in _doc_fields(doc_words):
+        f.append(f"docf:{field}")
+    for k, text in enumerate(slot.before[2:3], start=2):
+        for field in mentions(text[-60:]):
+            f.append(f"lxb{k}:{field}")
+    for k, text in enumerate(slot.after[1:2], start=1):
+        for field in mentions(text[-60:]):
+            f.append(f"lxa{k}:{field}")
     vals = [v for row in slot.values for v in row]
     if vals:
         n = len(vals)
@@ -109,4 +126,6 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         f.append(f"upper:{all(v.isupper() for v in vals)}")
         f.append(f"cap:{all(v[:1].isupper() for v in vals)}")
         f.append(f"sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}")
+        f.append(f"neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}")
+        f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
     return f

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rules.model import ClusterRules, FieldRule, RuleSet
+from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .clustering import Cluster, cluster_samples
 from .features import slot_features
@@ -101,14 +102,28 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
 
 
 def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
-    """Rules for the slots the role model names with enough confidence."""
-    rules: list[FieldRule] = []
+    """Rules for the slots the role model names with enough confidence.
+
+    Decoded per cluster: a single-valued field predicted for several slots keeps only its most
+    confident slot (the others would only ever add a second, conflicting value); line-item
+    fields may name several slots (name, price and quantity columns of one row are separate).
+    """
     words = doc_words(table)
     subject = subject_of(cluster)
-    for slot in table.slots:
+    named: list[tuple[float, int, Slot, str]] = []
+    for k, slot in enumerate(table.slots):
         name, p = model.predict(slot_features(slot, subject, words))
         if name != NONE and p >= model.threshold:
-            rules.append(slot_rule(slot, name, p))
+            named.append((p, k, slot, name))
+    named.sort(key=lambda t: (-t[0], t[1]))
+    taken: set[str] = set()
+    rules: list[FieldRule] = []
+    for p, _, slot, name in named:
+        if name not in LINE_ITEM_FIELDS:
+            if name in taken:
+                continue
+            taken.add(name)
+        rules.append(slot_rule(slot, name, p))
     return rules
 
 

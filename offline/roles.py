@@ -49,15 +49,14 @@ class RoleModel:
     def proba(self, features: list[str]) -> np.ndarray:
         """Class probabilities for one slot's features."""
         x = self._hasher.transform([features])
+        x.sort_indices()  # sum in index order: the same floats whatever order the features came in
         z = self._intercept.copy()
         for idx, val in zip(x.indices, x.data, strict=True):
             w = self._w.get(int(idx))
             if w is not None:
                 z += val * w
-        if self.spec.link == "ovr":
-            e = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-        else:
-            e = np.exp(z - z.max())
+        ovr = self.spec.link == "ovr"
+        e = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))) if ovr else np.exp(z - z.max())
         total = e.sum()
         return e / total if total > 0 else np.full(len(e), 1.0 / len(e))
 
@@ -81,19 +80,28 @@ class RoleModel:
 def train_model(
     features: list[list[str]],
     labels: list[str],
-    kind: Literal["sgd", "lr"] = "sgd",
+    kind: Literal["sgd", "lr"] = "lr",
     alpha: float = 1e-4,
     threshold: float = 0.5,
     balanced: bool = True,
+    min_count: int = 2,
 ) -> RoleModel:
     """Fit the classifier on slots' features and their labels (``NONE`` for no field).
 
-    ``sgd``: one-vs-rest logistic regression by SGD (fast, the default); ``lr``: multinomial
-    logistic regression by L-BFGS. ``balanced`` weights classes inversely to their frequency so the
-    many unnamed slots do not drown the rare fields.
+    ``lr``: multinomial logistic regression by L-BFGS (the default: its softmax probabilities are
+    far better calibrated than normalised one-vs-rest sigmoids, so the abstain threshold means
+    what it says, and it generalizes better to unseen template families); ``sgd``: one-vs-rest
+    logistic regression by SGD. ``balanced`` weights classes inversely to their frequency so the
+    many unnamed slots do not drown the rare fields. ``min_count`` drops hashed features seen in
+    fewer slots than that (a context seen once is one template's idiosyncrasy).
     """
     hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
-    x = hasher.transform(features)
+    full = hasher.transform(features).tocsc()
+    # keep the columns seen in at least ``min_count`` slots: a context seen once is a template's
+    # idiosyncrasy, not a label; fitting on the compact matrix keeps L-BFGS fast
+    df = np.diff(full.indptr)
+    active = np.flatnonzero(df >= min_count)
+    x = full[:, active].tocsr()
     y = np.array(labels)
     weight = "balanced" if balanced else None
     clf: SGDClassifier | LogisticRegression
@@ -107,15 +115,15 @@ def train_model(
     coef = clf.coef_
     classes = [str(k) for k in clf.classes_]
     if coef.shape[0] == 1:  # binary problem: sklearn keeps one row
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = [-float(clf.intercept_[0]), float(clf.intercept_[0])]
+        half = 1.0 if kind == "sgd" else 0.5  # softmax over (-z/2, z/2) is the sigmoid of z
+        coef = np.vstack([-coef[0], coef[0]]) * half
+        intercept = [-half * float(clf.intercept_[0]), half * float(clf.intercept_[0])]
     else:
         intercept = [float(v) for v in clf.intercept_]
-    active = np.unique(x.indices)
     weights = {
-        str(int(j)): [round(float(v), 3) for v in coef[:, j]]
-        for j in active
-        if np.abs(coef[:, j]).max() >= 1e-3
+        str(int(j)): [round(float(v), 3) for v in coef[:, k]]
+        for k, j in enumerate(active)
+        if np.abs(coef[:, k]).max() >= 1e-3
     }
     counts: dict[str, int] = {}
     for lab in labels:
