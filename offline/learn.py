@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 MIN_MESSAGES = 3
+BACKUP_CONFIDENCE = 0.8
 
 
 @dataclass(slots=True)
@@ -104,9 +105,10 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
 def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
     """Rules for the slots the role model names with enough confidence.
 
-    Decoded per cluster: a single-valued field predicted for several slots keeps only its most
-    confident slot (the others would only ever add a second, conflicting value); line-item
-    fields may name several slots (name, price and quantity columns of one row are separate).
+    Decoded per cluster: a single-valued field predicted for several slots keeps its most
+    confident slot, plus any other slot named with at least ``BACKUP_CONFIDENCE`` (extraction
+    takes the most confident rule that finds a value, so a backup only speaks when the first
+    slot's block is absent); line-item fields may name several slots (name, price, quantity).
     """
     words = doc_words(table)
     subject = subject_of(cluster)
@@ -120,7 +122,7 @@ def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
     rules: list[FieldRule] = []
     for p, _, slot, name in named:
         if name not in LINE_ITEM_FIELDS:
-            if name in taken:
+            if name in taken and p < BACKUP_CONFIDENCE:
                 continue
             taken.add(name)
         rules.append(slot_rule(slot, name, p))
