@@ -16,13 +16,12 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from offline.corpus import iter_raw_messages
-from offline.evaluate import split_by_date
+from offline.evaluate import score_ruleset, split_by_date
 from offline.features import slot_features
 from offline.learn import cluster_tables, doc_words, learn, subject_of
 from offline.roles import train_model
 from offline.sample import Sample, prepare
 from offline.samplegen import generate
-from offline.score import score_ruleset
 from offline.train import label_slot
 from offline.truth import Score, TruthRecord, load_truth
 from rules.model import RuleSet
@@ -46,13 +45,16 @@ def _slots(train: list[Sample], truth: dict[str, TruthRecord]) -> list[tuple[lis
             continue
         words, subject = doc_words(table), subject_of(cluster)
         for slot in table.slots:
-            rows.append((slot_features(slot, subject, words), label_slot(slot, cluster.members, truth), rec.source))
+            rows.append(
+                (slot_features(slot, subject, words), label_slot(slot, cluster.members, truth), rec.source)
+            )
     return rows
 
 
 def _at(ruleset: RuleSet, threshold: float) -> RuleSet:
     clusters = [
-        c.model_copy(update={"rules": [r for r in c.rules if r.confidence >= threshold]}) for c in ruleset.clusters
+        c.model_copy(update={"rules": [r for r in c.rules if r.confidence >= threshold]})
+        for c in ruleset.clusters
     ]
     return ruleset.model_copy(update={"clusters": clusters})
 
@@ -87,7 +89,7 @@ def main() -> None:
         ruleset, _ = learn(mine_train, model)
         cells = []
         for t in THRESHOLDS:
-            sc: Score = score_ruleset(_at(ruleset, t), mine_test, truth)
+            sc = score_ruleset(_at(ruleset, t), mine_test, truth).overall
             p, r, _ = Score.prf(sc.tp, sc.fp, sc.fn)
             totals[t][0] += p
             totals[t][1] += r
@@ -95,7 +97,9 @@ def main() -> None:
         lines.append(f"| {source} | " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
     n = len(sources)
-    lines.append("| **mean** | " + " | ".join(f"**{v[0] / n:.3f} / {v[1] / n:.3f}**" for v in totals.values()) + " |")
+    lines.append(
+        "| **mean** | " + " | ".join(f"**{v[0] / n:.3f} / {v[1] / n:.3f}**" for v in totals.values()) + " |"
+    )
     report = "\n".join(lines)
     print(report)
     print(f"({time.perf_counter() - start:.0f} s)")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sklearn.metrics import homogeneity_completeness_v_measure
 
 from rules.apply import Extractor
+from rules.message import ParsedMessage
 from rules.model import RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
@@ -18,7 +19,7 @@ from .roles import RoleModel
 from .sample import Sample
 from .truth import Score, TruthRecord, score_message
 
-__all__ = ["split_by_date", "Evaluation", "evaluate", "format_evaluation"]
+__all__ = ["split_by_date", "Evaluation", "evaluate", "score_ruleset", "f1", "format_evaluation"]
 
 
 def split_by_date(samples: list[Sample], holdout: float) -> tuple[list[Sample], list[Sample]]:
@@ -67,18 +68,26 @@ def evaluate(
     samples = [s for s in samples if s.message_id in truth]
     train, test = split_by_date(samples, holdout)
     ruleset, _ = learn(train, model, min_recipients)
+    ev = score_ruleset(ruleset, test, truth)
+    ev.train = len(train)
+    ev.seconds = time.perf_counter() - start
+    return ev
+
+
+def score_ruleset(ruleset: RuleSet, test: list[Sample], truth: dict[str, TruthRecord]) -> Evaluation:
+    """Extract ``test`` with a rule set learned any way (one run, an engine, several nights) and
+    score it strictly: overall, per field, per source, and the clustering against the truth."""
     extractor = Extractor(ruleset)
-    ev = Evaluation(
-        train=len(train), test=len(test), clusters=len(ruleset.clusters), ruleset=ruleset, held_out=test
-    )
+    ev = Evaluation(clusters=len(ruleset.clusters), ruleset=ruleset, held_out=test)
     labels: list[str] = []
     predicted: list[str] = []
     for s in test:
-        from rules.message import ParsedMessage
-
+        rec = truth.get(s.message_id)
+        if rec is None:
+            continue
+        ev.test += 1
         msg = ParsedMessage(s.sender, s.subject, s.message_id, s.date, [s.recipient])
         got = extractor.extract_leaves(msg, s.leaves)
-        rec = truth[s.message_id]
         ev.known += got.known
         labels.append(f"{rec.sender}|{rec.template}")
         predicted.append(got.cluster or f"unknown:{s.sender}")
@@ -89,8 +98,12 @@ def evaluate(
     if labels:
         h, c, v = homogeneity_completeness_v_measure(labels, predicted)
         ev.homogeneity, ev.completeness, ev.v_measure = float(h), float(c), float(v)
-    ev.seconds = time.perf_counter() - start
     return ev
+
+
+def f1(ev: Evaluation) -> float:
+    """Overall strict F1 of an evaluation."""
+    return Score.prf(ev.overall.tp, ev.overall.fp, ev.overall.fn)[2]
 
 
 def _row(name: str, c: dict[str, int] | Score) -> str:

@@ -14,9 +14,8 @@ import pytest
 
 from offline.batch import RunReport, run_learning
 from offline.engine import LocalEngine, default_model_path
-from offline.evaluate import split_by_date
+from offline.evaluate import f1, score_ruleset, split_by_date
 from offline.sample import Sample
-from offline.score import f1, score_ruleset
 from offline.state import LearnJob, SenderStateBody
 from offline.truth import TruthRecord
 from rules.store import SQLiteStore
