@@ -60,9 +60,6 @@ class Slot:
     def pattern(self) -> str:
         return self.template.regex(self.gap)
 
-    def group(self) -> int:
-        return 1
-
 
 @dataclass(slots=True)
 class ClusterTable:
@@ -348,7 +345,7 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
                     link_text=link_text,
                 )
             )
-    table.skeleton = _skeleton(members[0], const_leaf[0], table)
+    table.skeleton = _skeleton(members[0], const_leaf[0])
     return table
 
 
@@ -362,7 +359,7 @@ def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3) -> li
     return out
 
 
-def _skeleton(sample: Sample, const: set[int], table: ClusterTable) -> list[str]:
+def _skeleton(sample: Sample, const: set[int]) -> list[str]:
     """The first member's leaves with variable text replaced by ``{slot}`` (constant text kept)."""
     out: list[str] = []
     for i, leaf in enumerate(sample.leaves):

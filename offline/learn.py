@@ -94,7 +94,6 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
         row_depth=slot.row_depth,
         row_rel=slot.row_rel,
         pattern=slot.pattern(),
-        group=slot.group(),
         xpath=slot.xpath,
         dtype=sorted(slot.dtypes),
         confidence=round(confidence, 4),

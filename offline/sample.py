@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.cluster import structure_paths, subject_words, text_signature
+from rules.cluster import structure_paths, text_signature
 from rules.dom import DomError, Leaf, message_leaves
 from rules.message import MessageError, parse_message
 
@@ -24,7 +24,6 @@ class Sample:
     recipient: str
     leaves: list[Leaf]
     paths: frozenset[str]
-    words: frozenset[str]
     signature: frozenset[str]
 
 
@@ -52,6 +51,5 @@ def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
         recipient=msg.recipients[0] if msg.recipients else "",
         leaves=leaves,
         paths=structure_paths(leaves),
-        words=subject_words(msg.subject),
         signature=text_signature(msg.subject, leaves),
     )

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import xxhash
 from pydantic import BaseModel, Field
 
-from rules.cluster import ClusterCandidate, choose_cluster, structure_paths, subject_words, text_signature
+from rules.cluster import ClusterCandidate, choose_cluster, structure_paths, text_signature
 from rules.dom import Leaf
 from rules.model import ClusterRules
 
@@ -192,7 +192,6 @@ def _from_parts(
         recipient=recipient,
         leaves=leaves,
         paths=structure_paths(leaves),
-        words=subject_words(subject),
         signature=text_signature(subject, leaves),
     )
 

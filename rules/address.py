@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from .dom import Leaf
 
-__all__ = ["LANDMARK", "addresses", "row_key", "row_prefix", "claim"]
+__all__ = ["LANDMARK", "addresses", "row_key", "claim"]
 
 LANDMARK = -2
 
@@ -40,11 +40,6 @@ def addresses(leaves: Sequence[Leaf], landmarks: Mapping[tuple[str, str], int]) 
 def row_key(xpath: str, depth: int) -> str:
     """The part of an indexed path below the row element at ``depth`` steps."""
     return "/".join(xpath.split("/")[depth + 1 :])
-
-
-def row_prefix(xpath: str, depth: int) -> str:
-    """The indexed path of the row element at ``depth`` steps (identifies one row)."""
-    return "/".join(xpath.split("/")[: depth + 1])
 
 
 def claim(texts: Sequence[str], selectors: Sequence[tuple[int, re.Pattern[str]]]) -> list[int]:

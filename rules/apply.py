@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .address import LANDMARK, addresses, claim
-from .cluster import ClusterCandidate, choose_cluster, structure_paths, text_signature
+from .cluster import ClusterCandidate, choose_cluster, strip_classes, structure_paths, text_signature
 from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .message import ParsedMessage, parse_message
@@ -20,7 +20,6 @@ from .model import ClusterRules, FieldRule, RuleSet
 
 __all__ = ["Extraction", "Extractor", "relax"]
 
-_CLASS = re.compile(r"\.[^/]+")
 _RELAXED_STEPS = 4
 _MIN_LANDMARK_SHARE = 0.5
 _FALLBACK_SIMILARITY = 0.6
@@ -70,7 +69,7 @@ class _Cluster:
 
 def relax(ipath: str) -> str:
     """An index-free path reduced to what survives template drift: no classes, last steps only."""
-    steps = _CLASS.sub("", ipath).split("/")
+    steps = strip_classes(ipath).split("/")
     return "/".join(steps[-_RELAXED_STEPS:])
 
 

@@ -20,6 +20,7 @@ from .text import tokenize
 
 __all__ = [
     "SIMILARITY",
+    "strip_classes",
     "structure_paths",
     "structure_hash",
     "subject_words",
@@ -36,9 +37,14 @@ _CLASS = re.compile(r"\.[^/]+")
 _MAX_SIGNATURE_TEXT = 120
 
 
+def strip_classes(ipath: str) -> str:
+    """An index-free path without its CSS classes (``td.price`` -> ``td``)."""
+    return _CLASS.sub("", ipath)
+
+
 def structure_paths(leaves: Iterable[Leaf]) -> frozenset[str]:
     """Tag-only index-free paths of a message's leaves (the Subject and text lines included)."""
-    return frozenset(_CLASS.sub("", leaf.ipath) for leaf in leaves)
+    return frozenset(strip_classes(leaf.ipath) for leaf in leaves)
 
 
 def structure_hash(paths: Iterable[str]) -> str:

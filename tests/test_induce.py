@@ -100,7 +100,7 @@ def test_greeting_name_is_a_slot(table: ClusterTable, rendered: list[tuple[Order
     assert greet.inline_after.startswith(", thanks for shopping with")
     assert greet.dtypes == {"person": 1.0}
     m = re.fullmatch(greet.pattern(), "Hi Zora Quell, thanks for shopping with Pinecone Supply.", re.DOTALL)
-    assert m is not None and m.group(greet.group()) == "Zora Quell"
+    assert m is not None and m.group(1) == "Zora Quell"
 
 
 def test_item_rows_are_rows_slots_one_value_per_row(
