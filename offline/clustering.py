@@ -59,7 +59,7 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
     who: dict[str, set[str]] = defaultdict(set)
     for s in group:
         for tok in s.signature:
-            who[tok].add(s.recipient or s.message_id)
+            who[tok].add(s.reader)
     need = max(float(min_recipients), SUBJECT_SUPPORT * len(group))
     subject_const = {t for t, r in who.items() if t.startswith("s:") and len(r) >= need}
     body_const = {t for t, r in who.items() if t.startswith("t:") and len(r) >= min_recipients}

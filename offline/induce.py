@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from rules.address import LANDMARK, addresses, claim, row_key
+from rules.cluster import jaccard
 from rules.dictionaries import column_types
 from rules.model import Landmark, Selector
 from rules.text import tokenize
@@ -23,6 +24,7 @@ from .tokalign import Template, align_values, lcs
 __all__ = ["Slot", "ClusterTable", "induce"]
 
 LANDMARK_SUPPORT = 0.5
+SENTENCE_SUPPORT = 0.1
 SENTENCE_SIMILARITY = 0.5
 ALTERNATIVE_SHARE = 0.5
 _MAX_TOKENS = 60
@@ -94,7 +96,7 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
                 first_pos[tok] = first_pos.get(tok, 0.0) + i / n
         df.update(seen)
         for tok in seen:
-            who[tok].add(s.recipient or s.message_id)
+            who[tok].add(s.reader)
             where[tok].add(m)
     need = max(2.0, LANDMARK_SUPPORT * len(members))
     by_path: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -162,9 +164,10 @@ def _similar(a: list[str], b: list[str]) -> bool:
 def _sentence_groups(members: list[Sample], per: list[list[int]]) -> list[list[tuple[int, int]]]:
     """Occurrences (member, leaf) of one path grouped by shared constant text, once per member.
 
-    Only groups in at least half of the members count, and only at a fixed place among the
-    path's leaves (counted from the first or from the last): a template sentence is in most
-    messages at its place, while a value that recurs (a popular product) moves between rows.
+    Only groups in ``SENTENCE_SUPPORT`` of the members count (a cluster may hold a sentence in
+    several languages or variants, each in a part of it), and only at a fixed place among the
+    path's leaves (counted from the first or from the last): a template sentence stays at its
+    place, while a value that recurs (a popular product) moves between rows.
     """
     groups: list[tuple[list[str], list[tuple[int, int]], set[int]]] = []
     for m, cell in enumerate(per):
@@ -178,7 +181,7 @@ def _sentence_groups(members: list[Sample], per: list[list[int]]) -> list[list[t
             else:
                 if len(groups) < _MAX_GROUPS:
                     groups.append((toks, [(m, i)], {m}))
-    need = max(2.0, LANDMARK_SUPPORT * len(members))
+    need = max(2.0, SENTENCE_SUPPORT * len(members))
     return [occ for _, occ, who in groups if len(who) >= need and _fixed_place(occ, per)]
 
 
@@ -222,7 +225,7 @@ def _columns(
         # varying counts: sentences with constant text are picked by it, the rest are rows
         compiled: list[tuple[int, re.Pattern[str]]] = []
         for occ in _sentence_groups(members, per):
-            if len({members[m].recipient or members[m].message_id for m, _ in occ}) < need:
+            if len({members[m].reader for m, _ in occ}) < need:
                 continue  # privacy: a selector's constant text must be k recipients' template
             pattern = _selector(members, occ)
             if pattern is not None:
@@ -276,10 +279,7 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
         flat = [t for cell in texts for t in cell]
         # privacy: what a column holds constant becomes template text (context, skeleton, regex),
         # so the column must have been seen by k distinct recipients
-        if (
-            not flat
-            or len({members[m].recipient or members[m].message_id for m, c in enumerate(texts) if c}) < need
-        ):
+        if not flat or len({members[m].reader for m, c in enumerate(texts) if c}) < need:
             continue
         if len(set(flat)) == 1:
             for m, cell in enumerate(col.cells):
@@ -288,65 +288,109 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
         variable.append((col, texts))
     table = ClusterTable(landmarks, selectors=selectors)
     for col, texts in variable:
-        flat = [t for cell in texts for t in cell]
-        aligned = align_values(flat)
-        if aligned is None:
-            continue
-        template, parsed = aligned
-        # where does this column sit, and what constant text surrounds it (first member having it)
-        m0 = next(m for m, cell in enumerate(col.cells) if cell)
-        i0 = col.cells[m0][0]
-        leaves = members[m0].leaves
-        before = _context(leaves, const_leaf[m0], i0, -1)
-        after = _context(leaves, const_leaf[m0], i0, +1)
-        link_text = ""
-        if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
-            link_text = leaves[i0 + 1].text
-        pos = sum(
-            col.cells[m][0] / max(1, len(members[m].leaves)) for m in range(len(members)) if col.cells[m]
-        )
-        pos /= max(1, sum(1 for c in col.cells if c))
-        for gap in template.gaps:
-            gi = template.items.index(gap)
-            values: list[list[str]] = []
-            k = 0
-            for cell in texts:
-                row: list[str] = []
-                for _ in cell:
-                    g = parsed[k]
-                    k += 1
-                    if g and g[gap]:
-                        row.append(str(g[gap]))
-                values.append(row)
-            if not any(values):
-                continue
-            inline_b = " ".join(str(t) for t in template.items[:gi] if isinstance(t, str))
-            inline_a = " ".join(str(t) for t in template.items[gi + 1 :] if isinstance(t, str))
-            table.slots.append(
-                Slot(
-                    anchor=col.anchor,
-                    ipath=col.ipath,
-                    mode=col.mode,
-                    ordinal=col.ordinal,
-                    selector=col.selector,
-                    row_depth=col.row_depth,
-                    row_rel=col.row_rel,
-                    xpath=leaves[i0].xpath,
-                    kind=leaves[i0].kind,
-                    template=template,
-                    gap=gap,
-                    values=values,
-                    dtypes=column_types(v for row in values for v in row),
-                    position=pos,
-                    before=before,
-                    after=after,
-                    inline_before=inline_b,
-                    inline_after=inline_a,
-                    link_text=link_text,
-                )
-            )
+        for part in _variants(members, texts, need):
+            table.slots.extend(_slots(members, col, part, const_leaf))
     table.skeleton = _skeleton(members[0], const_leaf[0])
     return table
+
+
+def _slots(
+    members: list[Sample], col: _Column, texts: list[list[str]], const_leaf: list[set[int]]
+) -> list[Slot]:
+    """The variable gaps of one column (or one sentence variant of it) as slots."""
+    out: list[Slot] = []
+    flat = [t for cell in texts for t in cell]
+    aligned = align_values(flat)
+    if aligned is None:
+        return []
+    template, parsed = aligned
+    # where does this column sit, and what constant text surrounds it (first member having it)
+    m0 = next(m for m, cell in enumerate(texts) if cell)
+    i0 = col.cells[m0][0]
+    leaves = members[m0].leaves
+    before = _context(leaves, const_leaf[m0], i0, -1)
+    after = _context(leaves, const_leaf[m0], i0, +1)
+    link_text = ""
+    if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
+        link_text = leaves[i0 + 1].text
+    pos = sum(col.cells[m][0] / max(1, len(members[m].leaves)) for m, cell in enumerate(texts) if cell)
+    pos /= max(1, sum(1 for cell in texts if cell))
+    for gap in template.gaps:
+        gi = template.items.index(gap)
+        values: list[list[str]] = []
+        k = 0
+        for cell in texts:
+            row: list[str] = []
+            for _ in cell:
+                g = parsed[k]
+                k += 1
+                if g and g[gap]:
+                    row.append(str(g[gap]))
+            values.append(row)
+        if not any(values):
+            continue
+        inline_b = " ".join(str(t) for t in template.items[:gi] if isinstance(t, str))
+        inline_a = " ".join(str(t) for t in template.items[gi + 1 :] if isinstance(t, str))
+        out.append(
+            Slot(
+                anchor=col.anchor,
+                ipath=col.ipath,
+                mode=col.mode,
+                ordinal=col.ordinal,
+                selector=col.selector,
+                row_depth=col.row_depth,
+                row_rel=col.row_rel,
+                xpath=leaves[i0].xpath,
+                kind=leaves[i0].kind,
+                template=template,
+                gap=gap,
+                values=values,
+                dtypes=column_types(v for row in values for v in row),
+                position=pos,
+                before=before,
+                after=after,
+                inline_before=inline_b,
+                inline_after=inline_a,
+                link_text=link_text,
+            )
+        )
+    return out
+
+
+def _variants(members: list[Sample], texts: list[list[str]], need: int) -> list[list[list[str]]]:
+    """A single-valued column split into the template sentences it holds.
+
+    Optional wording puts different sentences at one place ("Hi {name}, ..." in one message, a
+    fixed sentence in another); aligned together they share no constant text and no slot fits
+    either. Values are keyed by their tokens seen by ``need`` recipients; when two or more keys
+    with constant text are each that common, each is aligned on its own (its regex then matches
+    only its own sentence). Otherwise the column stays one.
+    """
+    if any(len(cell) > 1 for cell in texts):
+        return [texts]
+    tokens = [set(tokenize(cell[0])) if cell else set() for cell in texts]
+    who: dict[str, set[str]] = defaultdict(set)
+    for m, toks in enumerate(tokens):
+        for t in toks:
+            who[t].add(members[m].reader)
+    frequent = {t for t, r in who.items() if len(r) >= need and any(c.isalnum() for c in t)}
+    groups: list[tuple[frozenset[str], list[int]]] = []
+    for m, toks in enumerate(tokens):
+        if not texts[m]:
+            continue
+        key = frozenset(toks & frequent)
+        for lead, ms in groups:
+            if jaccard(lead, key) >= SENTENCE_SIMILARITY:
+                ms.append(m)
+                break
+        else:
+            groups.append((key, [m]))
+    common = [
+        set(ms) for lead, ms in groups if len(lead) >= 2 and len({members[m].reader for m in ms}) >= need
+    ]
+    if len(common) < 2:
+        return [texts]
+    return [[cell if m in ms else [] for m, cell in enumerate(texts)] for ms in common]
 
 
 def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3) -> list[str]:

@@ -52,7 +52,7 @@ class LearnReport:
 
 def eligible(cluster: Cluster, min_recipients: int) -> bool:
     """Whether a cluster may be learned from: enough messages and distinct recipients."""
-    recipients = {s.recipient or s.message_id for s in cluster.members}
+    recipients = {s.reader for s in cluster.members}
     return len(cluster.members) >= MIN_MESSAGES and len(recipients) >= min_recipients
 
 
@@ -139,7 +139,7 @@ def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel
         subject=sorted(subject_of(cluster)),
         signature=sorted(cluster.signature),
         messages=len(members),
-        recipients=len({s.recipient or s.message_id for s in members}),
+        recipients=len({s.reader for s in members}),
         first_seen=min(s.date for s in members),
         last_seen=max(s.date for s in members),
         landmarks=table.landmarks if table is not None else [],

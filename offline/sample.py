@@ -26,6 +26,11 @@ class Sample:
     paths: frozenset[str]
     signature: frozenset[str]
 
+    @property
+    def reader(self) -> str:
+        """Who received it (the Message-ID when no recipient is known): the unit of k-anonymity."""
+        return self.recipient or self.message_id
+
 
 def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
     """Parse a raw message for learning; ``None`` for junk (learning skips what it cannot read).

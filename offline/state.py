@@ -107,7 +107,7 @@ class ClusterStats(BaseModel):
         if not samples:
             return
         self.messages.add_hashes(_h64(s.message_id) for s in samples)
-        self.recipients.add_hashes(_h64(s.recipient or s.message_id) for s in samples)
+        self.recipients.add_hashes(_h64(s.reader) for s in samples)
         lo, hi = min(s.date for s in samples), max(s.date for s in samples)
         self.first_seen = lo if self.first_seen is None else min(self.first_seen, lo)
         self.last_seen = hi if self.last_seen is None else max(self.last_seen, hi)
