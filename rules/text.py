@@ -2,12 +2,14 @@
 
 Tokens keep symbols glued to the value they belong to (``$440.95``, ``#1001``, ``2026-04-02``,
 ``a@b.example``) and split off sentence punctuation, so a template's constant words line up while
-values stay whole. CJK characters are single tokens because those scripts have no spaces.
+values stay whole. A sign before a currency symbol (``-£16.00``) is split off: templates write it
+before the formatted amount. CJK characters are single tokens because those scripts have no spaces.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["tokenize", "normalize_value"]
 
@@ -15,6 +17,7 @@ _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffef"
 _RUN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _OPEN = "([{\"'“„«‘<"
 _CLOSE = ".,:;!?)]}\"'”“»«’‘>"
+_SIGN = "-−"
 
 
 def tokenize(text: str) -> list[str]:
@@ -23,6 +26,9 @@ def tokenize(text: str) -> list[str]:
     for run in _RUN.findall(text):
         head = 0
         while head < len(run) - 1 and run[head] in _OPEN:
+            out.append(run[head])
+            head += 1
+        if run[head] in _SIGN and head + 1 < len(run) and unicodedata.category(run[head + 1]) == "Sc":
             out.append(run[head])
             head += 1
         tail = len(run)

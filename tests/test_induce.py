@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from email import message_from_bytes, policy
+from html import escape
 
 import pytest
-from helpers import Order, make_order, orders, render_message
+from helpers import SHOP, Order, make_order, orders, render_html, render_message
 
 from offline.induce import ClusterTable, Slot, induce
 from offline.sample import Sample, prepare
@@ -77,8 +79,9 @@ def test_label_value_rows_are_slots_anchored_at_their_label(
 
 def test_optional_discount_row(table: ClusterTable, rendered: list[tuple[Order, Sample]]) -> None:
     disc = _slot(table, anchor=_lm(table, "Discount"), ipath=SUMMARY)
-    expected = [["-$" + o.discount] if o.discount else [] for o, _ in rendered]
-    assert disc.values == expected
+    expected = [["$" + o.discount] if o.discount else [] for o, _ in rendered]
+    assert disc.values == expected  # the sign before the currency symbol is template text
+    assert disc.inline_before == "-"
     assert any(v == [] for v in expected) and any(v for v in expected)  # really optional
 
 
@@ -193,3 +196,30 @@ def test_a_value_shared_by_few_recipients_is_not_a_landmark() -> None:
     assert "Shared Gift Card" not in {m.text for m in table.landmarks}
     names = _slot(table, ipath=ITEMS + "td.name")
     assert names.values[0][0] == "Shared Gift Card"
+
+
+def test_a_column_with_two_template_sentences_aligns_each_on_its_own() -> None:
+    # optional wording: some messages greet by name, others carry a fixed sentence in its place;
+    # aligned together they share no constant text, aligned apart the name is a clean slot
+    fixed = "As a trade customer your order ships from our partner warehouse."
+    samples: list[Sample] = []
+    names: list[list[str]] = []
+    for i in range(12):
+        order = make_order(i)
+        raw = render_message(i, order)
+        if i >= 7:
+            html = render_html(order).replace(f"Hi {escape(order.customer)}, thanks for shopping with {SHOP}.", fixed)
+            assert fixed in html
+            msg = message_from_bytes(raw, policy=policy.default)
+            msg.get_body(("html",)).set_content(html, subtype="html", charset="utf-8")  # type: ignore[union-attr]
+            raw = msg.as_bytes()
+        s = prepare(f"v{i}", raw)
+        assert s is not None
+        samples.append(s)
+        names.append([order.customer] if i < 7 else [])
+    table = induce(samples, min_recipients=5)
+    greet = [s for s in table.slots if s.ipath == "html/body/div.wrap/p.greet"]
+    assert len(greet) == 1, [(s.pattern(), s.values) for s in greet]
+    assert greet[0].values == names
+    assert greet[0].inline_before == "Hi"
+    assert re.fullmatch(greet[0].pattern(), fixed, re.DOTALL) is None

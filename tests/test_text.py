@@ -23,7 +23,8 @@ from rules.text import normalize_value, tokenize
         ("„Hallo“", ["„", "Hallo", "“"]),
         ("It's 10:30 a.m.", ["It's", "10:30", "a.m", "."]),
         ("v1.2.3", ["v1.2.3"]),
-        ("-$5.00", ["-$5.00"]),
+        ("-$5.00", ["-", "$5.00"]),  # the sign before a currency symbol is template text
+        ("-5,00 €", ["-5,00", "€"]),
         ("Qty: 2 × $3.00", ["Qty", ":", "2", "×", "$3.00"]),
         ("A1B2-C3D4", ["A1B2-C3D4"]),
         ("...", [".", ".", "."]),

@@ -130,8 +130,12 @@ def test_currency_not_absorbed_into_non_amount() -> None:
             ["Llega el 3 de mayo de 2026", "Llega el 21 de junio de 2026"],
             ["3 de mayo de 2026", "21 de junio de 2026"],
         ),
+        (
+            ["Placed on Mar 02 at 8:39 pm.", "Placed on Jan 06 at 11:23 pm.", "Placed on Feb 27 at 4:37 am."],
+            ["Mar 02 at 8:39 pm", "Jan 06 at 11:23 pm", "Feb 27 at 4:37 am"],
+        ),
     ],
-    ids=["en", "fr-month-constant", "de", "es"],
+    ids=["en", "fr-month-constant", "de", "es", "sentence-end-stays-out"],
 )
 def test_date_year_absorption(values: list[str], expected: list[str]) -> None:
     t, parsed = _align(values)
