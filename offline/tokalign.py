@@ -187,9 +187,6 @@ def _merge_dates(template: Template, values: list[str]) -> Template:
             joined = [row[g] for row in joined_rows if row and row[g]]  # type: ignore[index]
             if not joined or len(joined) < len(alone):
                 continue
-            # a date joins its time across punctuation ("7 Feb 2026, 03:46"), not across a word
-            # ("Jan 02 at 8:39 pm" is two placeholders); a card joins across words ("ending in")
-            worded = any(any(c.isalpha() for c in str(t)) for t in items[pa + 1 : pb])
             for test in (_date, _card):
                 rate = _rate(test, joined)  # type: ignore[arg-type]
                 if rate >= 0.7 and rate >= (_rate(test, alone) if alone else 0.0):  # type: ignore[arg-type]

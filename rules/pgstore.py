@@ -196,7 +196,7 @@ class PostgresStore:
                 )
                 return conn.execute(query).fetchall()
             query = sql.SQL(
-                "SELECT sender FROM {} WHERE oldest_kept < %s ORDER BY sender COLLATE \"C\""
+                'SELECT sender FROM {} WHERE oldest_kept < %s ORDER BY sender COLLATE "C"'
             ).format(self._t("learn_state"))
             return conn.execute(query, (kept_before,)).fetchall()
 

@@ -208,7 +208,8 @@ def test_a_column_with_two_template_sentences_aligns_each_on_its_own() -> None:
         order = make_order(i)
         raw = render_message(i, order)
         if i >= 7:
-            html = render_html(order).replace(f"Hi {escape(order.customer)}, thanks for shopping with {SHOP}.", fixed)
+            greeting = f"Hi {escape(order.customer)}, thanks for shopping with {SHOP}."
+            html = render_html(order).replace(greeting, fixed)
             assert fixed in html
             msg = message_from_bytes(raw, policy=policy.default)
             msg.get_body(("html",)).set_content(html, subtype="html", charset="utf-8")  # type: ignore[union-attr]
