@@ -8,6 +8,7 @@ spans between them are the variables. The result is a full-match regex with one 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rules.dictionaries import TYPES, is_currency_token
@@ -18,6 +19,8 @@ __all__ = ["Template", "align_values", "lcs"]
 _SAMPLE = 40
 _MAX_JOIN = 3
 LEAD_SHARE = 0.6
+_MAX_LEAD = 3
+_MAX_ALTERNATIVES = 3
 _TITLES = (
     r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Hr|Fr|M|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta|Señor|Señora"
     r"|Don|Doña|Sig|Sig\.ra|Signor|Signora)\.?"
@@ -40,14 +43,15 @@ class Template:
     ``absorb[g]`` = (tokens taken from the left, tokens taken from the right) of gap ``g``: constant
     tokens that belong to the value (a currency code after an amount, the year of a date).
     ``titled`` gaps are names after a courtesy title that varies (``Dear Mr. Lee``): the title is
-    matched outside the value. ``lead[g]`` is a word most (not all) values of gap ``g`` start
-    with: template text that is sometimes left out (``Dear Ann`` / ``Ann``), matched outside it.
+    matched outside the value. ``lead[g]`` are words most (not all) values of gap ``g`` start
+    with, one list of alternatives per word: template text that is sometimes left out
+    (``Dear Ann`` / ``Ann``), matched outside it.
     """
 
     items: list[str | int]
     absorb: dict[int, tuple[int, int]]
     titled: set[int] = field(default_factory=set)
-    lead: dict[int, str] = field(default_factory=dict)
+    lead: dict[int, list[list[str]]] = field(default_factory=dict)
 
     @property
     def gaps(self) -> list[int]:
@@ -70,11 +74,19 @@ class Template:
                 capture = gap is None or gap == item
                 title = f"(?:{_TITLES}\\s+)?" if item in self.titled else ""
                 if item in self.lead:
-                    title = f"(?:{re.escape(self.lead[item])}\\s+)?" + title
+                    title = _lead_regex(self.lead[item]) + title
                 parts.append(f"{title}({body})" if capture else f"{title}(?:{body})")
             else:
                 parts.append(re.escape(item))
         return r"\s*" + r"\s*".join(parts) + r"\s*"
+
+
+def _lead_regex(steps: list[list[str]]) -> str:
+    """Nested optional words: ``(?:Sehr\\s+(?:(?:geehrte|geehrter)\\s+)?)?``."""
+    inner = ""
+    for words in reversed(steps):
+        inner = f"(?:(?:{'|'.join(re.escape(w) for w in words)})\\s+{inner})?"
+    return inner
 
 
 def _group_body(items: list[str | int], pos: int, left: int, right: int) -> str:
@@ -235,21 +247,36 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
 
 
 def _leads(template: Template, parsed: list[list[str | None]]) -> None:
-    """Find words that most values of a gap start with (optional template text)."""
+    """Find the words most (not all) values of a gap start with: optional template text.
+
+    The first is one word (``Dear Ann`` / ``Ann``); after it may follow words that vary with
+    the reader's gender or number, a few alternatives that cover its values (``Sehr geehrte`` /
+    ``Sehr geehrter``). Names are too varied to pass for either.
+    """
     for gap in template.gaps:
         vals = [row[gap] for row in parsed if row and row[gap]]
         if len(vals) < 3 or gap in template.absorb:
             continue
-        firsts = [v.split(None, 1) for v in vals]
-        counts: dict[str, int] = {}
-        for parts in firsts:
-            if len(parts) == 2 and parts[0].isalpha():
-                counts[parts[0]] = counts.get(parts[0], 0) + 1
-        if not counts:
-            continue
-        word, n = max(counts.items(), key=lambda kv: kv[1])
-        if LEAD_SHARE * len(vals) <= n < len(vals):
-            template.lead[gap] = word
+        rest: list[str] = vals
+        steps: list[list[str]] = []
+        while len(steps) < _MAX_LEAD:
+            heads = [v.split(None, 1) for v in rest]
+            counts = Counter(h[0] for h in heads if len(h) == 2 and h[0].isalpha())
+            if not counts:
+                break
+            if not steps:
+                word, n = counts.most_common(1)[0]
+                if not LEAD_SHARE * len(rest) <= n < len(rest):
+                    break
+                words = [word]
+            else:
+                words = sorted(w for w, n in counts.items() if n >= 2)
+                if not 0 < len(words) <= _MAX_ALTERNATIVES or sum(counts[w] for w in words) < 0.9 * len(rest):
+                    break
+            steps.append(words)
+            rest = [h[1] for h in heads if len(h) == 2 and h[0] in words]
+        if steps:
+            template.lead[gap] = steps
 
 
 def _titles(template: Template, parsed: list[list[str | None]]) -> None:

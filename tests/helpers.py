@@ -106,7 +106,7 @@ class Order:
         """Every value the template renders for this order, as it appears in the message."""
         out = [self.recipient, self.customer, self.number, "#" + self.number, self.date, "$" + self.total]
         if self.discount:
-            out.append("-$" + self.discount)
+            out.extend(["-$" + self.discount, "$" + self.discount])
         for it in self.items:
             out.extend([it.name, str(it.qty), "$" + it.price])
         out.append(f"https://{SENDER.split('@')[1]}/orders/{self.number}")

@@ -89,7 +89,7 @@ def _expected(o: Order) -> dict[str, list[str]]:
         "action_url": [f"https://pinecone.example/orders/{o.number}"],
     }
     if o.discount:
-        out["discount_amount"] = ["-$" + o.discount]
+        out["discount_amount"] = ["$" + o.discount]
     return out
 
 
@@ -137,7 +137,7 @@ def test_more_items_than_ever_seen_keep_order(extractor: Extractor) -> None:
 def test_discount_present_and_absent(extractor: Extractor) -> None:
     with_d = extractor.extract(render_message(40, make_order(40, discount=True)))
     without = extractor.extract(render_message(41, make_order(41, discount=False)))
-    assert with_d.fields["discount_amount"] == ["-$" + str(make_order(40, discount=True).discount)]
+    assert with_d.fields["discount_amount"] == ["$" + str(make_order(40, discount=True).discount)]
     assert "discount_amount" not in without.fields
     assert without.fields["order_total"] == ["$" + make_order(41, discount=False).total]
 

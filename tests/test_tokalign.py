@@ -216,3 +216,32 @@ def test_template_regex_escapes_constant_text() -> None:
     rx = t.regex()
     assert re.fullmatch(rx, "Price ( incl. ) 4 $").group(1) == "4"  # type: ignore[union-attr]
     assert re.fullmatch(rx, "Price X incl. ) 4 $") is None
+
+
+@pytest.mark.parametrize(
+    ("values", "names"),
+    [
+        (
+            ["Dear Ann Lee,", "Dear Bo Chen,", "Omar Haddad,", "Dear Ines Moreau,", "Dear Kai Berg,"],
+            ["Ann Lee", "Bo Chen", "Omar Haddad", "Ines Moreau", "Kai Berg"],
+        ),
+        (
+            [
+                "Sehr geehrte Frau Anna Schmidt,",
+                "Sehr geehrter Herr Otto Lang,",
+                "Ruth Gutknecht,",
+                "Sehr geehrte Frau Eva Brandt,",
+                "Sehr geehrter Herr Jonas Weber,",
+                "Sehr geehrte Frau Lea Vogel,",
+            ],
+            ["Anna Schmidt", "Otto Lang", "Ruth Gutknecht", "Eva Brandt", "Jonas Weber", "Lea Vogel"],
+        ),
+    ],
+    ids=["one-word", "words-by-gender"],
+)
+def test_optional_salutation_is_template_text(values: list[str], names: list[str]) -> None:
+    t, parsed = _align(values)
+    assert [row[0] for row in parsed] == names
+    m = re.fullmatch(t.regex(), "Sehr geehrter Herr Max Roth," if "Sehr" in values[0] else "Dear Zoe Park,")
+    assert m is not None and m.group(1) in ("Max Roth", "Zoe Park")
+    _assert_regex_holds_no_value(t, values, parsed)
