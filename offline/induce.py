@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rules.address import LANDMARK, addresses, claim, row_key
 from rules.cluster import jaccard
 from rules.dictionaries import column_types
+from rules.dom import split_label
 from rules.model import Landmark, Selector
 from rules.text import tokenize
 
@@ -272,10 +273,10 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
     cols = _columns(members, addr, selectors, min_recipients)
     # which leaves are constant (landmarks or constant columns), per member
     const_leaf: list[set[int]] = [{i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr]
-    variable: list[tuple[_Column, list[list[str]]]] = []
+    variable: list[_Column] = []
     need = min(min_recipients, len(members))
     for col in cols:
-        texts = [[members[m].leaves[i].text for i in cell] for m, cell in enumerate(col.cells)]
+        texts = _texts(members, col.cells)
         flat = [t for cell in texts for t in cell]
         # privacy: what a column holds constant becomes template text (context, skeleton, regex),
         # so the column must have been seen by k distinct recipients
@@ -285,36 +286,37 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
             for m, cell in enumerate(col.cells):
                 const_leaf[m].update(cell)
             continue
-        variable.append((col, texts))
+        variable.append(col)
     table = ClusterTable(landmarks, selectors=selectors)
-    for col, texts in variable:
-        for part in _variants(members, texts, need):
-            table.slots.extend(_slots(members, col, part, const_leaf))
+    for col in variable:
+        for cells in _variants(members, col.cells, need):
+            table.slots.extend(_slots(members, col, cells, const_leaf))
     table.skeleton = _skeleton(members[0], const_leaf[0])
     return table
 
 
 def _slots(
-    members: list[Sample], col: _Column, texts: list[list[str]], const_leaf: list[set[int]]
+    members: list[Sample], col: _Column, cells: list[list[int]], const_leaf: list[set[int]]
 ) -> list[Slot]:
-    """The variable gaps of one column (or one sentence variant of it) as slots."""
+    """The variable gaps of one column, or of one variant of it (``cells``: its leaves), as slots."""
     out: list[Slot] = []
+    texts = _texts(members, cells)
     flat = [t for cell in texts for t in cell]
     aligned = align_values(flat)
     if aligned is None:
         return []
     template, parsed = aligned
     # where does this column sit, and what constant text surrounds it (first member having it)
-    m0 = next(m for m, cell in enumerate(texts) if cell)
-    i0 = col.cells[m0][0]
+    m0 = next(m for m, cell in enumerate(cells) if cell)
+    i0 = cells[m0][0]
     leaves = members[m0].leaves
     before = _context(leaves, const_leaf[m0], i0, -1)
     after = _context(leaves, const_leaf[m0], i0, +1)
     link_text = ""
     if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
         link_text = leaves[i0 + 1].text
-    pos = sum(col.cells[m][0] / max(1, len(members[m].leaves)) for m, cell in enumerate(texts) if cell)
-    pos /= max(1, sum(1 for cell in texts if cell))
+    pos = sum(cell[0] / max(1, len(members[m].leaves)) for m, cell in enumerate(cells) if cell)
+    pos /= max(1, sum(1 for cell in cells if cell))
     for gap in template.gaps:
         gi = template.items.index(gap)
         values: list[list[str]] = []
@@ -357,18 +359,22 @@ def _slots(
     return out
 
 
-def _variants(members: list[Sample], texts: list[list[str]], need: int) -> list[list[list[str]]]:
-    """A single-valued column split into the template sentences it holds.
+def _texts(members: list[Sample], cells: list[list[int]]) -> list[list[str]]:
+    return [[members[m].leaves[i].text for i in cell] for m, cell in enumerate(cells)]
+
+
+def _variants(members: list[Sample], cells: list[list[int]], need: int) -> list[list[list[int]]]:
+    """A column's leaves split into the template sentences it holds.
 
     Optional wording puts different sentences at one place ("Hi {name}, ..." in one message, a
     fixed sentence in another); aligned together they share no constant text and no slot fits
     either. Values are keyed by their tokens seen by ``need`` recipients; when two or more keys
     with constant text are each that common, each is aligned on its own (its regex then matches
-    only its own sentence). Otherwise the column stays one.
+    only its own sentence). Otherwise the column stays one. Repeated columns split by label.
     """
-    if any(len(cell) > 1 for cell in texts):
-        return [texts]
-    tokens = [set(tokenize(cell[0])) if cell else set() for cell in texts]
+    if any(len(cell) > 1 for cell in cells):
+        return _labelled_rows(members, cells, need)
+    tokens = [set(tokenize(t[0])) if t else set() for t in _texts(members, cells)]
     who: dict[str, set[str]] = defaultdict(set)
     for m, toks in enumerate(tokens):
         for t in toks:
@@ -376,7 +382,7 @@ def _variants(members: list[Sample], texts: list[list[str]], need: int) -> list[
     frequent = {t for t, r in who.items() if len(r) >= need and any(c.isalnum() for c in t)}
     groups: list[tuple[frozenset[str], list[int]]] = []
     for m, toks in enumerate(tokens):
-        if not texts[m]:
+        if not cells[m]:
             continue
         key = frozenset(toks & frequent)
         for lead, ms in groups:
@@ -389,8 +395,38 @@ def _variants(members: list[Sample], texts: list[list[str]], need: int) -> list[
         set(ms) for lead, ms in groups if len(lead) >= 2 and len({members[m].reader for m in ms}) >= need
     ]
     if len(common) < 2:
-        return [texts]
-    return [[cell if m in ms else [] for m, cell in enumerate(texts)] for ms in common]
+        return [cells]
+    return [[cell if m in ms else [] for m, cell in enumerate(cells)] for ms in common]
+
+
+def _labelled_rows(members: list[Sample], cells: list[list[int]], need: int) -> list[list[list[int]]]:
+    """A repeated column split by the label its rows start with (``Variant: ...``, ``SKU: ...``).
+
+    Flat records write each field as a ``Label: value`` line of one path; each label that
+    ``need`` recipients saw is aligned on its own, so its value gets its label as context. The
+    other rows stay together. A column of one label (or none) stays one.
+    """
+    labels = [
+        [(split_label(members[m].leaves[i].text) or ("", ""))[0] for i in cell]
+        for m, cell in enumerate(cells)
+    ]
+    who: dict[str, set[str]] = defaultdict(set)
+    for m, cell in enumerate(labels):
+        for label in cell:
+            if label:
+                who[label].add(members[m].reader)
+    common = sorted(label for label, r in who.items() if len(r) >= need)
+    if not common or len(common) == 1 and all(label == common[0] for cell in labels for label in cell):
+        return [cells]
+    keys = [*common, None]  # None: the rows of no common label
+    parts = [
+        [
+            [i for i, label in zip(cell, lab, strict=True) if (label if label in common else None) == key]
+            for cell, lab in zip(cells, labels, strict=True)
+        ]
+        for key in keys
+    ]
+    return [part for part in parts if any(part)]
 
 
 def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3) -> list[str]:

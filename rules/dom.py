@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-__all__ = ["Leaf", "html_leaves", "text_leaves", "message_leaves", "collapse", "DomError"]
+__all__ = ["Leaf", "html_leaves", "text_leaves", "split_label", "message_leaves", "collapse", "DomError"]
 
 SUBJECT = "subject"
 _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
@@ -96,6 +96,14 @@ def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf]
                 out.append(Leaf(ip, f"{xp}/text()[{ntext}]", collapse(tail), "text"))
 
 
+def split_label(line: str) -> tuple[str, str] | None:
+    """``("Tracking number", "1Z999")`` for ``Tracking number: 1Z999``; ``None`` for other text."""
+    m = _LABEL_LINE.match(line)
+    if m is None or m.group(1).lower().startswith(("http", "https")):
+        return None
+    return m.group(1), m.group(2)
+
+
 def text_leaves(text: str) -> list[Leaf]:
     """Leaves of a plain-text body: one per non-empty line, split into label and value at ``:``."""
     out: list[Leaf] = []
@@ -105,10 +113,10 @@ def text_leaves(text: str) -> list[Leaf]:
         if not line:
             continue
         n += 1
-        m = _LABEL_LINE.match(line)
-        if m and not m.group(1).lower().startswith(("http", "https")):
-            out.append(Leaf("line/label", f"/line[{n}]/label", m.group(1), "line"))
-            out.append(Leaf("line/value", f"/line[{n}]/value", m.group(2), "line"))
+        pair = split_label(line)
+        if pair is not None:
+            out.append(Leaf("line/label", f"/line[{n}]/label", pair[0], "line"))
+            out.append(Leaf("line/value", f"/line[{n}]/value", pair[1], "line"))
         else:
             out.append(Leaf("line", f"/line[{n}]", line, "line"))
     return out

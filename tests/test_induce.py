@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from html import escape
 
 import pytest
@@ -224,3 +225,43 @@ def test_a_column_with_two_template_sentences_aligns_each_on_its_own() -> None:
     assert greet[0].values == names
     assert greet[0].inline_before == "Hi"
     assert re.fullmatch(greet[0].pattern(), fixed, re.DOTALL) is None
+
+
+def _flat_record_message(i: int, items: list[tuple[str, str, int]]) -> bytes:
+    rows = "".join(
+        f"<p>Product: {n}</p>" + (f"<p>Colour: {n.split()[0]}</p>" if q % 2 else "") + f"<p>SKU: {sku}</p>"
+        for n, sku, q in items
+    )
+    body = f"<p>Please ship order {1000 + i}.</p><p><b>Items:</b></p>{rows}<p>Thanks</p>"
+    html = f"<html><body>{body}</body></html>"
+    msg = EmailMessage()
+    msg["From"] = "warehouse@flat.example"
+    msg["To"] = f"reader{i}@example.org"
+    msg["Subject"] = f"Ship order {1000 + i}"
+    msg["Message-ID"] = f"<flat-{i}@flat.example>"
+    msg.set_content(html, subtype="html")
+    return msg.as_bytes()
+
+
+def test_flat_label_rows_split_by_label() -> None:
+    # a record written as "Label: value" lines of one path: each label's values get the label as
+    # their context, and no slot holds a label as its value
+    products = ["Cedar Box", "Linen Towel", "Clay Mug", "Wool Scarf", "Tin Lantern", "Oak Tray", "Jute Bag"]
+    samples: list[Sample] = []
+    expected: list[list[str]] = []
+    for i in range(12):
+        items = [(products[(i + 2 * k) % 7], f"SK-{i}{k}", (i + k) % 4 + 1) for k in range(2 + i % 3)]
+        s = prepare(f"f{i}", _flat_record_message(i, items))
+        assert s is not None
+        samples.append(s)
+        expected.append([n for n, _, _ in items])
+    table = induce(samples, min_recipients=5)
+    found: list[list[str]] = [[] for _ in samples]
+    for slot in table.slots:
+        assert not any(v in ("Product", "SKU", "Quantity") for row in slot.values for v in row), (
+            slot.pattern()
+        )
+        if slot.inline_before == "Product :":
+            for m, row in enumerate(slot.values):
+                found[m].extend(row)
+    assert [sorted(f) for f in found] == [sorted(e) for e in expected]
