@@ -26,6 +26,7 @@ __all__ = ["Slot", "ClusterTable", "induce"]
 
 LANDMARK_SUPPORT = 0.5
 SENTENCE_SUPPORT = 0.1
+PLACE_SHARE = 0.6
 SENTENCE_SIMILARITY = 0.5
 ALTERNATIVE_SHARE = 0.5
 _MAX_TOKENS = 60
@@ -78,23 +79,34 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
     """Constant leaves that occur at most once per message, in enough messages and recipients.
 
     A frequent text is still a value when other messages show something else in its place: a
-    text at the same path that never occurs together with it (one of a few products, say).
+    text at the same path that never occurs together with it (one of a few products, say), or a
+    text that moves among its path's leaves, at a fixed place neither from the first nor from
+    the last (a popular product in a different row of each order).
     """
     df: Counter[tuple[str, str]] = Counter()
     multi: set[tuple[str, str]] = set()
     who: dict[tuple[str, str], set[str]] = defaultdict(set)
     where: dict[tuple[str, str], set[int]] = defaultdict(set)
     first_pos: dict[tuple[str, str], float] = {}
+    places: dict[tuple[str, str], tuple[Counter[int], Counter[int]]] = defaultdict(
+        lambda: (Counter(), Counter())
+    )
     for m, s in enumerate(members):
         seen: set[tuple[str, str]] = set()
         n = max(1, len(s.leaves))
+        per_path = Counter(leaf.ipath for leaf in s.leaves)
+        nth: Counter[str] = Counter()
         for i, leaf in enumerate(s.leaves):
             tok = (leaf.ipath, leaf.text)
+            k = nth[leaf.ipath]
+            nth[leaf.ipath] += 1
             if tok in seen:
                 multi.add(tok)
             else:
                 seen.add(tok)
                 first_pos[tok] = first_pos.get(tok, 0.0) + i / n
+                places[tok][0][k] += 1
+                places[tok][1][per_path[leaf.ipath] - k] += 1
         df.update(seen)
         for tok in seen:
             who[tok].add(s.reader)
@@ -110,9 +122,15 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
         and tok not in multi
         and len(who[tok]) >= min(min_recipients, len(members))
         and not _has_alternative(tok, where, by_path[tok[0]], len(members))
+        and _settled(places[tok], c)
     ]
     chosen.sort(key=lambda t: (first_pos[t] / df[t], t))  # ties by text: independent of hash order
     return [Landmark(ipath=ip, text=tx) for ip, tx in chosen]
+
+
+def _settled(places: tuple[Counter[int], Counter[int]], n: int) -> bool:
+    """Whether a text mostly sits at one place among its path's leaves, from the first or the last."""
+    return any(c and c.most_common(1)[0][1] >= PLACE_SHARE * n for c in places)
 
 
 def _has_alternative(
