@@ -65,6 +65,8 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         f.append("dt:none")
     ib, ia = slot.inline_before, slot.inline_after
     f.append(f"inline:{bool(ib)}:{bool(ia)}")
+    if slot.gap in slot.template.titled:
+        f.append("titled")  # a courtesy title before the value: a person addressed
     for w in _words(ib, 4):
         f.append(f"ib:{w}")
     f.extend(_grams(" ".join(ib.split()[-3:]), "ibg"))

@@ -349,7 +349,9 @@ def _slots(
             values.append(row)
         if not any(values):
             continue
-        inline_b = " ".join(str(t) for t in template.items[:gi] if isinstance(t, str))
+        # optional leading words ("Dear", "Sehr geehrte") are template text before the value too
+        lead = [w for step in template.lead.get(gap, []) for w in step]
+        inline_b = " ".join([*(str(t) for t in template.items[:gi] if isinstance(t, str)), *lead])
         inline_a = " ".join(str(t) for t in template.items[gi + 1 :] if isinstance(t, str))
         out.append(
             Slot(

@@ -280,3 +280,23 @@ def test_flat_label_rows_split_by_label() -> None:
             for m, row in enumerate(slot.values):
                 found[m].extend(row)
     assert [sorted(f) for f in found] == [sorted(e) for e in expected]
+
+
+def test_an_optional_salutation_is_context_of_the_name() -> None:
+    # "Hi Ann, ..." in most messages, "Ann, ..." in some: "Hi" is template text before the name
+    samples: list[Sample] = []
+    for i in range(10):
+        order = make_order(i)
+        raw = render_message(i, order)
+        if i % 4 == 3:
+            html = render_html(order).replace(f"Hi {escape(order.customer)},", f"{escape(order.customer)},")
+            msg = message_from_bytes(raw, policy=policy.default)
+            msg.get_body(("html",)).set_content(html, subtype="html", charset="utf-8")  # type: ignore[union-attr]
+            raw = msg.as_bytes()
+        s = prepare(f"o{i}", raw)
+        assert s is not None
+        samples.append(s)
+    table = induce(samples, min_recipients=5)
+    greet = _slot(table, ipath="html/body/div.wrap/p.greet")
+    assert greet.inline_before == "Hi"
+    assert [v[0] for v in greet.values] == [make_order(i).customer for i in range(10)]
