@@ -35,6 +35,7 @@ __all__ = [
 SIMILARITY = 0.9
 _CLASS = re.compile(r"\.[^/]+")
 _MAX_SIGNATURE_TEXT = 120
+_QUOTED = re.compile(r"\[[^\[\]]*\]|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|«[^»]*»|「[^」]*」")
 
 
 def strip_classes(ipath: str) -> str:
@@ -57,8 +58,13 @@ def structure_hash(paths: Iterable[str]) -> str:
 
 
 def subject_words(subject: str) -> frozenset[str]:
-    """Lower-cased Subject tokens without digits: the candidates for its constant words."""
-    return frozenset(t.lower() for t in tokenize(subject) if not any(c.isdigit() for c in t))
+    """Lower-cased Subject tokens without digits: the candidates for its constant words.
+
+    Quoted and bracketed spans are left out: Subjects put values there (``[Project] Created
+    "Fix login"``), and their words, repeated by several readers, would split one template.
+    """
+    bare = _QUOTED.sub(" ", subject)
+    return frozenset(t.lower() for t in tokenize(bare) if not any(c.isdigit() for c in t))
 
 
 def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[str]:

@@ -66,6 +66,19 @@ def test_subject_words_drop_digit_tokens() -> None:
     assert subject_words("Your Order #40017 ships 2026-04-02!") == frozenset({"your", "order", "ships", "!"})
 
 
+@pytest.mark.parametrize(
+    "subject",
+    [
+        '[Garden Shed] Created the task #12 "Paint the door"',
+        '[Roof Works] Created the task #7 "Order tiles"',
+        "[Roof Works] Created the task #9 \u201cOrder tiles\u201d",
+        "[Boat] Created the task #3 \u00abSand hull\u00bb",
+    ],
+)
+def test_subject_words_leave_out_quoted_and_bracketed_values(subject: str) -> None:
+    assert subject_words(subject) == frozenset({"created", "the", "task"})
+
+
 def test_text_signature_short_body_texts_only() -> None:
     leaves = [
         Leaf("subject", "subject", "Hi", "subject"),
