@@ -95,7 +95,10 @@ class Extractor:
         self._by_sender: dict[str, list[_Cluster]] = defaultdict(list)
         self._candidates: dict[str, list[ClusterCandidate]] = defaultdict(list)
         self._relaxed: dict[str, list[ClusterCandidate]] = defaultdict(list)
+        self._learned: dict[str, list[int]] = defaultdict(list)  # per sender: clusters with rules
         for c in ruleset.clusters:
+            if c.rules:
+                self._learned[c.sender].append(len(self._by_sender[c.sender]))
             self._by_sender[c.sender].append(
                 _Cluster(c, _compile(c, str), _compile(c, relax), frozenset(relax(p) for p in c.paths))
             )
@@ -129,17 +132,29 @@ class Extractor:
         A message whose structure is close to a cluster's gets its rules. A known sender's message
         on a structure never seen (template drift: a wrapper added, classes renamed) falls back to
         the sender's most similar cluster under relaxed paths, keeping only rules whose constant
-        context still matches; such values are marked ``fallback`` with lower confidence.
+        context still matches; such values are marked ``fallback`` with lower confidence. So does
+        a message of a cluster not learned yet (seen by fewer than k readers): the sender's most
+        similar learned cluster stands in for it.
         """
         out = Extraction(msg.message_id, msg.sender, msg.subject, None, False, version=self.version)
         cands = self._candidates.get(msg.sender)
         if not cands:
             return out
         paths = structure_paths(leaves)
-        chosen = choose_cluster(cands, paths, text_signature(msg.subject, leaves))
+        signature = text_signature(msg.subject, leaves)
+        chosen = choose_cluster(cands, paths, signature)
         if chosen is not None:
             cluster = self._by_sender[msg.sender][chosen[0]]
             out.cluster, out.known, out.exact = cluster.rules.cluster, True, chosen[1]
+            if not cluster.rules.rules:
+                learned = self._learned.get(msg.sender, [])
+                stand_in = choose_cluster([cands[i] for i in learned], paths, signature)
+                if stand_in is not None:
+                    proxy = self._by_sender[msg.sender][learned[stand_in[0]]].exact
+                    if _landmark_share(proxy, leaves) >= _MIN_LANDMARK_SHARE:
+                        out.fallback = True
+                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE)
+                return out
             if _landmark_share(cluster.exact, leaves) >= _MIN_LANDMARK_SHARE:
                 _apply(cluster.exact, leaves, out, 1.0)
                 return out
@@ -147,7 +162,7 @@ class Extractor:
             near = choose_cluster(
                 self._relaxed[msg.sender],
                 frozenset(relax(p) for p in paths),
-                text_signature(msg.subject, leaves),
+                signature,
                 _FALLBACK_SIMILARITY,
             )
             if near is None:

@@ -281,3 +281,27 @@ def test_learn_with_default_role_model_smoke() -> None:
     assert ex.known and ex.exact
     for values in ex.fields.values():
         assert values and all(isinstance(v, str) and v for v in values)
+
+
+def test_a_cluster_not_learned_yet_borrows_the_nearest_learned_rules(ruleset: RuleSet) -> None:
+    # a second template of the sender, on the same layout, seen by too few readers to be learned:
+    # its messages are recognised as that cluster and get the learned sibling's rules as fallback
+    learned = ruleset.clusters[0]
+    message = _samples([30])[0]
+    young = learned.model_copy(
+        update={
+            "cluster": learned.cluster + "-young",
+            "signature": sorted(message.signature),
+            "rules": [],
+            "messages": 2,
+            "recipients": 2,
+        }
+    )
+    o = make_order(30)
+    got = Extractor(ruleset.model_copy(update={"clusters": [learned, young]})).extract(render_message(30, o))
+    assert got.cluster == young.cluster
+    assert got.fallback
+    assert got.fields == _expected(o)
+    assert all(c < 0.9 for c in got.confidence.values())
+    alone = Extractor(ruleset.model_copy(update={"clusters": [young]})).extract(render_message(30, o))
+    assert alone.cluster == young.cluster and alone.fields == {}
