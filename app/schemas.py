@@ -53,7 +53,9 @@ class ExtractionResponse(BaseModel):
     known: bool = Field(description="whether the message matched a learned cluster")
     exact: bool = Field(False, description="whether it matched the cluster's structure exactly")
     fallback: bool = Field(
-        False, description="template drift: a known sender's new structure, extracted by its nearest cluster"
+        False,
+        description="extracted by the sender's nearest learned cluster: a new structure (template drift)"
+        " or a cluster too rare to be learned yet",
     )
     version: int = Field(description="rule-set version that produced this answer")
     fields: dict[str, list[str]] = Field(default_factory=dict, description="{field: [values]}")
