@@ -94,39 +94,14 @@ _PERSON = re.compile(rf"^(?:{_NAME_WORD})(?:\s(?:(?:van|von|de|der|da|del|la|le|
 _CJK_NAME = re.compile(
     r"^[\u3040-\u30ff\u4e00-\u9fff]{1,4}\s?[\u3040-\u30ff\u4e00-\u9fff]{1,4}(?:\s?(?:様|さん))?$"
 )
+# fmt: off
 _CARRIERS = (
-    "ups",
-    "usps",
-    "fedex",
-    "dhl",
-    "dhl express",
-    "dpd",
-    "gls",
-    "hermes",
-    "tnt",
-    "royal mail",
-    "canada post",
-    "australia post",
-    "la poste",
-    "colissimo",
-    "chronopost",
-    "correos",
-    "seur",
-    "japan post",
-    "yamato",
-    "sagawa",
-    "postnl",
-    "bpost",
-    "evri",
-    "ontrac",
-    "amazon logistics",
-    "deutsche post",
-    "purolator",
-    "日本郵便",
-    "ヤマト運輸",
-    "佐川急便",
-    "ゆうパック",
+    "ups", "usps", "fedex", "dhl", "dhl express", "dpd", "gls", "hermes", "tnt", "royal mail",
+    "canada post", "australia post", "la poste", "colissimo", "chronopost", "correos", "seur",
+    "japan post", "yamato", "sagawa", "postnl", "bpost", "evri", "ontrac", "amazon logistics",
+    "deutsche post", "purolator", "日本郵便", "ヤマト運輸", "佐川急便", "ゆうパック",
 )
+# fmt: on
 _CARD = re.compile(
     r"(?i)^(?:visa|master\s?card|american express|amex|discover|jcb|diners(?: club)?|maestro|unionpay"
     r"|cartes? bancaires?|carte bleue|girocard|ec-karte|paypal|apple pay|google pay)\b.{0,30}?\d{4}\)?$"
