@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rules.address import LANDMARK, addresses, claim, row_key
@@ -395,10 +396,7 @@ def _variants(members: list[Sample], cells: list[list[int]], need: int) -> list[
     if any(len(cell) > 1 for cell in cells):
         return _labelled_rows(members, cells, need)
     tokens = [set(tokenize(t[0])) if t else set() for t in _texts(members, cells)]
-    who: dict[str, set[str]] = defaultdict(set)
-    for m, toks in enumerate(tokens):
-        for t in toks:
-            who[t].add(members[m].reader)
+    who = _readers(members, tokens)
     frequent = {t for t, r in who.items() if len(r) >= need and any(c.isalnum() for c in t)}
     groups: list[tuple[frozenset[str], list[int]]] = []
     for m, toks in enumerate(tokens):
@@ -430,23 +428,29 @@ def _labelled_rows(members: list[Sample], cells: list[list[int]], need: int) -> 
         [(split_label(members[m].leaves[i].text) or ("", ""))[0] for i in cell]
         for m, cell in enumerate(cells)
     ]
-    who: dict[str, set[str]] = defaultdict(set)
-    for m, cell in enumerate(labels):
-        for label in cell:
-            if label:
-                who[label].add(members[m].reader)
-    common = sorted(label for label, r in who.items() if len(r) >= need)
-    if not common or len(common) == 1 and all(label == common[0] for cell in labels for label in cell):
+    common = sorted(label for label, r in _readers(members, labels).items() if label and len(r) >= need)
+    keyed = [
+        [label if label in common else None for label in cell] for cell in labels
+    ]  # None: no common label
+    if not common or all(key == common[0] for cell in keyed for key in cell):
         return [cells]
-    keys = [*common, None]  # None: the rows of no common label
     parts = [
         [
-            [i for i, label in zip(cell, lab, strict=True) if (label if label in common else None) == key]
-            for cell, lab in zip(cells, labels, strict=True)
+            [i for i, k in zip(cell, ks, strict=True) if k == key]
+            for cell, ks in zip(cells, keyed, strict=True)
         ]
-        for key in keys
+        for key in [*common, None]
     ]
     return [part for part in parts if any(part)]
+
+
+def _readers(members: list[Sample], keys: list[Iterable[str]]) -> dict[str, set[str]]:
+    """The readers who saw each key (``keys``: per member), for the k-recipient tests."""
+    who: dict[str, set[str]] = defaultdict(set)
+    for m, mine in enumerate(keys):
+        for key in mine:
+            who[key].add(members[m].reader)
+    return who
 
 
 def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3) -> list[str]:
