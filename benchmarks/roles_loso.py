@@ -17,7 +17,7 @@ from tempfile import TemporaryDirectory
 
 from offline.corpus import iter_raw_messages
 from offline.evaluate import score_ruleset, split_by_date
-from offline.features import slot_features
+from offline.features import table_features
 from offline.learn import cluster_tables, doc_words, learn, subject_of
 from offline.roles import train_model
 from offline.sample import Sample, prepare
@@ -43,11 +43,9 @@ def _slots(train: list[Sample], truth: dict[str, TruthRecord]) -> list[tuple[lis
         rec = next((truth[s.message_id] for s in cluster.members if s.message_id in truth), None)
         if rec is None:
             continue
-        words, subject = doc_words(table), subject_of(cluster)
-        for slot in table.slots:
-            rows.append(
-                (slot_features(slot, subject, words), label_slot(slot, cluster.members, truth), rec.source)
-            )
+        feats = table_features(table.slots, subject_of(cluster), doc_words(table))
+        for slot, f in zip(table.slots, feats, strict=True):
+            rows.append((f, label_slot(slot, cluster.members, truth), rec.source))
     return rows
 
 

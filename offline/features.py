@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from .induce import Slot
 from .lexicon import mentions
 
-__all__ = ["slot_features"]
+__all__ = ["slot_features", "table_features", "value_class", "TYPE_PREFIX", "MULTI"]
+
+TYPE_PREFIX = "tc:"
+MULTI = "multi"  # the slot holds several values per message: one per row
+# a slot's one value class: its most specific dictionary type (a URL that also reads as a device
+# name is a URL; a date that also reads as a code is a date)
+# fmt: off
+_CLASS_ORDER = (
+    "url", "ip", "email", "money", "date", "tracking", "flight", "airport", "card", "integer",
+    "code", "phone", "carrier", "device", "person", "sentence",
+)
+# fmt: on
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -52,6 +64,12 @@ def _doc_fields(doc_words: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(hits))
 
 
+def value_class(dtypes: Iterable[str]) -> str:
+    """The most specific dictionary type of a slot, or ``none`` when no dictionary types it."""
+    have = set(dtypes)
+    return next((d for d in _CLASS_ORDER if d in have), "none")
+
+
 def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
     """The feature strings of one slot (hashed by the model)."""
     f: list[str] = [f"kind:{slot.kind}", f"rep:{slot.repeated}", "bias"]
@@ -63,6 +81,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         f.append(f"dt:{d}")
     if not slot.dtypes:
         f.append("dt:none")
+    f.append(TYPE_PREFIX + value_class(slot.dtypes))
     ib, ia = slot.inline_before, slot.inline_after
     f.append(f"inline:{bool(ib)}:{bool(ia)}")
     if slot.gap in slot.template.titled:
@@ -112,6 +131,9 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for k, text in enumerate(slot.after[1:2], start=1):
         for field in mentions(text[-60:]):
             f.append(f"lxa{k}:{field}")
+    tc = value_class(slot.dtypes)
+    for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "docf:"))]:
+        f.append(f"{tc}&{x}")
     vals = [v for row in slot.values for v in row]
     if vals:
         n = len(vals)
@@ -125,9 +147,50 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         f.append(f"distinct:{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
         f.append(f"words:{_bucket(words, (1.5, 2.5, 4, 8))}")
         f.append(f"rows:{_bucket(per_msg, (1.5, 3))}")
+        if per_msg >= 1.5:
+            f.append(MULTI)
         f.append(f"upper:{all(v.isupper() for v in vals)}")
         f.append(f"cap:{all(v[:1].isupper() for v in vals)}")
         f.append(f"sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}")
         f.append(f"neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}")
         f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
     return f
+
+
+_PLAIN = frozenset(("none", "person", "sentence", "code", "carrier", "device"))
+
+
+def _row_features(slots: list[Slot]) -> list[list[str]]:
+    """Where each slot sits among the slots of its repeated row (same anchor and row depth):
+    first or last in reading order, the longest free text of the row, the first or last amount.
+    The name of an item is its row's longest text, its line total the row's last amount."""
+    out: list[list[str]] = [[] for _ in slots]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k, slot in enumerate(slots):
+        if slot.repeated:
+            groups.setdefault((slot.anchor, slot.row_depth), []).append(k)
+    for members in groups.values():
+        members.sort(key=lambda k: (slots[k].position, slots[k].gap))
+        n = len(members)
+        for i, k in enumerate(members):
+            out[k] += [f"rowi:{min(i, 3)}", f"rowr:{min(n - 1 - i, 3)}"]
+        texts = [k for k in members if value_class(slots[k].dtypes) in _PLAIN]
+        if texts:
+            out[max(texts, key=lambda k: _mean_len(slots[k]))].append("row:longest")
+        money = [k for k in members if "money" in slots[k].dtypes]
+        for j, k in enumerate(money):
+            out[k] += [f"rowm:{min(j, 2)}", f"rowmr:{min(len(money) - 1 - j, 2)}"]
+    return out
+
+
+def _mean_len(slot: Slot) -> float:
+    vals = [v for row in slot.values for v in row]
+    return sum(len(v) for v in vals) / max(1, len(vals))
+
+
+def table_features(slots: list[Slot], subject: frozenset[str], doc_words: frozenset[str]) -> list[list[str]]:
+    """The feature strings of every slot of one cluster: its own and its place in its row."""
+    return [
+        slot_features(slot, subject, doc_words) + row
+        for slot, row in zip(slots, _row_features(slots), strict=True)
+    ]

@@ -14,7 +14,7 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .clustering import Cluster, cluster_samples
-from .features import slot_features
+from .features import table_features
 from .induce import ClusterTable, Slot, induce
 from .roles import NONE, RoleModel
 from .sample import Sample
@@ -112,8 +112,9 @@ def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
     words = doc_words(table)
     subject = subject_of(cluster)
     named: list[tuple[float, int, Slot, str]] = []
-    for k, slot in enumerate(table.slots):
-        name, p = model.predict(slot_features(slot, subject, words))
+    feats = table_features(table.slots, subject, words)
+    for k, (slot, f) in enumerate(zip(table.slots, feats, strict=True)):
+        name, p = model.predict(f)
         if name != NONE and p >= model.threshold:
             named.append((p, k, slot, name))
     named.sort(key=lambda t: (-t[0], t[1]))

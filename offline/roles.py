@@ -7,6 +7,7 @@ non-zero weights per hashed feature), never pickled, so it can be shipped, diffe
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -15,9 +16,14 @@ from pydantic import BaseModel
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
+from rules.vocabulary import LINE_ITEM_FIELDS
+
+from .features import MULTI, TYPE_PREFIX
+
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
 
 NONE = "none"
+STRONG = frozenset(TYPE_PREFIX + t for t in ("url", "money", "date", "ip", "email"))
 N_FEATURES = 2**18
 DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "roles.json"
 
@@ -33,6 +39,9 @@ class RoleModelFile(BaseModel):
     link: Literal["softmax", "ovr"] = "softmax"  # multinomial, or one-vs-rest sigmoids normalised
     threshold: float = 0.5
     trained_on: dict[str, int] = {}
+    # field -> the value classes (``tc:`` features) its training slots had: a field is never
+    # predicted for a slot whose values are of a kind it was never seen with (a date is no name)
+    types: dict[str, list[str]] = {}
 
 
 class RoleModel:
@@ -61,10 +70,25 @@ class RoleModel:
         return e / total if total > 0 else np.full(len(e), 1.0 / len(e))
 
     def predict(self, features: list[str]) -> tuple[str, float]:
-        """Best non-abstaining field and its probability; ``(NONE, p)`` when 'no field' wins."""
+        """Best field whose value class fits the slot, and its probability; ``(NONE, p)`` when
+        'no field' wins."""
         p = self.proba(features)
+        tc = next((x for x in features if x.startswith(TYPE_PREFIX)), None)
+        if tc is not None and self.spec.types:
+            p = np.where([self._fits(c, tc) for c in self.classes], p, 0.0)
+        if MULTI in features:  # several values per message: a line-item field or none
+            p = np.where([c == NONE or c in LINE_ITEM_FIELDS for c in self.classes], p, 0.0)
         i = int(p.argmax())
         return self.classes[i], float(p[i])
+
+    def _fits(self, field: str, tc: str) -> bool:
+        """Whether a slot of value class ``tc`` may be ``field``: a strongly typed value (a URL,
+        an amount, a date, an address) only names fields seen with its class, and a field seen
+        with strong types only takes slots of those classes."""
+        seen = self.spec.types.get(field)
+        if field == NONE or seen is None or tc in seen:
+            return True
+        return tc not in STRONG and not STRONG.intersection(seen)
 
     def save(self, path: Path) -> None:
         """Write the model as JSON."""
@@ -126,8 +150,12 @@ def train_model(
         if np.abs(coef[:, k]).max() >= 1e-3
     }
     counts: dict[str, int] = {}
-    for lab in labels:
+    seen: dict[str, Counter[str]] = {}
+    for lab, feats in zip(labels, features, strict=True):
         counts[lab] = counts.get(lab, 0) + 1
+        if lab != NONE:
+            seen.setdefault(lab, Counter()).update(x for x in feats if x.startswith(TYPE_PREFIX))
+    types = {lab: sorted(t for t, n in tcs.items() if n >= min_count) for lab, tcs in sorted(seen.items())}
     spec = RoleModelFile(
         n_features=N_FEATURES,
         classes=classes,
@@ -136,6 +164,7 @@ def train_model(
         link="ovr" if kind == "sgd" else "softmax",
         threshold=threshold,
         trained_on=counts,
+        types=types,
     )
     return RoleModel(spec)
 

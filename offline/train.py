@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rules.text import normalize_value
 
-from .features import slot_features
+from .features import table_features
 from .induce import Slot
 from .learn import cluster_tables, doc_words, subject_of
 from .roles import NONE, RoleModel, train_model
@@ -60,9 +60,9 @@ def training_set(
         rec = next((truth[s.message_id] for s in cluster.members if s.message_id in truth), None)
         if rec is None:
             continue
-        words = doc_words(table)
-        for slot in table.slots:
-            out.features.append(slot_features(slot, subject_of(cluster), words))
+        feats = table_features(table.slots, subject_of(cluster), doc_words(table))
+        for slot, f in zip(table.slots, feats, strict=True):
+            out.features.append(f)
             out.labels.append(label_slot(slot, cluster.members, truth))
             out.sources.append(rec.source)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from offline.features import slot_features
+from offline.features import MULTI, TYPE_PREFIX, slot_features, table_features, value_class
 from offline.induce import Slot
 from offline.roles import NONE, RoleModel, train_model
 from offline.tokalign import align_values
@@ -71,6 +71,44 @@ def test_binary_model_probabilities_are_the_logistic_ones() -> None:
     assert abs(sum(p_a.values()) - 1.0) < 1e-9
 
 
+def test_value_class_is_the_most_specific_type() -> None:
+    assert value_class({"device": 1.0, "url": 1.0}) == "url"
+    assert value_class({"code": 1.0, "date": 1.0}) == "date"
+    assert value_class({"person": 0.8}) == "person"
+    assert value_class({}) == "none"
+
+
+def _typed(label_feats: list[str], tc: str) -> list[str]:
+    return [*label_feats, TYPE_PREFIX + tc]
+
+
+def test_a_field_is_never_given_to_a_slot_of_a_value_class_it_was_not_seen_with() -> None:
+    feats = [_typed(_TOTAL, "money"), _typed(_NAME, "person"), _typed(_NOISE, "sentence")] * 6
+    feats += [_typed(_NAME, "none")] * 2  # names come untyped too
+    labels = ["order_total", "recipient_name", NONE] * 6 + ["recipient_name"] * 2
+    model = train_model(feats, labels)
+    assert model.spec.types["order_total"] == [TYPE_PREFIX + "money"]
+    assert model.predict(_typed(_TOTAL, "money"))[0] == "order_total"
+    # "Total:" before a date: never an amount, whatever the label says
+    assert model.predict(_typed(_TOTAL, "date"))[0] != "order_total"
+    # a strongly typed value (a date) is no name; a weakly typed one (a code) may be
+    assert model.predict(_typed(_NAME, "date"))[0] != "recipient_name"
+    assert model.predict(_typed(_NAME, "code"))[0] == "recipient_name"
+    # the types survive the JSON round trip
+    assert RoleModel(type(model.spec).model_validate_json(model.spec.model_dump_json())).spec.types == (
+        model.spec.types
+    )
+
+
+def test_a_slot_with_several_values_per_message_names_only_line_item_fields() -> None:
+    price = ["bias", "b0:price", "dt:money"]
+    feats = [_TOTAL, price + [MULTI], _NOISE] * 8
+    labels = ["order_total", "item_price", NONE] * 8
+    model = train_model(feats, labels)
+    assert model.predict(_TOTAL)[0] == "order_total"
+    assert model.predict(_TOTAL + [MULTI])[0] in ("item_price", NONE)
+
+
 def _slot(values: list[str], before: list[str]) -> Slot:
     aligned = align_values(values)
     assert aligned is not None
@@ -112,3 +150,27 @@ def test_features_contain_no_literal_value_of_the_slot() -> None:
             assert token not in blob, f"feature leaks the value token {token!r}"
     # the label around the slot is used (so the test would notice if nothing was)
     assert any("total" in f for f in feats)
+
+
+def _row_slot(values: list[list[str]], position: float, gap: int = 1) -> Slot:
+    slot = _slot([v for row in values for v in row], ["Items"])
+    slot.mode, slot.anchor, slot.row_depth, slot.position, slot.gap = "rows", 3, 2, position, gap
+    slot.values = values
+    slot.dtypes = column_types(v for r in values for v in r)
+    return slot
+
+
+def test_row_features_mark_the_longest_text_and_the_order_of_amounts() -> None:
+    name = _row_slot([["Woollen Winter Scarf", "Canvas Tote Bag"], ["Enamel Mug"]], 0.40)
+    variant = _row_slot([["Blue / M", "Green"], ["Red"]], 0.42)
+    unit = _row_slot([["$10.00", "$4.00"], ["$7.50"]], 0.44)
+    line = _row_slot([["$20.00", "$8.00"], ["$7.50"]], 0.46)
+    single = _slot(["Total: $35.50", "Total: $12.00"], ["Summary"])
+    feats = table_features([variant, line, single, unit, name], frozenset(), frozenset())
+    by = dict(zip(("variant", "line", "single", "unit", "name"), feats, strict=True))
+    assert "row:longest" in by["name"] and "row:longest" not in by["variant"]
+    assert "rowi:0" in by["name"] and "rowr:0" in by["line"]
+    assert "rowm:0" in by["unit"] and "rowmr:0" in by["line"] and "rowmr:1" in by["unit"]
+    assert not [f for f in by["single"] if f.startswith(("row:", "rowi:", "rowm"))]
+    # the slot's own features come first, unchanged
+    assert by["single"] == slot_features(single, frozenset(), frozenset())
