@@ -84,6 +84,8 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     f.append(TYPE_PREFIX + value_class(slot.dtypes))
     ib, ia = slot.inline_before, slot.inline_after
     f.append(f"inline:{bool(ib)}:{bool(ia)}")
+    if "email" in slot.dtypes:  # the reader's own address is the account; another one a person
+        f.append(f"own_address:{slot.own_address >= 0.5}")
     if slot.gap in slot.template.titled:
         f.append("titled")  # a courtesy title before the value: a person addressed
     for w in _words(ib, 4):

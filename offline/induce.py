@@ -57,6 +57,7 @@ class Slot:
     inline_before: str
     inline_after: str
     link_text: str = ""
+    own_address: float = 0.0  # share of values that are the message's own recipient address
 
     @property
     def repeated(self) -> bool:
@@ -350,6 +351,7 @@ def _slots(
             values.append(row)
         if not any(values):
             continue
+        own = sum(v.lower() == members[m].recipient.lower() for m, row in enumerate(values) for v in row)
         # optional leading words ("Dear", "Sehr geehrte") are template text before the value too
         lead = [w for step in template.lead.get(gap, []) for w in step]
         inline_b = " ".join([*(str(t) for t in template.items[:gi] if isinstance(t, str)), *lead])
@@ -375,6 +377,7 @@ def _slots(
                 inline_before=inline_b,
                 inline_after=inline_a,
                 link_text=link_text,
+                own_address=own / sum(len(row) for row in values),
             )
         )
     return out

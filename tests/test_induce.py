@@ -10,6 +10,7 @@ from html import escape
 import pytest
 from helpers import SHOP, Order, make_order, orders, render_html, render_message
 
+from offline.features import slot_features
 from offline.induce import ClusterTable, Slot, induce
 from offline.sample import Sample, prepare
 
@@ -301,3 +302,23 @@ def test_an_optional_salutation_is_context_of_the_name() -> None:
     greet = _slot(table, ipath="html/body/div.wrap/p.greet")
     assert greet.inline_before == "Hi"
     assert [v[0] for v in greet.values] == [make_order(i).customer for i in range(10)]
+
+
+def test_a_column_of_the_readers_own_address_is_marked() -> None:
+    # the account the mail is about is the reader's own address; who invited them is someone else
+    samples = []
+    for i in range(8):
+        order = make_order(i)
+        greeting = f"thanks for shopping with {SHOP}."
+        extra = f'</p><p class="acct">{order.recipient}</p><p class="by">helper{i}@else.example'
+        html = render_html(order).replace(greeting, greeting + extra)
+        s = prepare(f"o{i}", _with_html(render_message(i, order), html))
+        assert s is not None
+        samples.append(s)
+    table = induce(samples, min_recipients=5)
+    own = _slot(table, ipath="html/body/div.wrap/p.acct")
+    other = _slot(table, ipath="html/body/div.wrap/p.by")
+    assert own.own_address == 1.0
+    assert other.own_address == 0.0
+    assert "own_address:True" in slot_features(own, frozenset(), frozenset())
+    assert "own_address:False" in slot_features(other, frozenset(), frozenset())

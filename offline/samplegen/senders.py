@@ -27,6 +27,8 @@ ORDER = ("order-confirmation", commerce.order_confirmation)
 SHIP = ("shipping-notification", commerce.shipping_notice)
 REFUND = ("refund", commerce.refund)
 GIFT = ("gift-card", commerce.gift_card)
+STATUS = ("order-status", commerce.order_status)
+EMAIL_CHANGED = ("email-changed", account.email_changed)
 
 
 def _sender(
@@ -72,7 +74,7 @@ SHOP: tuple[Sender, ...] = (
             "You are receiving this email because you placed an order with us.",
             "Customer Service: 1-800-555-0134",
         ),
-        (ORDER, SHIP, REFUND, GIFT),
+        (ORDER, SHIP, STATUS, REFUND, GIFT),
         {
             "greet": "Hello {name},",
             "subj_order": "Alpine Outfitters Order Confirmation - #{order}",
@@ -205,7 +207,7 @@ SHOP: tuple[Sender, ...] = (
             "Amtsgericht Stuttgart HRB 123456 · USt-IdNr. DE123456789",
             "Abmelden",
         ),
-        (ORDER, SHIP, REFUND),
+        (ORDER, SHIP, STATUS, REFUND),
         {"greet": "Guten Tag {name},"},
         money=formats.EUR_DE,
         date_style="de",
@@ -237,7 +239,7 @@ SHOP: tuple[Sender, ...] = (
         "listy",
         "#c2185b",
         ("さくら雑貨店 オンラインストア", "〒150-0001 東京都渋谷区神宮前1-2-3", "配信停止はこちら"),
-        (ORDER, SHIP, GIFT),
+        (ORDER, SHIP, STATUS, GIFT),
         {},
         money=formats.JPY,
         date_style="ja",
@@ -273,7 +275,7 @@ MARKET: tuple[Sender, ...] = (
         "modern",
         "#1d3557",
         ("Maison Colette SAS · 27 rue des Martyrs · 75009 Paris", "Se désinscrire"),
-        (ORDER, SHIP, REFUND, GIFT),
+        (ORDER, SHIP, STATUS, REFUND, GIFT),
         {},
         money=formats.EUR_FR,
         date_style="fr",
@@ -307,7 +309,7 @@ MARKET: tuple[Sender, ...] = (
         "retro",
         "#e07a1f",
         ("Tienda Solana S.L. · Calle Mayor 45 · 41001 Sevilla", "Para darte de baja, responde BAJA."),
-        (ORDER, SHIP, REFUND),
+        (ORDER, SHIP, STATUS, REFUND),
         {"order_outro": "Gracias por confiar en Tienda Solana."},
         money=formats.EUR_ES,
         date_style="es",
@@ -625,6 +627,7 @@ ACCOUNT: tuple[Sender, ...] = (
         ("KeyVault Security Team",),
         (
             ("password-reset", account.password_reset),
+            EMAIL_CHANGED,
             ("verification-code", account.verification_code),
             ("new-device", account.new_device),
         ),
@@ -691,6 +694,7 @@ ACCOUNT: tuple[Sender, ...] = (
         ("MonEspace – votre espace personnel en ligne",),
         (
             ("password-reset", account.password_reset),
+            EMAIL_CHANGED,
             ("verification-code", account.verification_code),
             ("new-device", account.new_device),
         ),
@@ -715,7 +719,12 @@ NOTIFY: tuple[Sender, ...] = (
         "modern",
         "#f08c00",
         ("Trackflow · Unsubscribe from these notifications",),
-        (("comment", notify.comment), ("mention", notify.mention), ("assigned", notify.assigned)),
+        (
+            ("comment", notify.comment),
+            ("mention", notify.mention),
+            ("assigned", notify.assigned),
+            ("activity", notify.activity),
+        ),
         {"thread_path": "/projects/t/{n}#c-{h}"},
         mime="alt",
         cte=(QP, QP),
@@ -761,13 +770,30 @@ NOTIFY: tuple[Sender, ...] = (
         "retro",
         "#2b8a3e",
         ("Tablero · Gestión de proyectos", "Configura tus notificaciones"),
-        (("comment", notify.comment), ("mention", notify.mention)),
+        (("comment", notify.comment), ("mention", notify.mention), ("activity", notify.activity)),
         {},
         mime="alt",
         cte=(B64, QP),
         tz_hours=1,
         name_locales=NAMES_ES,
         opts={"web": "tablero.example"},
+    ),
+    _sender(
+        "notify",
+        "werkbank",
+        "benachrichtigung",
+        "Werkbank",
+        "de",
+        "minimal",
+        "#364fc7",
+        ("Werkbank – Projekte im Team planen", "Benachrichtigungen abbestellen"),
+        (("comment", notify.comment), ("assigned", notify.assigned), ("activity", notify.activity)),
+        {},
+        mime="alt",
+        cte=(QP, QP),
+        tz_hours=1,
+        name_locales=NAMES_DE,
+        opts={"web": "app.werkbank.example"},
     ),
 )
 

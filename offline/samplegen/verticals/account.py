@@ -69,6 +69,15 @@ def new_device(c: Ctx) -> Doc:
     return doc
 
 
+def email_changed(c: Ctx) -> Doc:
+    """The account's e-mail address changed: the account (old address) and the new address."""
+    old = Var("username", c.to.email)
+    doc = Doc(c.f("subj_email_changed"))
+    doc.add(greeting(c), Para(c.f("email_changed_intro", old=old, new=c.person().email)))
+    doc.add(Para(c.f("email_changed_outro"), muted=True))
+    return doc
+
+
 def invitation(c: Ctx) -> Doc:
     """Invitation to join a team/organisation by another user."""
     actor = Var("actor_name", c.person().full)

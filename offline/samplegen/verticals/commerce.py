@@ -1,10 +1,10 @@
-"""Commerce templates: order confirmation, shipping notice, refund, gift card."""
+"""Commerce templates: order confirmation, shipping notice, order status, refund, gift card."""
 
 from __future__ import annotations
 
 from ..context import Ctx
 from ..model import Button, Code, Doc, Fields, Heading, Inline, Link, Para, Parts, Totals, Var
-from .common import carrier, draw_lines, greeting, item_table, later, payment_method, pick
+from .common import carrier, draw_lines, earlier, greeting, item_table, later, payment_method, pick
 
 
 def _order_var(c: Ctx) -> Var:
@@ -93,6 +93,22 @@ def shipping_notice(c: Ctx) -> Doc:
     if c.chance("p_ship_items", 0.6):
         doc.add(item_table(c, draw_lines(c), with_price=False))
     doc.add(Para(c.f("ship_outro"), muted=True))
+    return doc
+
+
+def order_status(c: Ctx) -> Doc:
+    """Order status update: number and order date inside one sentence, the new status (template
+    wording, not a field), sometimes the items, and the order page's address shown as text."""
+    order = _order_var(c)
+    odate = Var("order_date", c.date(earlier(c, 1, 20)))
+    doc = Doc(c.f("subj_status", order=order))
+    doc.add(greeting(c), Para(c.f("status_intro", order=order, date=odate)))
+    doc.add(Para(c.f("status_now", status=pick(c, "statuses"))))
+    if c.chance("p_status_items", 0.5):
+        doc.add(item_table(c, draw_lines(c)))
+    url = c.url(f"/account/orders/{c.ident('order_token', '{h16}')}")
+    doc.add(Para(c.f("status_link")), Para((Link((url,), url, "action_url"),)))
+    doc.add(Para(c.f("order_outro"), muted=True))
     return doc
 
 

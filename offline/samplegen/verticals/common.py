@@ -47,6 +47,11 @@ def later(c: Ctx, lo_days: int, hi_days: int) -> datetime:
     return d.replace(hour=c.rng.randint(6, 21), minute=c.rng.choice(range(0, 60, 5)), second=0)
 
 
+def earlier(c: Ctx, lo_days: int, hi_days: int) -> datetime:
+    """A moment ``lo_days``..``hi_days`` before the message date (an order placed last week)."""
+    return c.when - timedelta(days=c.rng.randint(lo_days, hi_days), minutes=c.rng.randint(0, 1439))
+
+
 def payment_method(c: Ctx) -> str:
     """``Visa ending in 4242`` (or an alternative method) in the sender's wording."""
     alts = [a for a in c.L("alt_pay").split("|") if a]

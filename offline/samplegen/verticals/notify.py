@@ -1,4 +1,4 @@
-"""Notification templates: comment, mention, assignment, review request, org invitation."""
+"""Notification templates: comment, mention, assignment, review request, project activity."""
 
 from __future__ import annotations
 
@@ -53,4 +53,15 @@ def review_request(c: Ctx) -> Doc:
     doc = Doc(c.f("subj_review", repo=repo, task=task))
     doc.add(Para(c.f("review_intro", actor=actor, org=org, task=task)))
     doc.add(Button(c.L("review_btn"), url, "action_url"), Para(c.f("notify_outro", org=org), muted=True))
+    return doc
+
+
+def activity(c: Ctx) -> Doc:
+    """A project item was created, changed or deleted: the project in the Subject and heading."""
+    actor, org, task, url = _thread(c)
+    kind = pick(c, "kinds")
+    doc = Doc(c.f("subj_activity", org=org, task=task))
+    doc.add(Heading(c.f("activity_title", kind=kind, org=org)))
+    doc.add(Para(c.f("activity_intro", actor=actor, task=task)))
+    doc.add(Button(c.L("activity_btn"), url, "action_url"), Para(c.f("notify_outro", org=org), muted=True))
     return doc
