@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit
 
 from .induce import Slot
 from .lexicon import mentions
@@ -68,6 +69,21 @@ def value_class(dtypes: Iterable[str]) -> str:
     """The most specific dictionary type of a slot, or ``none`` when no dictionary types it."""
     have = set(dtypes)
     return next((d for d in _CLASS_ORDER if d in have), "none")
+
+
+_PATH_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _url_words(values: list[str]) -> list[str]:
+    """Words of the URLs' paths and query keys that most values share (template text of the
+    link: ``/account/orders/…``, ``/unsubscribe?token=…``), in path order."""
+    seen: dict[str, int] = {}
+    for v in values:
+        parts = urlsplit(v)
+        keys = " ".join(k for k, _ in parse_qsl(parts.query, keep_blank_values=True))
+        for w in dict.fromkeys(_PATH_WORD.findall(f"{parts.path} {keys}".lower())):
+            seen[w] = seen.get(w, 0) + 1
+    return [w for w, n in seen.items() if n >= len(values) / 2][:6]
 
 
 def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
@@ -137,6 +153,10 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "docf:"))]:
         f.append(f"{tc}&{x}")
     vals = [v for row in slot.values for v in row]
+    if vals and "url" in slot.dtypes:
+        words = _url_words(vals)
+        f.extend(f"up:{w}" for w in words)
+        f.extend(f"lxup:{field}" for field in mentions(" ".join(words)))
     if vals:
         n = len(vals)
         avg_len = sum(len(v) for v in vals) / n

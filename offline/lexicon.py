@@ -3,7 +3,9 @@
 General vocabulary of commerce, billing, travel and account mail in English, German, French,
 Spanish and Japanese, written for mailstencil (not taken from any corpus). The role classifier
 gets "this context mentions a word for X" as a feature, so a sender whose labels it has never
-seen still maps "Gesamtbetrag" or "合計" to a total.
+seen still maps "Gesamtbetrag" or "合計" to a total. One entry names no field: ``boilerplate``,
+the words of a mail's own machinery (unsubscribe, settings, privacy, help), whose links and labels
+surround nothing a reader wants extracted.
 """
 
 from __future__ import annotations
@@ -195,6 +197,16 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "dispositivo", "navegador", "デバイス", "ブラウザ", "端末",
     ),
     "ip_address": ("ip", "ip address", "ip-adresse", "adresse ip", "dirección ip", "ipアドレス"),
+    # not a field: the mail's own machinery (unsubscribe, settings, legal, help); its links and
+    # labels surround no value a reader wants
+    "boilerplate": (
+        "unsubscribe", "email preferences", "manage preferences", "notification settings",
+        "preferences", "privacy", "privacy policy", "terms", "help center", "view in browser",
+        "view online", "abmelden", "abbestellen", "einstellungen", "datenschutz", "impressum", "hilfe",
+        "im browser ansehen", "se désabonner", "désinscrire", "préférences", "confidentialité",
+        "mentions légales", "aide", "darse de baja", "cancelar suscripción", "preferencias",
+        "privacidad", "ayuda", "配信停止", "配信設定", "プライバシー", "ヘルプ",
+    ),
     "event_time": (
         "time", "date", "when", "at", "logged in", "signed in", "zeit", "zeitpunkt", "datum", "heure",
         "fecha", "hora", "日時", "時刻",
@@ -221,8 +233,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 
 def mentions(text: str) -> list[str]:
-    """Fields whose label words occur in ``text`` (Latin words at a word start, so German
-    compounds like "Versandkosten" still hit "versand"; CJK anywhere)."""
+    """Fields (or ``boilerplate``) whose label words occur in ``text`` (Latin words at a word
+    start, so German compounds like "Versandkosten" still hit "versand"; CJK anywhere)."""
     if not text:
         return []
     low = " ".join(text.lower().split())

@@ -174,3 +174,16 @@ def test_row_features_mark_the_longest_text_and_the_order_of_amounts() -> None:
     assert not [f for f in by["single"] if f.startswith(("row:", "rowi:", "rowm"))]
     # the slot's own features come first, unchanged
     assert by["single"] == slot_features(single, frozenset(), frozenset())
+
+
+def test_url_slots_get_the_path_words_their_values_share() -> None:
+    opt_out = [f"https://mail.example/email/unsubscribe?u={t}&list=news" for t in ("a1b2", "c3d4", "e5f6")]
+    slot = _slot(opt_out, ["Thanks for reading"])
+    feats = slot_features(slot, frozenset(), frozenset())
+    assert {"up:email", "up:unsubscribe", "up:list", "lxup:boilerplate"} <= set(feats)
+    # the token is a value, never a feature
+    assert not [f for f in feats if "a1b2" in f or "c3d4" in f]
+    reset = _slot([f"https://id.example/{w}/reset-password?token={w}9" for w in ("qx", "zv", "wy")], [])
+    feats = slot_features(reset, frozenset(), frozenset())
+    assert {"up:reset", "up:password", "up:token", "lxup:action_url"} <= set(feats)
+    assert not [f for f in feats if f.startswith("up:") and f[3:] in ("qx", "zv", "wy")]

@@ -193,3 +193,19 @@ def test_mime_variety(corpus: Path) -> None:
     assert {"multipart/alternative", "text/html", "text/plain"} <= set(kinds)
     assert {"quoted-printable", "base64"} <= set(ctes)
     assert {"utf-8", "iso-8859-1"} <= set(charsets)
+
+
+def test_opt_out_links_are_per_reader_and_never_a_field(corpus: Path) -> None:
+    # some senders end every mail with a per-reader unsubscribe link: a variable URL the role
+    # model must learn to leave unnamed
+    seen: dict[str, set[str]] = {}
+    for source_dir, rec in _truth(corpus):
+        _, hrefs = _visible(_parse(source_dir / str(rec["file"])))
+        links = {h for h in hrefs if "/email/unsubscribe?u=" in h}
+        if links:
+            seen.setdefault(str(rec["sender"]), set()).update(links)
+        fields = rec["fields"]
+        assert isinstance(fields, dict)
+        assert not links & {v for vals in fields.values() for v in vals}
+    assert len(seen) >= 5
+    assert all(len(links) > 1 for links in seen.values())  # a token per message

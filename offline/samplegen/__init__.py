@@ -20,7 +20,7 @@ from . import pools
 from .context import Ctx, Sender
 from .layouts import render_html, render_text
 from .mime import build_message, message_id
-from .model import collect_truth, plain
+from .model import Link, Para, collect_truth, plain
 from .senders import SENDERS
 
 __all__ = ["SENDERS", "generate", "generate_template"]
@@ -71,7 +71,11 @@ def generate_template(
     for i, (when, to) in enumerate(
         zip(_dates(rng, n, sender.tz_hours), _recipients(rng, sender, n), strict=True), start=1
     ):
-        doc = builder(Ctx(rng, sender, when, to))
+        c = Ctx(rng, sender, when, to)
+        doc = builder(c)
+        if c.sopt("unsubscribe", ""):  # a per-reader opt-out link in the small print: no field
+            token = c.ident("unsub_fmt", "{h24}")
+            doc.add(Para((Link((c.L("unsubscribe"),), c.url(f"/email/unsubscribe?u={token}")),), muted=True))
         subject = " ".join(plain(doc.subject).split())
         html = render_html(doc, sender.layout, sender.brand) if sender.mime in ("alt", "html") else None
         text = render_text(doc, sender.brand) if sender.mime in ("alt", "text") else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 EN: dict[str, str] = {
     # shared
     "greet": "Hi {name},",
+    "unsubscribe": "Unsubscribe from these emails",
     "card_fmt": "{brand} ending in {last4}",
     "alt_pay": "PayPal|Apple Pay|Google Pay",
     "times": " × ",

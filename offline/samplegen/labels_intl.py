@@ -4,6 +4,7 @@ from __future__ import annotations
 
 DE: dict[str, str] = {
     "greet": "Hallo {name},",
+    "unsubscribe": "Von diesen E-Mails abmelden",
     "card_fmt": "{brand} (endet auf {last4})",
     "alt_pay": "PayPal|Rechnung|SEPA-Lastschrift|Sofortüberweisung",
     "times": " × ",
@@ -108,6 +109,7 @@ DE: dict[str, str] = {
 
 FR: dict[str, str] = {
     "greet": "Bonjour {name},",
+    "unsubscribe": "Se désabonner de ces e-mails",
     "card_fmt": "{brand} se terminant par {last4}",
     "alt_pay": "PayPal|Carte Bancaire|Virement",
     "times": " × ",
@@ -212,6 +214,7 @@ FR: dict[str, str] = {
 
 ES: dict[str, str] = {
     "greet": "Hola, {name}:",
+    "unsubscribe": "Darse de baja de estos correos",
     "card_fmt": "{brand} terminada en {last4}",
     "alt_pay": "PayPal|Bizum|Transferencia bancaria",
     "times": " x ",
@@ -309,6 +312,7 @@ ES: dict[str, str] = {
 
 JA: dict[str, str] = {
     "greet": "{name} 様",
+    "unsubscribe": "メール配信の停止はこちら",
     "card_fmt": "{brand}（末尾 {last4}）",
     "alt_pay": "代金引換|コンビニ払い|PayPay|銀行振込",
     "times": " × ",

@@ -115,6 +115,7 @@ SHOP: tuple[Sender, ...] = (
         name_locales=NAMES_EN,
         catalog=catalogs.OUTDOOR,
         opts={
+            "unsubscribe": "1",
             "order_fmt": "{n6}",
             "items": "nqp",
             "price": "unit",
@@ -217,6 +218,7 @@ SHOP: tuple[Sender, ...] = (
         name_locales=NAMES_DE,
         catalog=catalogs.KAUFHAUS,
         opts={
+            "unsubscribe": "1",
             "order_fmt": "{n8}",
             "items": "nqp",
             "price": "line",
@@ -249,6 +251,7 @@ SHOP: tuple[Sender, ...] = (
         name_locales=("ja",),
         catalog=catalogs.ZAKKA,
         opts={
+            "unsubscribe": "1",
             "order_fmt": "{n3}-{n7}-{n7}",
             "items": "qtylabel",
             "price": "line",
@@ -285,6 +288,7 @@ MARKET: tuple[Sender, ...] = (
         name_locales=NAMES_FR,
         catalog=catalogs.MAISON,
         opts={
+            "unsubscribe": "1",
             "order_fmt": "MC{n6}",
             "items": "qtylabel",
             "price": "unit",
@@ -416,6 +420,7 @@ BILLING: tuple[Sender, ...] = (
         tz_hours=-8,
         name_locales=NAMES_EN,
         opts={
+            "unsubscribe": "1",
             "plans": SAAS_PLANS,
             "inv_fmt": "CL-{n6}",
             "rcpt_fmt": "{n4}-{n4}",
@@ -441,6 +446,7 @@ BILLING: tuple[Sender, ...] = (
         tz_hours=1,
         name_locales=NAMES_DE,
         opts={
+            "unsubscribe": "1",
             "plans": (("Basis", 900), ("Plus", 1900), ("Business", 3900)),
             "inv_fmt": "RE-{y}-{n5}",
             "rcpt_fmt": "ZB{n7}",
@@ -681,7 +687,7 @@ ACCOUNT: tuple[Sender, ...] = (
         cte=(QP, QP),
         tz_hours=-5,
         name_locales=NAMES_EN,
-        opts={"web": "app.teamhub.example"},
+        opts={"unsubscribe": "1", "web": "app.teamhub.example"},
     ),
     _sender(
         "account",
@@ -730,7 +736,7 @@ NOTIFY: tuple[Sender, ...] = (
         cte=(QP, QP),
         tz_hours=-5,
         name_locales=NAMES_EN,
-        opts={"web": "app.trackflow.example"},
+        opts={"unsubscribe": "1", "web": "app.trackflow.example"},
     ),
     _sender(
         "notify",
@@ -759,7 +765,7 @@ NOTIFY: tuple[Sender, ...] = (
         cte=(QP, B64),
         tz_hours=0,
         name_locales=NAMES_EN,
-        opts={"web": "codenest.example"},
+        opts={"unsubscribe": "1", "web": "codenest.example"},
     ),
     _sender(
         "notify",
@@ -776,7 +782,7 @@ NOTIFY: tuple[Sender, ...] = (
         cte=(B64, QP),
         tz_hours=1,
         name_locales=NAMES_ES,
-        opts={"web": "tablero.example"},
+        opts={"unsubscribe": "1", "web": "tablero.example"},
     ),
     _sender(
         "notify",
@@ -793,7 +799,7 @@ NOTIFY: tuple[Sender, ...] = (
         cte=(QP, QP),
         tz_hours=1,
         name_locales=NAMES_DE,
-        opts={"web": "app.werkbank.example"},
+        opts={"unsubscribe": "1", "web": "app.werkbank.example"},
     ),
 )
 
