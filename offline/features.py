@@ -58,9 +58,10 @@ def _bucket(x: float, edges: tuple[float, ...]) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _doc_fields(doc_words: frozenset[str]) -> tuple[str, ...]:
+def _doc_fields(words: frozenset[str]) -> tuple[str, ...]:
+    """The fields that any word of a set (no order) names."""
     hits: set[str] = set()
-    for w in doc_words:
+    for w in words:
         hits.update(mentions(w))
     return tuple(sorted(hits))
 
@@ -97,7 +98,8 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         f.append(f"dt:{d}")
     if not slot.dtypes:
         f.append("dt:none")
-    f.append(TYPE_PREFIX + value_class(slot.dtypes))
+    tc = value_class(slot.dtypes)
+    f.append(TYPE_PREFIX + tc)
     ib, ia = slot.inline_before, slot.inline_after
     f.append(f"inline:{bool(ib)}:{bool(ia)}")
     if "email" in slot.dtypes:  # the reader's own address is the account; another one a person
@@ -126,10 +128,12 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         ("b1", slot.before[1] if len(slot.before) > 1 else ""),
         ("a0", slot.after[0] if slot.after else ""),
         ("lt", slot.link_text),
-        ("sj", " ".join(subject)),
     ):
-        for field in mentions(text[-60:] if ctx != "sj" else text):
+        for field in mentions(text[-60:]):
             f.append(f"lx{ctx}:{field}")
+    # the Subject's constant words are a set (no order): each word on its own, so the features
+    # do not depend on the order a set happens to iterate in
+    f.extend(f"lxsj:{field}" for field in _doc_fields(subject))
     near = " ".join([ib[-40:], slot.before[0][-40:] if slot.before else ""])
     for field in mentions(near):
         f.append(f"lxnear:{field}")
@@ -149,7 +153,6 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for k, text in enumerate(slot.after[1:2], start=1):
         for field in mentions(text[-60:]):
             f.append(f"lxa{k}:{field}")
-    tc = value_class(slot.dtypes)
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "docf:"))]:
         f.append(f"{tc}&{x}")
     vals = [v for row in slot.values for v in row]

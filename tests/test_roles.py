@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from offline.features import MULTI, TYPE_PREFIX, slot_features, table_features, value_class
@@ -187,3 +190,31 @@ def test_url_slots_get_the_path_words_their_values_share() -> None:
     feats = slot_features(reset, frozenset(), frozenset())
     assert {"up:reset", "up:password", "up:token", "lxup:action_url"} <= set(feats)
     assert not [f for f in feats if f.startswith("up:") and f[3:] in ("qx", "zv", "wy")]
+
+
+_FEATURES_OF_A_SLOT = """
+from offline.features import slot_features
+from offline.induce import Slot
+from offline.tokalign import align_values
+template, parsed = align_values(["Code: A1B2-C3D4", "Code: Q9W8-E7R6", "Code: Z5X4-V3B2"])
+gap = template.gaps[0]
+rows = [[str(g[gap])] for g in parsed]
+slot = Slot(0, "html/body/p", "ordinal", 0, -1, 0, "", "/html/body/p[1]", "text", template, gap,
+            rows, {"code": 1.0}, 0.5, ["Your gift"], [], "Code:", "")
+subject = frozenset({"order", "placed", "on", "march", "thanks", "for", "shopping"})
+print("\\n".join(sorted(slot_features(slot, subject, subject))))
+"""
+
+
+def test_features_do_not_depend_on_the_order_a_set_iterates_in() -> None:
+    # Subject and landmark words are sets: a feature must not change with Python's hash seed
+    outs = set()
+    for seed in ("1", "2", "9", "10"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        cmd = [sys.executable, "-c", _FEATURES_OF_A_SLOT]
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        outs.add(run.stdout)
+    assert len(outs) == 1
+    # each word on its own: "order" names a field, the phrase "placed on" (no order in a set) not
+    assert "lxsj:order_number" in next(iter(outs))
