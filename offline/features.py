@@ -58,7 +58,7 @@ def _bucket(x: float, edges: tuple[float, ...]) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _doc_fields(words: frozenset[str]) -> tuple[str, ...]:
+def _word_fields(words: frozenset[str]) -> tuple[str, ...]:
     """The fields that any word of a set (no order) names."""
     hits: set[str] = set()
     for w in words:
@@ -133,7 +133,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
             f.append(f"lx{ctx}:{field}")
     # the Subject's constant words are a set (no order): each word on its own, so the features
     # do not depend on the order a set happens to iterate in
-    f.extend(f"lxsj:{field}" for field in _doc_fields(subject))
+    f.extend(f"lxsj:{field}" for field in _word_fields(subject))
     near = " ".join([ib[-40:], slot.before[0][-40:] if slot.before else ""])
     for field in mentions(near):
         f.append(f"lxnear:{field}")
@@ -145,7 +145,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
             f.append(f"subj:{w}")
     # the cluster's constant text only as the fields its words name (the vertical: an invoice,
     # a shipment, a sign-in alert), never its literal words: those identify a template
-    for field in _doc_fields(doc_words):
+    for field in _word_fields(doc_words):
         f.append(f"docf:{field}")
     for k, text in enumerate(slot.before[2:3], start=2):
         for field in mentions(text[-60:]):
@@ -155,14 +155,14 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
             f.append(f"lxa{k}:{field}")
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "docf:"))]:
         f.append(f"{tc}&{x}")
-    vals = [v for row in slot.values for v in row]
+    vals = _flat(slot)
     if vals and "url" in slot.dtypes:
         words = _url_words(vals)
         f.extend(f"up:{w}" for w in words)
         f.extend(f"lxup:{field}" for field in mentions(" ".join(words)))
     if vals:
         n = len(vals)
-        avg_len = sum(len(v) for v in vals) / n
+        avg_len = _mean_len(vals)
         digits = sum(sum(c.isdigit() for c in v) / max(1, len(v)) for v in vals) / n
         distinct = len(set(vals)) / n
         words = sum(len(v.split()) for v in vals) / n
@@ -201,15 +201,19 @@ def _row_features(slots: list[Slot]) -> list[list[str]]:
             out[k] += [f"rowi:{min(i, 3)}", f"rowr:{min(n - 1 - i, 3)}"]
         texts = [k for k in members if value_class(slots[k].dtypes) in _PLAIN]
         if texts:
-            out[max(texts, key=lambda k: _mean_len(slots[k]))].append("row:longest")
+            out[max(texts, key=lambda k: _mean_len(_flat(slots[k])))].append("row:longest")
         money = [k for k in members if "money" in slots[k].dtypes]
         for j, k in enumerate(money):
             out[k] += [f"rowm:{min(j, 2)}", f"rowmr:{min(len(money) - 1 - j, 2)}"]
     return out
 
 
-def _mean_len(slot: Slot) -> float:
-    vals = [v for row in slot.values for v in row]
+def _flat(slot: Slot) -> list[str]:
+    """A slot's values, all messages' rows in one list."""
+    return [v for row in slot.values for v in row]
+
+
+def _mean_len(vals: list[str]) -> float:
     return sum(len(v) for v in vals) / max(1, len(vals))
 
 

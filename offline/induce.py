@@ -432,9 +432,8 @@ def _labelled_rows(members: list[Sample], cells: list[list[int]], need: int) -> 
         for m, cell in enumerate(cells)
     ]
     common = sorted(label for label, r in _readers(members, labels).items() if label and len(r) >= need)
-    keyed = [
-        [label if label in common else None for label in cell] for cell in labels
-    ]  # None: no common label
+    # per leaf its common label, or None where its label (if any) is rare
+    keyed = [[label if label in common else None for label in cell] for cell in labels]
     if not common or all(key == common[0] for cell in keyed for key in cell):
         return [cells]
     parts = [

@@ -99,7 +99,7 @@ def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf]
 def split_label(line: str) -> tuple[str, str] | None:
     """``("Tracking number", "1Z999")`` for ``Tracking number: 1Z999``; ``None`` for other text."""
     m = _LABEL_LINE.match(line)
-    if m is None or m.group(1).lower().startswith(("http", "https")):
+    if m is None or m.group(1).lower().startswith("http"):
         return None
     return m.group(1), m.group(2)
 
