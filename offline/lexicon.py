@@ -214,6 +214,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
 }
 # fmt: on
 
+SHORT = 3
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -224,8 +225,12 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         latin = sorted({t for t in terms if not _CJK.search(t)}, key=len, reverse=True)
         cjk = sorted({t for t in terms if _CJK.search(t)}, key=len, reverse=True)
         parts = []
-        if latin:
-            parts.append(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in latin) + r")")
+        short = [t for t in latin if len(t) <= SHORT]
+        long = [t for t in latin if len(t) > SHORT]
+        if long:
+            parts.append(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in long) + r")")
+        if short:
+            parts.append(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in short) + r")(?!\w)")
         if cjk:
             parts.append("(?:" + "|".join(re.escape(t) for t in cjk) + ")")
         out.append((field, re.compile("|".join(parts), re.IGNORECASE)))

@@ -45,13 +45,16 @@ class Template:
     ``titled`` gaps are names after a courtesy title that varies (``Dear Mr. Lee``): the title is
     matched outside the value. ``lead[g]`` are words most (not all) values of gap ``g`` start
     with, one list of alternatives per word: template text that is sometimes left out
-    (``Dear Ann`` / ``Ann``), matched outside it.
+    (``Dear Ann`` / ``Ann``), matched outside it. ``trail[g]`` is a word every value of gap ``g``
+    ends with, in either case, and some values are only: template text after an optional value
+    (``DPD tracking number`` / ``Tracking number``), matched outside it whatever its case.
     """
 
     items: list[str | int]
     absorb: dict[int, tuple[int, int]]
     titled: set[int] = field(default_factory=set)
     lead: dict[int, list[list[str]]] = field(default_factory=dict)
+    trail: dict[int, str] = field(default_factory=dict)
 
     @property
     def gaps(self) -> list[int]:
@@ -75,7 +78,8 @@ class Template:
                 title = f"(?:{_TITLES}\\s+)?" if item in self.titled else ""
                 if item in self.lead:
                     title = _lead_regex(self.lead[item]) + title
-                parts.append(f"{title}({body})" if capture else f"{title}(?:{body})")
+                after = f"\\s*(?i:{re.escape(self.trail[item])})" if item in self.trail else ""
+                parts.append(f"{title}({body}){after}" if capture else f"{title}(?:{body}){after}")
             else:
                 parts.append(re.escape(item))
         return r"\s*" + r"\s*".join(parts) + r"\s*"
@@ -158,8 +162,9 @@ def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] |
     parsed = _parse(template, values)
     _absorb(template, parsed)
     _leads(template, parsed)
+    _trails(template, parsed)
     _titles(template, _parse(template, values) if template.lead else parsed)
-    if template.absorb or template.titled or template.lead:
+    if template.absorb or template.titled or template.lead or template.trail:
         parsed = _parse(template, values)
     return template, parsed
 
@@ -277,6 +282,20 @@ def _leads(template: Template, parsed: list[list[str | None]]) -> None:
             rest = [h[1] for h in heads if len(h) == 2 and h[0] in words]
         if steps:
             template.lead[gap] = steps
+
+
+def _trails(template: Template, parsed: list[list[str | None]]) -> None:
+    """Find a word every value of a gap ends with and some values are only, in any case: the
+    template's text after an optional value, capitalised when the value is left out."""
+    for gap in template.gaps:
+        vals = [row[gap] for row in parsed if row and row[gap]]
+        if len(vals) < 3 or gap in template.absorb:
+            continue
+        last = {v.rsplit(None, 1)[-1].lower() for v in vals}
+        word = next(iter(last))
+        if len(last) == 1 and word.isalpha() and any(v.lower() == word for v in vals):
+            if any(v.lower() != word for v in vals):
+                template.trail[gap] = word
 
 
 def _titles(template: Template, parsed: list[list[str | None]]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from offline.features import MULTI, TYPE_PREFIX, slot_features, table_features, value_class
 from offline.induce import Slot
+from offline.lexicon import mentions
 from offline.roles import NONE, RoleModel, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
@@ -218,3 +219,15 @@ def test_features_do_not_depend_on_the_order_a_set_iterates_in() -> None:
     assert len(outs) == 1
     # each word on its own: "order" names a field, the phrase "placed on" (no order in a set) not
     assert "lxsj:order_number" in next(iter(outs))
+
+
+def test_lexicon_short_words_match_whole_words_only() -> None:
+    # a short label word ("to", "de", "hi") only counts as itself, never as the start of a
+    # longer word ("total", "den", "hier"); longer terms still match compounds ("Versandkosten")
+    assert "arrival_airport" not in mentions("Total")
+    assert "order_total" in mentions("Total")
+    assert "departure_airport" not in mentions("den Lieferstatus")
+    assert "recipient_name" not in mentions("hier klicken")
+    assert "recipient_name" in mentions("Hi Anna,")
+    assert "arrival_airport" in mentions("Flight to Lisbon")
+    assert "shipping_amount" in mentions("Versandkosten")

@@ -245,3 +245,27 @@ def test_optional_salutation_is_template_text(values: list[str], names: list[str
     m = re.fullmatch(t.regex(), "Sehr geehrter Herr Max Roth," if "Sehr" in values[0] else "Dear Zoe Park,")
     assert m is not None and m.group(1) in ("Max Roth", "Zoe Park")
     _assert_regex_holds_no_value(t, values, parsed)
+
+
+def test_optional_value_before_template_word_in_either_case() -> None:
+    # "{carrier} tracking number: {n}", or "Tracking number: {n}" when there is no carrier: the
+    # word after the optional value is template text, capitalised when the value is left out
+    values = [
+        "Kestrel Post tracking number: KP1",
+        "Tracking number: 99201",
+        "Swiftline tracking number: SL-4",
+        "Nordic Parcel tracking number: NP77",
+    ]
+    t, parsed = _align(values)
+    assert [row[0] for row in parsed] == ["Kestrel Post", "", "Swiftline", "Nordic Parcel"]
+    assert [row[1] for row in parsed] == ["KP1", "99201", "SL-4", "NP77"]
+    m = re.fullmatch(t.regex(0), "Hare Express tracking number: HX2")
+    assert m is not None and m.group(1) == "Hare Express"
+    _assert_regex_holds_no_value(t, values, parsed)
+
+
+def test_word_that_ends_every_value_but_is_never_alone_stays_in_the_value() -> None:
+    # every street name ends in "Street", but no value is the word alone: part of the value
+    values = ["Ship to: Elm Street", "Ship to: Oak Street", "Ship to: Mill Street", "Ship to: Bay Street"]
+    t, parsed = _align(values)
+    assert not t.trail
