@@ -294,13 +294,19 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
     # which leaves are constant (landmarks or constant columns), per member
     const_leaf: list[set[int]] = [{i for i, (_, o) in enumerate(a) if o == LANDMARK} for a in addr]
     variable: list[_Column] = []
+    bare: list[_Column] = []
     need = min(min_recipients, len(members))
     for col in cols:
         texts = _texts(members, col.cells)
         flat = [t for cell in texts for t in cell]
+        if not flat:
+            continue
         # privacy: what a column holds constant becomes template text (context, skeleton, regex),
-        # so the column must have been seen by k distinct recipients
-        if not flat or len({members[m].reader for m, c in enumerate(texts) if c}) < need:
+        # so the column must have been seen by k distinct recipients; one seen by fewer (an
+        # optional block) only gives a slot when it holds no constant text at all
+        if len({members[m].reader for m, c in enumerate(texts) if c}) < need:
+            if len(set(flat)) == len(flat) > 1 and _bare(flat):
+                bare.append(col)
             continue
         if len(set(flat)) == 1:
             for m, cell in enumerate(col.cells):
@@ -311,8 +317,19 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
     for col in variable:
         for cells in _variants(members, col.cells, need):
             table.slots.extend(_slots(members, col, cells, const_leaf))
+    for col in bare:
+        table.slots.extend(_slots(members, col, col.cells, const_leaf))
     table.skeleton = _skeleton(members[0], const_leaf[0])
     return table
+
+
+def _bare(values: list[str]) -> bool:
+    """Whether a column's values share no text: its regex is one gap and holds nothing."""
+    aligned = align_values(values)
+    if aligned is None:
+        return False
+    t = aligned[0]
+    return t.items == [0] and not (t.lead or t.trail or t.titled)
 
 
 def _slots(

@@ -322,3 +322,23 @@ def test_a_column_of_the_readers_own_address_is_marked() -> None:
     assert other.own_address == 0.0
     assert "own_address:True" in slot_features(own, frozenset(), frozenset())
     assert "own_address:False" in slot_features(other, frozenset(), frozenset())
+
+
+def test_an_optional_block_of_few_readers_gives_a_slot_only_without_template_text() -> None:
+    # an optional block seen by fewer than k readers: a bare value (a gift code) is still a slot,
+    # since its rule would hold no text; a labelled one ("Gift note: ...") is not, since its
+    # label would be template text that fewer than k readers vouch for
+    samples = []
+    for i in range(8):
+        order = make_order(i)
+        greeting = f"thanks for shopping with {SHOP}."
+        extra = f'</p><p class="gift">GC-{4711 + 97 * i}</p><p class="note">Gift note: hug {i}' if i < 3 else ""
+        html = render_html(order).replace(greeting, greeting + extra)
+        s = prepare(f"g{i}", _with_html(render_message(i, order), html))
+        assert s is not None
+        samples.append(s)
+    table = induce(samples, min_recipients=5)
+    gift = _slot(table, ipath="html/body/div.wrap/p.gift")
+    assert gift.values == [[f"GC-{4711 + 97 * i}"] if i < 3 else [] for i in range(8)]
+    assert gift.pattern() == r"\s*(.*?)\s*"
+    assert not [s for s in table.slots if s.ipath == "html/body/div.wrap/p.note"]
