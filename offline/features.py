@@ -43,14 +43,14 @@ def _cjk(text: str) -> bool:
 
 
 def _grams(text: str, prefix: str) -> list[str]:
-    """Character n-grams of a label: robust to compounds (German) and unspaced scripts (CJK)."""
+    """Character 1- and 2-grams of a label in an unspaced script (CJK), where a word is no unit;
+    none for spaced scripts: on senders never seen, their words and the lexicon generalize and
+    the 3- and 4-grams of their labels only learned each template's wording."""
     low = "".join(text.lower().split())[:40]
+    if not _cjk(low):
+        return []
     low = re.sub(r"\d", "0", low)
-    out: list[str] = []
-    sizes = (1, 2) if _cjk(low) else (3, 4)
-    for n in sizes:
-        out.extend(f"{prefix}{n}:{low[i : i + n]}" for i in range(max(0, len(low) - n + 1)))
-    return out
+    return [f"{prefix}{n}:{low[i : i + n]}" for n in (1, 2) for i in range(max(0, len(low) - n + 1))]
 
 
 def _bucket(x: float, edges: tuple[float, ...]) -> int:

@@ -231,3 +231,13 @@ def test_lexicon_short_words_match_whole_words_only() -> None:
     assert "recipient_name" in mentions("Hi Anna,")
     assert "arrival_airport" in mentions("Flight to Lisbon")
     assert "shipping_amount" in mentions("Versandkosten")
+
+
+def test_character_grams_only_for_labels_in_unspaced_scripts() -> None:
+    # a spaced label is known by its words (and the lexicon); a CJK label has no spaces, so its
+    # characters and character pairs stand in for words
+    latin = slot_features(_slot(["A-1", "B-2", "C-3"], ["Order number:"]), frozenset(), frozenset())
+    cjk = slot_features(_slot(["A-1", "B-2", "C-3"], ["注文番号"]), frozenset(), frozenset())
+    assert not [f for f in latin if f.startswith("b0g")]
+    assert {"b0g1:注", "b0g2:番号"} <= set(cjk)
+    assert "b0:order" in latin
