@@ -105,7 +105,7 @@ def train_model(
     features: list[list[str]],
     labels: list[str],
     kind: Literal["sgd", "lr"] = "lr",
-    alpha: float = 3e-4,
+    alpha: float = 1.5e-4,
     threshold: float = 0.5,
     balanced: bool = True,
     min_count: int = 2,
