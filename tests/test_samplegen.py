@@ -6,6 +6,7 @@ import email
 import email.policy
 import hashlib
 import json
+import re
 from collections import Counter
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -209,3 +210,16 @@ def test_opt_out_links_are_per_reader_and_never_a_field(corpus: Path) -> None:
         assert not links & {v for vals in fields.values() for v in vals}
     assert len(seen) >= 5
     assert all(len(links) > 1 for links in seen.values())  # a token per message
+
+
+def test_some_shops_show_the_order_date_with_its_time(corpus: Path) -> None:
+    # a date with a time of day is not only a sign-in's event time: some shops (not all) stamp
+    # the order with its time, so the role model cannot learn "has a time, so event_time"
+    by_sender: dict[str, set[bool]] = {}
+    for _, rec in _truth(corpus):
+        fields = rec["fields"]
+        assert isinstance(fields, dict)
+        for v in fields.get("order_date", []):
+            by_sender.setdefault(str(rec["sender"]), set()).add(bool(re.search(r"\d:\d\d", v)))
+    assert sum(1 for kinds in by_sender.values() if kinds == {True}) >= 2
+    assert sum(1 for kinds in by_sender.values() if kinds == {False}) >= 2

@@ -124,6 +124,7 @@ SHOP: tuple[Sender, ...] = (
             "carriers": carriers.US,
             "deliv_style": "us_weekday",
             "web": "www.alpine-outfitters.example",
+            "order_time": "us_12h",
             "gc_amounts": (2500, 5000, 10000),
             "p_discount": 0.35,
         },
@@ -220,6 +221,7 @@ SHOP: tuple[Sender, ...] = (
         opts={
             "unsubscribe": "1",
             "order_fmt": "{n8}",
+            "order_time": "de",
             "items": "nqp",
             "price": "line",
             "tax_rate": 0.19,

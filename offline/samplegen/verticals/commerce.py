@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..context import Ctx
 from ..model import Button, Code, Doc, Fields, Heading, Inline, Link, Para, Parts, Totals, Var
 from .common import carrier, draw_lines, earlier, greeting, item_table, later, payment_method, pick
@@ -15,6 +17,13 @@ def _head(c: Ctx, key: str, order: Var) -> Heading | None:
     if c.sopt("order_in", "fields") == "heading":
         return Heading(c.f(key + "_heading", order=order))
     return Heading(c.f(key + "_title")) if c.has(key + "_title") else None
+
+
+def _order_date(c: Ctx, when: datetime) -> Var:
+    """The order date; with its time where the sender shows one (option ``order_time``: the
+    timestamp style), as many shops do."""
+    style = c.opt("order_time")
+    return Var("order_date", c.dt(when, str(style)) if style else c.date(when))
 
 
 def order_confirmation(c: Ctx) -> Doc:
@@ -35,7 +44,7 @@ def order_confirmation(c: Ctx) -> Doc:
     doc = Doc(c.f("subj_order", order=order))
     doc.add(_head(c, "order", order), greeting(c), Para(c.f("order_intro")))
     pay = Var("payment_method", payment_method(c))
-    odate = Var("order_date", c.date(c.when))
+    odate = _order_date(c, c.when)
     rows: list[tuple[str, Parts]] = []
     if c.sopt("order_in", "fields") == "fields":
         rows.append((c.L("order_no"), (order,)))
@@ -100,7 +109,7 @@ def order_status(c: Ctx) -> Doc:
     """Order status update: number and order date inside one sentence, the new status (template
     wording, not a field), sometimes the items, and the order page's address shown as text."""
     order = _order_var(c)
-    odate = Var("order_date", c.date(earlier(c, 1, 20)))
+    odate = _order_date(c, earlier(c, 1, 20))
     doc = Doc(c.f("subj_status", order=order))
     doc.add(greeting(c), Para(c.f("status_intro", order=order, date=odate)))
     doc.add(Para(c.f("status_now", status=pick(c, "statuses"))))
