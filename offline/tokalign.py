@@ -293,9 +293,9 @@ def _trails(template: Template, parsed: list[list[str | None]]) -> None:
             continue
         last = {v.rsplit(None, 1)[-1].lower() for v in vals}
         word = next(iter(last))
-        if len(last) == 1 and word.isalpha() and any(v.lower() == word for v in vals):
-            if any(v.lower() != word for v in vals):
-                template.trail[gap] = word
+        alone = [v.lower() == word for v in vals]
+        if len(last) == 1 and word.isalpha() and any(alone) and not all(alone):
+            template.trail[gap] = word
 
 
 def _titles(template: Template, parsed: list[list[str | None]]) -> None:

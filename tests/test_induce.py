@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import escape
@@ -304,17 +305,24 @@ def test_an_optional_salutation_is_context_of_the_name() -> None:
     assert [v[0] for v in greet.values] == [make_order(i).customer for i in range(10)]
 
 
-def test_a_column_of_the_readers_own_address_is_marked() -> None:
-    # the account the mail is about is the reader's own address; who invited them is someone else
+def _with_extra(extra: Callable[[int, Order], str], n: int = 8) -> list[Sample]:
+    """Our order mail for ``n`` readers with ``extra(i, order)`` (HTML) after the greeting."""
     samples = []
-    for i in range(8):
+    for i in range(n):
         order = make_order(i)
         greeting = f"thanks for shopping with {SHOP}."
-        extra = f'</p><p class="acct">{order.recipient}</p><p class="by">helper{i}@else.example'
-        html = render_html(order).replace(greeting, greeting + extra)
-        s = prepare(f"o{i}", _with_html(render_message(i, order), html))
+        html = render_html(order).replace(greeting, greeting + extra(i, order))
+        s = prepare(f"x{i}", _with_html(render_message(i, order), html))
         assert s is not None
         samples.append(s)
+    return samples
+
+
+def test_a_column_of_the_readers_own_address_is_marked() -> None:
+    # the account the mail is about is the reader's own address; who invited them is someone else
+    samples = _with_extra(
+        lambda i, order: f'</p><p class="acct">{order.recipient}</p><p class="by">helper{i}@else.example'
+    )
     table = induce(samples, min_recipients=5)
     own = _slot(table, ipath="html/body/div.wrap/p.acct")
     other = _slot(table, ipath="html/body/div.wrap/p.by")
@@ -328,15 +336,11 @@ def test_an_optional_block_of_few_readers_gives_a_slot_only_without_template_tex
     # an optional block seen by fewer than k readers: a bare value (a gift code) is still a slot,
     # since its rule would hold no text; a labelled one ("Gift note: ...") is not, since its
     # label would be template text that fewer than k readers vouch for
-    samples = []
-    for i in range(8):
-        order = make_order(i)
-        greeting = f"thanks for shopping with {SHOP}."
-        extra = f'</p><p class="gift">GC-{4711 + 97 * i}</p><p class="note">Gift note: hug {i}' if i < 3 else ""
-        html = render_html(order).replace(greeting, greeting + extra)
-        s = prepare(f"g{i}", _with_html(render_message(i, order), html))
-        assert s is not None
-        samples.append(s)
+    samples = _with_extra(
+        lambda i, _: (
+            f'</p><p class="gift">GC-{4711 + 97 * i}</p><p class="note">Gift note: hug {i}' if i < 3 else ""
+        )
+    )
     table = induce(samples, min_recipients=5)
     gift = _slot(table, ipath="html/body/div.wrap/p.gift")
     assert gift.values == [[f"GC-{4711 + 97 * i}"] if i < 3 else [] for i in range(8)]
