@@ -355,7 +355,6 @@ def _slots(
     pos = sum(cell[0] / max(1, len(members[m].leaves)) for m, cell in enumerate(cells) if cell)
     pos /= max(1, sum(1 for cell in cells if cell))
     for gap in template.gaps:
-        gi = template.items.index(gap)
         values: list[list[str]] = []
         k = 0
         for cell in texts:
@@ -369,10 +368,7 @@ def _slots(
         if not any(values):
             continue
         own = sum(v.lower() == members[m].recipient.lower() for m, row in enumerate(values) for v in row)
-        # optional leading words ("Dear", "Sehr geehrte") are template text before the value too
-        lead = [w for step in template.lead.get(gap, []) for w in step]
-        inline_b = " ".join([*(str(t) for t in template.items[:gi] if isinstance(t, str)), *lead])
-        inline_a = " ".join(str(t) for t in template.items[gi + 1 :] if isinstance(t, str))
+        inline_b, inline_a = template.context(gap)
         out.append(
             Slot(
                 anchor=col.anchor,

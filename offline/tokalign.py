@@ -60,6 +60,23 @@ class Template:
     def gaps(self) -> list[int]:
         return [i for i in self.items if isinstance(i, int)]
 
+    def context(self, gap: int) -> tuple[str, str]:
+        """The template text before and after ``gap``, its optional words included (``Dear``
+        before a name, ``tracking`` after a carrier)."""
+        before: list[str] = []
+        after: list[str] = []
+        side = before
+        for item in self.items:
+            if isinstance(item, str):
+                side.append(item)
+                continue
+            side.extend(w for step in self.lead.get(item, []) for w in step)
+            if item == gap:
+                side = after
+            if item in self.trail:
+                side.append(self.trail[item])
+        return " ".join(before), " ".join(after)
+
     def regex(self, gap: int | None = None) -> str:
         """Full-match regex; every gap is a group, or only ``gap`` when given (others non-capturing)."""
         parts: list[str] = []

@@ -269,3 +269,17 @@ def test_word_that_ends_every_value_but_is_never_alone_stays_in_the_value() -> N
     values = ["Ship to: Elm Street", "Ship to: Oak Street", "Ship to: Mill Street", "Ship to: Bay Street"]
     t, parsed = _align(values)
     assert not t.trail
+
+
+def test_context_of_a_gap_holds_its_optional_template_words() -> None:
+    # the text around a value, as the role model sees it: optional words belong to it too
+    t, _ = _align(
+        [
+            "Kestrel Post tracking number: KP1",
+            "Tracking number: 99201",
+            "Swiftline tracking number: SL-4",
+            "Nordic Parcel tracking number: NP77",
+        ]
+    )
+    assert t.context(0) == ("", "tracking number :")
+    assert t.context(1) == ("tracking number :", "")
