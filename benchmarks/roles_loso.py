@@ -17,13 +17,12 @@ from tempfile import TemporaryDirectory
 
 from offline.corpus import iter_raw_messages
 from offline.evaluate import score_ruleset, split_by_date
-from offline.features import table_features
-from offline.learn import cluster_tables, doc_words, learn, subject_of
+from offline.learn import learn
 from offline.roles import train_model
 from offline.sample import Sample, prepare
 from offline.samplegen import generate
-from offline.train import label_slot
-from offline.truth import Score, TruthRecord, load_truth
+from offline.train import training_set
+from offline.truth import Score, load_truth
 from rules.model import RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,20 +32,6 @@ THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 def _samples(root: Path) -> list[Sample]:
     return [s for s in (prepare(n, r) for n, r in iter_raw_messages([root])) if s is not None]
-
-
-def _slots(train: list[Sample], truth: dict[str, TruthRecord]) -> list[tuple[list[str], str, str]]:
-    rows = []
-    for cluster, table in cluster_tables(train, 5):
-        if table is None:
-            continue
-        rec = next((truth[s.message_id] for s in cluster.members if s.message_id in truth), None)
-        if rec is None:
-            continue
-        feats = table_features(table.slots, subject_of(cluster), doc_words(table))
-        for slot, f in zip(table.slots, feats, strict=True):
-            rows.append((f, label_slot(slot, cluster.members, truth), rec.source))
-    return rows
 
 
 def _at(ruleset: RuleSet, threshold: float) -> RuleSet:
@@ -72,7 +57,7 @@ def main() -> None:
         rec.source = "own:" + rec.source
     truth.update(own_truth)
     train, test = split_by_date(corpus + own, 0.3)
-    rows = _slots(train, truth)
+    data = training_set(train, truth)
     sources = sorted({truth[s.message_id].source for s in corpus})
     lines = [
         "| left-out source | " + " | ".join(f"P/R @{t:.1f}" for t in THRESHOLDS) + " |",
@@ -80,8 +65,8 @@ def main() -> None:
     ]
     totals = {t: [0.0, 0.0] for t in THRESHOLDS}
     for source in sources:
-        keep = [r for r in rows if r[2] != source]
-        model = train_model([r[0] for r in keep], [r[1] for r in keep], threshold=0.0)
+        keep = [k for k, s in enumerate(data.sources) if s != source]
+        model = train_model([data.features[k] for k in keep], [data.labels[k] for k in keep], threshold=0.0)
         mine_train = [s for s in train if truth[s.message_id].source == source]
         mine_test = [s for s in test if truth[s.message_id].source == source]
         ruleset, _ = learn(mine_train, model)

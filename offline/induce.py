@@ -305,7 +305,7 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
         # so the column must have been seen by k distinct recipients; one seen by fewer (an
         # optional block) only gives a slot when it holds no constant text at all
         if len({members[m].reader for m, c in enumerate(texts) if c}) < need:
-            if len(set(flat)) == len(flat) > 1 and _bare(flat):
+            if len(set(flat)) == len(flat) > 1:
                 bare.append(col)
             continue
         if len(set(flat)) == 1:
@@ -318,24 +318,23 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
         for cells in _variants(members, col.cells, need):
             table.slots.extend(_slots(members, col, cells, const_leaf))
     for col in bare:
-        table.slots.extend(_slots(members, col, col.cells, const_leaf))
+        table.slots.extend(_slots(members, col, col.cells, const_leaf, textless=True))
     table.skeleton = _skeleton(members[0], const_leaf[0])
     return table
 
 
-def _bare(values: list[str]) -> bool:
-    """Whether a column's values share no text: its regex is one gap and holds nothing."""
-    aligned = align_values(values)
-    if aligned is None:
-        return False
-    t = aligned[0]
-    return t.items == [0] and not (t.lead or t.trail or t.titled)
-
-
 def _slots(
-    members: list[Sample], col: _Column, cells: list[list[int]], const_leaf: list[set[int]]
+    members: list[Sample],
+    col: _Column,
+    cells: list[list[int]],
+    const_leaf: list[set[int]],
+    textless: bool = False,
 ) -> list[Slot]:
-    """The variable gaps of one column, or of one variant of it (``cells``: its leaves), as slots."""
+    """The variable gaps of one column, or of one variant of it (``cells``: its leaves), as slots.
+
+    ``textless``: only when the values share no text at all (the regex is one bare gap), as a
+    column seen by fewer than k recipients must be.
+    """
     out: list[Slot] = []
     texts = _texts(members, cells)
     flat = [t for cell in texts for t in cell]
@@ -343,6 +342,8 @@ def _slots(
     if aligned is None:
         return []
     template, parsed = aligned
+    if textless and (template.items != [0] or template.lead or template.trail or template.titled):
+        return []
     # where does this column sit, and what constant text surrounds it (first member having it)
     m0 = next(m for m, cell in enumerate(cells) if cell)
     i0 = cells[m0][0]
