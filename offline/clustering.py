@@ -19,6 +19,7 @@ __all__ = ["Cluster", "cluster_samples"]
 SUBJECT_SUPPORT = 0.1
 BODY_SIMILARITY = 0.3
 REFINE_DEPTH = 2
+SENTENCE_WORDS = 4
 
 
 @dataclass(slots=True)
@@ -52,7 +53,8 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
 
     First by constant Subject words (seen in at least ``SUBJECT_SUPPORT`` of the group and by
     ``min_recipients`` recipients), then, within one Subject, by body text: signatures sharing
-    less than ``BODY_SIMILARITY`` of their text are different templates (or languages). Groups
+    less than ``BODY_SIMILARITY`` of their text are different templates (or languages), and so
+    are signatures with alternative sentences (see :func:`_alternatives`). Groups
     seen by fewer than ``min_recipients`` messages get no signature of their own: their messages
     join the best match.
     """
@@ -62,7 +64,7 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
             who[tok].add(s.reader)
     need = max(float(min_recipients), SUBJECT_SUPPORT * len(group))
     subject_const = {t for t, r in who.items() if t.startswith("s:") and len(r) >= need}
-    body_const = {t for t, r in who.items() if t.startswith("t:") and len(r) >= min_recipients}
+    body_const = {t for t, r in who.items() if t[:2] in ("t:", "p:") and len(r) >= min_recipients}
     by_subject: dict[frozenset[str], Counter[frozenset[str]]] = defaultdict(Counter)
     for s in group:
         by_subject[s.signature & subject_const][s.signature & body_const] += 1
@@ -70,18 +72,35 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
     for subj, bodies in by_subject.items():
         if sum(bodies.values()) < min_recipients:
             continue
-        leaders: list[tuple[frozenset[str], int]] = []
+        leaders: list[tuple[frozenset[str], frozenset[str], int]] = []
         for body, n in bodies.most_common():
-            for k, (lead, size) in enumerate(leaders):
-                if jaccard(body, lead) >= BODY_SIMILARITY:
-                    leaders[k] = (lead & body, size + n)
+            for k, (lead, seen, size) in enumerate(leaders):
+                if jaccard(body, lead) >= BODY_SIMILARITY and not _alternatives(seen, body, bodies):
+                    leaders[k] = (lead & body, seen | body, size + n)
                     break
             else:
-                leaders.append((body, n))
-        out.extend(subj | lead for lead, size in leaders if size >= min_recipients)
+                leaders.append((body, body, n))
+        out.extend(subj | lead for lead, _, size in leaders if size >= min_recipients)
     if not out:
         out.append(max(by_subject, key=lambda k: sum(by_subject[k].values())))
     return out
+
+
+def _sentence(token: str) -> bool:
+    """A signature text that reads as template prose: words, most in lower case, no digits
+    (not a product, a name or an amount that many readers happen to share)."""
+    if any(c.isdigit() for c in token):
+        return False
+    alpha = [w for w in token[2:].split() if w.isalpha()]
+    return len(alpha) >= SENTENCE_WORDS and 2 * sum(1 for w in alpha if w.islower()) >= len(alpha)
+
+
+def _alternatives(seen: frozenset[str], body: frozenset[str], bodies: Counter[frozenset[str]]) -> bool:
+    """Whether ``body`` has a sentence where the leader's messages have another, never both in
+    one message: an optional block is there or not, an alternative sentence is another template."""
+    mine = [t for t in body - seen if _sentence(t)]
+    theirs = [t for t in seen - body if _sentence(t)]
+    return any(not any(x in b and y in b for b in bodies) for x in mine for y in theirs)
 
 
 def _refine(

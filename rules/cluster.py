@@ -35,6 +35,7 @@ __all__ = [
 SIMILARITY = 0.9
 _CLASS = re.compile(r"\.[^/]+")
 _MAX_SIGNATURE_TEXT = 120
+_NUMBERED = re.compile(r"(.*?)\S*\d")  # the text before the first word with a digit
 _QUOTED = re.compile(r"\[[^\[\]]*\]|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|«[^»]*»|「[^」]*」")
 
 
@@ -68,15 +69,23 @@ def subject_words(subject: str) -> frozenset[str]:
 
 
 def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[str]:
-    """Candidates for a message's constant text: Subject words (``s:``) and short body texts (``t:``).
+    """Candidates for a message's constant text: Subject words (``s:``), short body texts (``t:``)
+    and the words a body text has before its first number (``p:``).
 
     A cluster keeps those that many of its recipients share; templates that share one layout
-    (or one template rendered in several languages) differ in them.
+    (or one template rendered in several languages) differ in them. A text that holds a value is
+    never shared whole, but its words before the value can tell templates apart ("the invoice
+    for your order 1001" / "the delivery note for your order 1002").
     """
     out = {"s:" + w for w in subject_words(subject)}
     for leaf in leaves:
-        if leaf.kind != "href" and leaf.kind != "subject" and len(leaf.text) <= _MAX_SIGNATURE_TEXT:
+        if leaf.kind == "href" or leaf.kind == "subject":
+            continue
+        if len(leaf.text) <= _MAX_SIGNATURE_TEXT:
             out.add("t:" + leaf.text)
+        head = _NUMBERED.match(leaf.text)
+        if head and head.group(1).strip() and len(head.group(1)) <= _MAX_SIGNATURE_TEXT:
+            out.add("p:" + head.group(1).strip())
     return frozenset(out)
 
 

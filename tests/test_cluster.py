@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from helpers import OTHER_SENDER, SENDER, make_order, render_message
+from helpers import OTHER_SENDER, SENDER, START, make_order, render_message
 
 from offline.clustering import Cluster, cluster_samples
 from offline.sample import Sample, prepare
@@ -236,3 +238,82 @@ def test_small_group_joins_best_match() -> None:
     clusters = cluster_samples(samples, min_recipients=5)
     assert len(clusters) == 1
     assert len(clusters[0].members) == 8
+
+
+# --------------------------------------------------------------------------------------------
+# templates that share one layout: alternative sentences, words before a number
+
+
+def _mail(i: int, subject: str, texts: list[str], links: list[str] = (), sender: str = SENDER) -> Sample:  # type: ignore[assignment]
+    """A message reduced to its leaves: the Subject, paragraphs and links, one reader each."""
+    leaves = [Leaf("subject", "subject", subject, "subject")]
+    leaves += [Leaf("html/body/p", f"/html/body/p[{k + 1}]", t) for k, t in enumerate(texts)]
+    leaves += [
+        Leaf("html/body/a/@href", f"/html/body/a[{k + 1}]/@href", u, "href") for k, u in enumerate(links)
+    ]
+    return Sample(
+        name=f"m{i}",
+        message_id=f"<m{i}@test.example>",
+        sender=sender,
+        subject=subject,
+        date=START + timedelta(days=i),
+        recipient=f"reader{i}@mailbox.example",
+        leaves=leaves,
+        paths=structure_paths(leaves),
+        signature=text_signature(subject, leaves),
+    )
+
+
+_FRAME = ["Hello,", "Questions? Just reply to this email.", "The Pinecone team"]
+
+
+def _keys_of(groups: list[list[Sample]], min_recipients: int = 5) -> list[set[str]]:
+    keys = _by_name(cluster_samples([s for g in groups for s in g], min_recipients))
+    return [{keys[s.name] for s in g} for g in groups]
+
+
+def test_alternative_sentences_are_different_templates() -> None:
+    # same layout, same Subject; one sentence stands where the other template has another
+    ready = [
+        _mail(i, "Welcome to Pinecone", [*_FRAME, "You may now sign in with your new account."])
+        for i in range(6)
+    ]
+    verify = [
+        _mail(10 + i, "Welcome to Pinecone", [*_FRAME, "Please confirm your address before you sign in."])
+        for i in range(6)
+    ]
+    a, b = _keys_of([ready, verify])
+    assert len(a) == len(b) == 1 and a != b
+
+
+def test_optional_sentence_stays_one_template() -> None:
+    # a sentence that is there or not (never replaced by another) is an optional block
+    plain = [_mail(i, "Welcome to Pinecone", list(_FRAME)) for i in range(6)]
+    extra = [
+        _mail(10 + i, "Welcome to Pinecone", [*_FRAME, "We hope you enjoy our new catalogue."])
+        for i in range(6)
+    ]
+    a, b = _keys_of([plain, extra])
+    assert a == b and len(a) == 1
+
+
+def test_words_before_a_number_tell_templates_apart() -> None:
+    # the text that differs holds a value, so it is no constant text; its words before the
+    # number are (the kind of document), and they tell the two templates apart
+    invoice = [
+        _mail(
+            i, "A new document", [*_FRAME, f"Attached you will find the invoice for your order {4711 + i}."]
+        )
+        for i in range(6)
+    ]
+    note = [
+        _mail(
+            10 + i,
+            "A new document",
+            [*_FRAME, f"Attached you will find the delivery note for your order {4811 + i}."],
+        )
+        for i in range(6)
+    ]
+    a, b = _keys_of([invoice, note])
+    assert len(a) == len(b) == 1 and a != b
+    assert "p:Attached you will find the invoice for your order" in text_signature("x", invoice[0].leaves)

@@ -9,11 +9,20 @@ from offline.truth import TruthRecord
 
 
 def test_corpus_quality_floor(corpus_evaluation: Evaluation) -> None:
+    """The in-source targets: P >= 0.97 / R >= 0.90 overall; clusters close to the truth."""
     ev = corpus_evaluation
     p, r, _ = ev.overall.prf(ev.overall.tp, ev.overall.fp, ev.overall.fn)
-    assert p >= 0.90, f"precision {p:.3f}"
-    assert r >= 0.75, f"recall {r:.3f}"
-    assert ev.v_measure >= 0.95, f"V-measure {ev.v_measure:.3f}"
+    assert p >= 0.97, f"precision {p:.3f}"
+    assert r >= 0.90, f"recall {r:.3f}"
+    assert ev.v_measure >= 0.975, f"V-measure {ev.v_measure:.3f}"
+
+
+def test_corpus_line_items(corpus_evaluation: Evaluation) -> None:
+    """Repeated rows come out as one value per row, in order: strict F1 >= 0.90 per item field."""
+    for name in ("item_name", "item_quantity", "item_price"):
+        c = corpus_evaluation.by_field.by[name]
+        _, _, f = corpus_evaluation.overall.prf(c["tp"], c["fp"], c["fn"])
+        assert f >= 0.90, f"{name}: F1 {f:.3f}"
 
 
 def test_corpus_every_source_extracts(corpus_evaluation: Evaluation) -> None:
