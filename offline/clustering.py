@@ -10,7 +10,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rules.cluster import SIMILARITY, ClusterCandidate, choose_cluster, cluster_id, jaccard, similarity
+from rules.cluster import (
+    FALLBACK_SIMILARITY,
+    SIMILARITY,
+    ClusterCandidate,
+    choose_cluster,
+    choose_or_join,
+    cluster_id,
+    jaccard,
+    similarity,
+    structure_hash,
+)
 
 from .sample import Sample
 
@@ -125,6 +135,18 @@ def _refine(
     return out
 
 
+def _join_small(groups: dict[frozenset[str], list[Sample]], min_recipients: int) -> None:
+    """Structures seen by fewer than ``min_recipients`` readers join the sender's most similar
+    structure that is seen by enough, when it shares at least ``FALLBACK_SIMILARITY`` of their paths:
+    a rare variant of a template (a code block in a chat message) is that template, not a template
+    of its own that no night could learn. Extraction finds the same cluster by its fallback."""
+    big = [lead for lead, g in groups.items() if len({s.reader for s in g}) >= min_recipients]
+    for lead in [lead for lead in groups if lead not in big]:
+        near = max(big, key=lambda b: (similarity(b, lead), len(groups[b]), structure_hash(b)), default=None)
+        if near is not None and similarity(near, lead) >= FALLBACK_SIMILARITY:
+            groups[near].extend(groups.pop(lead))
+
+
 def cluster_samples(samples: Iterable[Sample], min_recipients: int = 5) -> list[Cluster]:
     """Cluster samples per sender; every sample lands in exactly one cluster."""
     by_sender: dict[str, list[Sample]] = defaultdict(list)
@@ -137,14 +159,15 @@ def cluster_samples(samples: Iterable[Sample], min_recipients: int = 5) -> list[
         groups: dict[frozenset[str], list[Sample]] = defaultdict(list)
         for s in members:
             groups[leaders[s.paths]].append(s)
+        _join_small(groups, min_recipients)
         mine: list[Cluster] = []
         for lead, group in groups.items():
             for sig in _refine(group, lead, frozenset(), min_recipients, REFINE_DEPTH):
                 mine.append(Cluster(cluster_id(sender, lead, sig), sender, lead, sig))
         cands = [ClusterCandidate(c.paths, c.signature, 0) for c in mine]
         for s in members:
-            chosen = choose_cluster(cands, s.paths, s.signature)
-            if chosen is None:  # cannot happen: the sample's own leader is a candidate
+            chosen = choose_or_join(cands, s.paths, s.signature)
+            if chosen is None:  # cannot happen: the sample's own leader, or the one it joined
                 chosen = (0, False)
             mine[chosen[0]].members.append(s)
         clusters.extend(c for c in mine if c.members)

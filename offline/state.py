@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import xxhash
 from pydantic import BaseModel, Field
 
-from rules.cluster import ClusterCandidate, choose_cluster, structure_paths, text_signature
+from rules.cluster import ClusterCandidate, choose_or_join, structure_paths, text_signature
 from rules.dom import Leaf
 from rules.model import ClusterRules
 
@@ -251,7 +251,7 @@ def _assign(clusters: list[ClusterRules], samples: list[Sample]) -> list[list[Sa
     cands = _candidates(clusters)
     parts: list[list[Sample]] = [[] for _ in clusters]
     for s in samples:
-        chosen = choose_cluster(cands, s.paths, s.signature) if cands else None
+        chosen = choose_or_join(cands, s.paths, s.signature) if cands else None
         if chosen is not None:
             parts[chosen[0]].append(s)
     return parts

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .address import LANDMARK, addresses, claim
-from .cluster import ClusterCandidate, choose_cluster, strip_classes, structure_paths, text_signature
+from .cluster import (
+    FALLBACK_SIMILARITY,
+    ClusterCandidate,
+    choose_cluster,
+    strip_classes,
+    structure_paths,
+    text_signature,
+)
 from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .message import ParsedMessage, parse_message
@@ -22,7 +29,6 @@ __all__ = ["Extraction", "Extractor", "relax"]
 
 _RELAXED_STEPS = 4
 _MIN_LANDMARK_SHARE = 0.5
-_FALLBACK_SIMILARITY = 0.6
 _FALLBACK_CONFIDENCE = 0.8
 _STRICT_TYPES = ("money", "date", "email", "url", "ip", "integer", "card")
 
@@ -163,7 +169,7 @@ class Extractor:
                 self._relaxed[msg.sender],
                 frozenset(relax(p) for p in paths),
                 signature,
-                _FALLBACK_SIMILARITY,
+                FALLBACK_SIMILARITY,
             )
             if near is None:
                 return out

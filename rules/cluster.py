@@ -1,10 +1,11 @@
 """X-cluster keys: which template a message was rendered from.
 
 A message's structure is the set of tag-only, index-free paths of its leaves: repeated rows add no
-new paths, so an order with 1 or 12 items has the same structure. Structures within a Jaccard
-distance of ``SIMILARITY`` are one template (optional blocks add or remove a few paths). One
-sender often renders several templates into one layout; the constant words of the Subject tell
-them apart.
+new paths, so an order with 1 or 12 items has the same structure. Structures that share
+``SIMILARITY`` of their paths (see :func:`similarity`) are one template (optional blocks add or
+remove a few paths); a structure too rare to learn joins the sender's most similar one when they
+share ``FALLBACK_SIMILARITY``, the bar extraction's fallback uses too. One sender often renders
+several templates into one layout; the constant text of the Subject and body tells them apart.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .text import tokenize
 
 __all__ = [
     "SIMILARITY",
+    "FALLBACK_SIMILARITY",
     "strip_classes",
     "structure_paths",
     "structure_hash",
@@ -29,10 +31,12 @@ __all__ = [
     "similarity",
     "ClusterCandidate",
     "choose_cluster",
+    "choose_or_join",
     "cluster_id",
 ]
 
 SIMILARITY = 0.9
+FALLBACK_SIMILARITY = 0.6
 _CLASS = re.compile(r"\.[^/]+")
 _MAX_SIGNATURE_TEXT = 120
 _NUMBERED = re.compile(r"(.*?)\S*\d")  # the text before the first word with a digit
@@ -144,6 +148,16 @@ def choose_cluster(
     if best is None:
         return None
     return best_i, exact
+
+
+def choose_or_join(
+    candidates: Sequence[ClusterCandidate], paths: frozenset[str], signature: frozenset[str]
+) -> tuple[int, bool] | None:
+    """:func:`choose_cluster`, else the cluster a structure too rare to learn joined at learning
+    time: the best one sharing ``FALLBACK_SIMILARITY`` of its paths."""
+    return choose_cluster(candidates, paths, signature) or choose_cluster(
+        candidates, paths, signature, FALLBACK_SIMILARITY
+    )
 
 
 def cluster_id(sender: str, paths: Iterable[str], signature: Iterable[str]) -> str:

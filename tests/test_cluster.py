@@ -8,19 +8,24 @@ import pytest
 from helpers import OTHER_SENDER, SENDER, START, make_order, render_message
 
 from offline.clustering import Cluster, cluster_samples
+from offline.learn import learn
 from offline.sample import Sample, prepare
+from rules.apply import Extractor
 from rules.cluster import (
+    FALLBACK_SIMILARITY,
     SIMILARITY,
     ClusterCandidate,
     choose_cluster,
     cluster_id,
     jaccard,
+    similarity,
     structure_hash,
     structure_paths,
     subject_words,
     text_signature,
 )
 from rules.dom import Leaf
+from rules.message import ParsedMessage
 
 SHIPPED = {
     "subject": "Pinecone Supply: order #{number} has shipped",
@@ -244,17 +249,15 @@ def test_small_group_joins_best_match() -> None:
 # templates that share one layout: alternative sentences, words before a number
 
 
-def _mail(i: int, subject: str, texts: list[str], links: list[str] = (), sender: str = SENDER) -> Sample:  # type: ignore[assignment]
-    """A message reduced to its leaves: the Subject, paragraphs and links, one reader each."""
+def _mail(i: int, subject: str, texts: list[str], paths: list[str] | None = None) -> Sample:
+    """A message reduced to its leaves: the Subject and texts (at ``paths``, else paragraphs)."""
+    at = paths or ["html/body/p"] * len(texts)
     leaves = [Leaf("subject", "subject", subject, "subject")]
-    leaves += [Leaf("html/body/p", f"/html/body/p[{k + 1}]", t) for k, t in enumerate(texts)]
-    leaves += [
-        Leaf("html/body/a/@href", f"/html/body/a[{k + 1}]/@href", u, "href") for k, u in enumerate(links)
-    ]
+    leaves += [Leaf(p, f"/{p}[{k + 1}]", t) for k, (p, t) in enumerate(zip(at, texts, strict=True))]
     return Sample(
         name=f"m{i}",
         message_id=f"<m{i}@test.example>",
-        sender=sender,
+        sender=SENDER,
         subject=subject,
         date=START + timedelta(days=i),
         recipient=f"reader{i}@mailbox.example",
@@ -317,3 +320,43 @@ def test_words_before_a_number_tell_templates_apart() -> None:
     a, b = _keys_of([invoice, note])
     assert len(a) == len(b) == 1 and a != b
     assert "p:Attached you will find the invoice for your order" in text_signature("x", invoice[0].leaves)
+
+
+_CHAT = ["html/body/h1", "html/body/div/p", "html/body/div/p/b", "html/body/div/p/i", "html/body/footer/p"]
+_CHAT_TEXTS = ["New messages", "Ann wrote", "a question", "about lunch", "Reply in the app"]
+
+
+def test_rare_structure_variant_joins_its_template() -> None:
+    # two readers got a code block where the others got emphasis: a structure no night could
+    # learn on its own (fewer than k readers) is the template it resembles, at learning and at
+    # extraction time
+    main = [_mail(i, "New messages", _CHAT_TEXTS, _CHAT) for i in range(8)]
+    code = [*_CHAT[:3], "html/body/div/pre/code", "html/body/footer/p"]
+    rare = [_mail(20 + i, "New messages", _CHAT_TEXTS, code) for i in range(2)]
+    assert SIMILARITY > similarity(main[0].paths, rare[0].paths) >= FALLBACK_SIMILARITY
+    a, b = _keys_of([main, rare])
+    assert a == b and len(a) == 1
+    ruleset, _ = learn(main + rare, None, 5)
+    fresh = _mail(40, "New messages", _CHAT_TEXTS, code)
+    got = Extractor(ruleset).extract_leaves(
+        ParsedMessage(fresh.sender, fresh.subject, fresh.message_id, fresh.date, [fresh.recipient]),
+        fresh.leaves,
+    )
+    assert got.cluster in a
+
+
+def test_dissimilar_rare_structure_stays_apart() -> None:
+    main = [_mail(i, "New messages", _CHAT_TEXTS, _CHAT) for i in range(8)]
+    other = [
+        "html/body/table/tr/td",
+        "html/body/table/tr/th",
+        "html/body/div/p",
+        "html/body/ul/li",
+        "html/body/h2",
+    ]
+    rare = [
+        _mail(20 + i, "Your invoice", ["Invoice", "Amount", "Due", "Items", "Thanks"], other)
+        for i in range(2)
+    ]
+    a, b = _keys_of([main, rare])
+    assert a != b

@@ -9,12 +9,12 @@ from offline.truth import TruthRecord
 
 
 def test_corpus_quality_floor(corpus_evaluation: Evaluation) -> None:
-    """The in-source targets: P >= 0.97 / R >= 0.90 overall; clusters close to the truth."""
+    """The in-source targets: P >= 0.97 / R >= 0.90 overall, clusters V-measure >= 0.98."""
     ev = corpus_evaluation
     p, r, _ = ev.overall.prf(ev.overall.tp, ev.overall.fp, ev.overall.fn)
     assert p >= 0.97, f"precision {p:.3f}"
     assert r >= 0.90, f"recall {r:.3f}"
-    assert ev.v_measure >= 0.975, f"V-measure {ev.v_measure:.3f}"
+    assert ev.v_measure >= 0.98, f"V-measure {ev.v_measure:.3f}"
 
 
 def test_corpus_line_items(corpus_evaluation: Evaluation) -> None:
