@@ -39,7 +39,7 @@ SIMILARITY = 0.9
 FALLBACK_SIMILARITY = 0.6
 _CLASS = re.compile(r"\.[^/]+")
 _MAX_SIGNATURE_TEXT = 120
-_NUMBERED = re.compile(r"(.*?)\S*\d")  # the text before the first word with a digit
+_DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"\[[^\[\]]*\]|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|«[^»]*»|「[^」]*」")
 
 
@@ -87,10 +87,22 @@ def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[str]:
             continue
         if len(leaf.text) <= _MAX_SIGNATURE_TEXT:
             out.add("t:" + leaf.text)
-        head = _NUMBERED.match(leaf.text)
-        if head and head.group(1).strip() and len(head.group(1)) <= _MAX_SIGNATURE_TEXT:
-            out.add("p:" + head.group(1).strip())
+        head = _before_number(leaf.text)
+        if head:
+            out.add("p:" + head)
     return frozenset(out)
+
+
+def _before_number(text: str) -> str:
+    """The words of ``text`` before its first word with a digit ("" when none or too long); linear
+    in the text, whatever its size."""
+    digit = _DIGIT.search(text, 0, _MAX_SIGNATURE_TEXT + 1)
+    if digit is None:
+        return ""
+    end = digit.start()
+    while end > 0 and not text[end - 1].isspace():
+        end -= 1
+    return text[:end].strip()
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

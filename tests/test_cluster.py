@@ -100,6 +100,21 @@ def test_text_signature_short_body_texts_only() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "head"),
+    [
+        ("Attached is the invoice for your order 4711.", "Attached is the invoice for your order"),
+        ("Your order (Number: TT24701) has changed", "Your order (Number:"),
+        ("4711 is your code", None),
+        ("no number at all", None),
+        ("x " * 70 + "a number too far: 12", None),  # the words before it are no short label
+    ],
+)
+def test_text_signature_words_before_a_number(text: str, head: str | None) -> None:
+    sig = text_signature("S", [Leaf("p", "/p", text)])
+    assert {t for t in sig if t.startswith("p:")} == ({"p:" + head} if head else set())
+
+
+@pytest.mark.parametrize(
     ("a", "b", "expected"),
     [(set(), set(), 1.0), ({"a"}, set(), 0.0), ({"a", "b"}, {"b", "c"}, 1 / 3), ({"a"}, {"a"}, 1.0)],
 )
