@@ -14,7 +14,6 @@ from rules.cluster import (
     FALLBACK_SIMILARITY,
     SIMILARITY,
     ClusterCandidate,
-    choose_cluster,
     choose_or_join,
     cluster_id,
     jaccard,
@@ -124,7 +123,7 @@ def _refine(
     cands = [ClusterCandidate(lead, sig, 0) for sig in sigs]
     parts: list[list[Sample]] = [[] for _ in sigs]
     for s in group:
-        chosen = choose_cluster(cands, s.paths, s.signature)
+        chosen = choose_or_join(cands, s.paths, s.signature)
         parts[chosen[0] if chosen else 0].append(s)
     out: list[frozenset[str]] = []
     for sig, part in zip(sigs, parts, strict=True):
