@@ -149,7 +149,8 @@ def cmd_train_roles(args: argparse.Namespace) -> int:
     samples = [s for s in read_samples(args.paths, "train-roles") if s.message_id in truth]
     train, _ = split_by_date(samples, args.holdout)
     data = training_set(train, truth, args.min_recipients)
-    model = train_roles(data, args.exclude_source or ())
+    families = {rec.source for rec in load_truth(_truth_files(args.families or []))}
+    model = train_roles(data, args.exclude_source or (), families)
     out = Path(args.out)
     model.save(out)
     named = sum(1 for lab in data.labels if lab != "none")
@@ -238,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=str(DEFAULT_MODEL_PATH))
     s.add_argument("--holdout", type=float, default=0.3, help="newest share per sender never trained on")
     s.add_argument("--exclude-source", action="append", help="leave a source out (repeatable)")
+    s.add_argument(
+        "--families",
+        action="append",
+        help="truth of real template families: average fits that each leave one of its sources out "
+        "(repeatable)",
+    )
     s.add_argument("--min-recipients", type=int, default=5)
     s.set_defaults(func=cmd_train_roles)
 

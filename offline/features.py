@@ -17,9 +17,10 @@ from urllib.parse import parse_qsl, urlsplit
 from .induce import Slot
 from .lexicon import mentions
 
-__all__ = ["slot_features", "table_features", "value_class", "TYPE_PREFIX", "MULTI"]
+__all__ = ["slot_features", "table_features", "value_class", "TYPE_PREFIX", "DISTINCT_PREFIX", "MULTI"]
 
 TYPE_PREFIX = "tc:"
+DISTINCT_PREFIX = "distinct:"  # how much a slot's values vary: bucket of distinct values / values
 MULTI = "multi"  # the slot holds several values per message: one per row
 # a slot's one value class: its most specific dictionary type (a URL that also reads as a device
 # name is a URL; a date that also reads as a code is a date)
@@ -64,6 +65,13 @@ def _word_fields(words: frozenset[str]) -> tuple[str, ...]:
     for w in words:
         hits.update(mentions(w))
     return tuple(sorted(hits))
+
+
+def _label_fields(text: str) -> list[str]:
+    """The fields a label mentions; only ``boilerplate`` when it names the mail's machinery
+    ("Unsubscribe from login notifications" is an opt-out, not a sign-in link)."""
+    fields = mentions(text)
+    return ["boilerplate"] if "boilerplate" in fields else fields
 
 
 def value_class(dtypes: Iterable[str]) -> str:
@@ -129,7 +137,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         ("a0", slot.after[0] if slot.after else ""),
         ("lt", slot.link_text),
     ):
-        for field in mentions(text[-60:]):
+        for field in _label_fields(text[-60:]):
             f.append(f"lx{ctx}:{field}")
     # the Subject's constant words are a set (no order): each word on its own, so the features
     # do not depend on the order a set happens to iterate in
@@ -169,7 +177,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         per_msg = sum(len(r) for r in slot.values if r) / max(1, sum(1 for r in slot.values if r))
         f.append(f"len:{_bucket(avg_len, (3, 6, 10, 16, 25, 40, 80))}")
         f.append(f"digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}")
-        f.append(f"distinct:{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
+        f.append(f"{DISTINCT_PREFIX}{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
         f.append(f"words:{_bucket(words, (1.5, 2.5, 4, 8))}")
         f.append(f"rows:{_bucket(per_msg, (1.5, 3))}")
         if per_msg >= 1.5:
@@ -217,9 +225,52 @@ def _mean_len(vals: list[str]) -> float:
     return sum(len(v) for v in vals) / max(1, len(vals))
 
 
-def table_features(slots: list[Slot], subject: frozenset[str], doc_words: frozenset[str]) -> list[list[str]]:
-    """The feature strings of every slot of one cluster: its own and its place in its row."""
+ECHO_SHARE = 0.5
+
+
+def _echo_features(slots: list[Slot]) -> list[list[str]]:
+    """Where else in the same message a slot's value appears: in the Subject, in another text,
+    inside a link's URL. The entity a mail is about (its order, project, sender) is repeated
+    across the mail; a value said once is more often an incidental detail."""
+    n = max((len(s.values) for s in slots), default=0)
+    hits: list[dict[str, int]] = [{} for _ in slots]
+    seen = [0] * len(slots)
+    for m in range(n):
+        where: dict[str, set[str]] = {}
+        urls: list[tuple[int, str]] = []
+        for k, slot in enumerate(slots):
+            row = slot.values[m] if m < len(slot.values) else []
+            for v in row:
+                if slot.kind == "href":
+                    urls.append((k, v.lower()))
+                elif len(v.strip()) >= 3:
+                    where.setdefault(v.strip().lower(), set()).add(f"{k}:{slot.kind}")
+        for k, slot in enumerate(slots):
+            row = slot.values[m] if m < len(slot.values) else []
+            if not row or slot.kind == "href":
+                continue
+            seen[k] += 1
+            kinds: set[str] = set()
+            for v in row:
+                key = v.strip().lower()
+                if len(key) < 3:
+                    continue
+                kinds.update(o.split(":")[1] for o in where.get(key, ()) if o != f"{k}:{slot.kind}")
+                slug = re.sub(r"\s+", "-", key)
+                if any(j != k and (key in u or slug in u) for j, u in urls):
+                    kinds.add("url")
+            for kind in kinds:
+                hits[k][kind] = hits[k].get(kind, 0) + 1
     return [
-        slot_features(slot, subject, doc_words) + row
-        for slot, row in zip(slots, _row_features(slots), strict=True)
+        [f"echo:{kind}" for kind, c in sorted(h.items()) if c >= ECHO_SHARE * seen[k]]
+        for k, h in enumerate(hits)
+    ]
+
+
+def table_features(slots: list[Slot], subject: frozenset[str], doc_words: frozenset[str]) -> list[list[str]]:
+    """The feature strings of every slot of one cluster: its own, its place in its row, and where
+    else in the message its value appears."""
+    return [
+        slot_features(slot, subject, doc_words) + row + echo
+        for slot, row, echo in zip(slots, _row_features(slots), _echo_features(slots), strict=True)
     ]

@@ -75,6 +75,7 @@ class ClusterTable:
     selectors: list[Selector] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
     skeleton: list[str] = field(default_factory=list)
+    members: list[Sample] = field(default_factory=list)  # the messages induced, in slot value order
 
 
 def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
@@ -313,7 +314,7 @@ def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
                 const_leaf[m].update(cell)
             continue
         variable.append(col)
-    table = ClusterTable(landmarks, selectors=selectors)
+    table = ClusterTable(landmarks, selectors=selectors, members=members)
     for col in variable:
         for cells in _variants(members, col.cells, need):
             table.slots.extend(_slots(members, col, cells, const_leaf))

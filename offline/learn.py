@@ -21,7 +21,9 @@ from .sample import Sample
 
 __all__ = [
     "LearnReport",
+    "enough",
     "eligible",
+    "core_members",
     "cluster_tables",
     "doc_words",
     "subject_of",
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 MIN_MESSAGES = 3
+CORE_SHARE = 0.5
 BACKUP_CONFIDENCE = 0.8
 
 
@@ -50,10 +53,24 @@ class LearnReport:
     fields: dict[str, int] = field(default_factory=dict)
 
 
+def enough(members: list[Sample], min_recipients: int) -> bool:
+    """Whether messages are enough to learn from: enough of them, from enough distinct recipients."""
+    return len(members) >= MIN_MESSAGES and len({s.reader for s in members}) >= min_recipients
+
+
 def eligible(cluster: Cluster, min_recipients: int) -> bool:
     """Whether a cluster may be learned from: enough messages and distinct recipients."""
-    recipients = {s.reader for s in cluster.members}
-    return len(cluster.members) >= MIN_MESSAGES and len(recipients) >= min_recipients
+    return enough(cluster.members, min_recipients)
+
+
+def core_members(cluster: Cluster) -> list[Sample]:
+    """The members that carry at least ``CORE_SHARE`` of the cluster's constant text: the ones
+    its rules are induced from. A message that joined for its structure alone (the same template
+    in a language too rare to learn) would make the labels it translates look variable."""
+    sig = cluster.signature
+    if not sig:
+        return cluster.members
+    return [s for s in cluster.members if len(sig & s.signature) >= CORE_SHARE * len(sig)]
 
 
 def doc_words(table: ClusterTable) -> frozenset[str]:
@@ -76,8 +93,9 @@ def cluster_tables(
 ) -> Iterator[tuple[Cluster, ClusterTable | None]]:
     """Every cluster with its induced table (``None`` for clusters that are not eligible)."""
     for cluster in cluster_samples(samples, min_recipients):
-        if eligible(cluster, min_recipients):
-            yield cluster, induce(cluster.members, min_recipients)
+        core = core_members(cluster)
+        if eligible(cluster, min_recipients) and enough(core, min_recipients):
+            yield cluster, induce(core, min_recipients)
         else:
             yield cluster, None
 

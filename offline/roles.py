@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
+from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from rules.vocabulary import LINE_ITEM_FIELDS
 
-from .features import MULTI, TYPE_PREFIX
+from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
 
@@ -42,6 +44,11 @@ class RoleModelFile(BaseModel):
     # field -> the value classes (``tc:`` features) its training slots had: a field is never
     # predicted for a slot whose values are of a kind it was never seen with (a date is no name)
     types: dict[str, list[str]] = {}
+    # field -> the lowest variability bucket (``distinct:`` feature) its training slots had, the
+    # rarest excepted: a field that always varies per message (a sender, an order number) is
+    # never predicted for a slot that holds the same few values in most messages (a label of a
+    # rare language variant in a column that is otherwise constant)
+    distinct_floor: dict[str, int] = {}
 
 
 class RoleModel:
@@ -76,6 +83,10 @@ class RoleModel:
         tc = next((x for x in features if x.startswith(TYPE_PREFIX)), None)
         if tc is not None and self.spec.types:
             p = np.where([self._fits(c, tc) for c in self.classes], p, 0.0)
+        floor = self.spec.distinct_floor
+        have = next((int(x[len(DISTINCT_PREFIX) :]) for x in features if x.startswith(DISTINCT_PREFIX)), None)
+        if have is not None and floor:
+            p = np.where([have >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
         if MULTI in features:  # several values per message: a line-item field or none
             p = np.where([c == NONE or c in LINE_ITEM_FIELDS for c in self.classes], p, 0.0)
         i = int(p.argmax())
@@ -101,6 +112,27 @@ class RoleModel:
         return cls(RoleModelFile.model_validate(json.loads(path.read_text())))
 
 
+def _fit(
+    x: sparse.csr_matrix, y: np.ndarray, kind: Literal["sgd", "lr"], alpha: float, balanced: bool
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """One fit: its classes, its weights (classes x features) and intercepts."""
+    weight = "balanced" if balanced else None
+    clf: SGDClassifier | LogisticRegression
+    if kind == "sgd":
+        clf = SGDClassifier(
+            loss="log_loss", alpha=alpha, max_iter=30, tol=None, random_state=0, class_weight=weight
+        )
+    else:
+        clf = LogisticRegression(C=1.0 / (alpha * len(y)), max_iter=1000, class_weight=weight)
+    clf.fit(x, y)
+    coef, intercept = clf.coef_, clf.intercept_
+    if coef.shape[0] == 1:  # binary problem: sklearn keeps one row
+        half = 1.0 if kind == "sgd" else 0.5  # softmax over (-z/2, z/2) is the sigmoid of z
+        coef = np.vstack([-coef[0], coef[0]]) * half
+        intercept = np.array([-half * intercept[0], half * intercept[0]])
+    return [str(k) for k in clf.classes_], coef, intercept
+
+
 def train_model(
     features: list[list[str]],
     labels: list[str],
@@ -109,6 +141,7 @@ def train_model(
     threshold: float = 0.5,
     balanced: bool = True,
     min_count: int = 2,
+    groups: Sequence[str | None] | None = None,
 ) -> RoleModel:
     """Fit the classifier on slots' features and their labels (``NONE`` for no field).
 
@@ -118,6 +151,11 @@ def train_model(
     logistic regression by SGD. ``balanced`` weights classes inversely to their frequency so the
     many unnamed slots do not drown the rare fields. ``min_count`` drops hashed features seen in
     fewer slots than that (a context seen once is one template's idiosyncrasy).
+
+    ``groups`` names the template family of each slot (``None``: in every fit). With two or more
+    families the model averages the weights of fits that each leave one family out: a context
+    only one family has counts for less, as it would on a sender never seen. Averaging logits of
+    linear models is again one linear model, so the artifact stays one set of weights.
     """
     hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
     full = hasher.transform(features).tocsc()
@@ -127,23 +165,25 @@ def train_model(
     active = np.flatnonzero(df >= min_count)
     x = full[:, active].tocsr()
     y = np.array(labels)
-    weight = "balanced" if balanced else None
-    clf: SGDClassifier | LogisticRegression
-    if kind == "sgd":
-        clf = SGDClassifier(
-            loss="log_loss", alpha=alpha, max_iter=30, tol=None, random_state=0, class_weight=weight
-        )
+    families = sorted({g for g in groups or () if g is not None})
+    if len(families) < 2:
+        classes, coef, inter = _fit(x, y, kind, alpha, balanced)
     else:
-        clf = LogisticRegression(C=1.0 / (alpha * len(labels)), max_iter=1000, class_weight=weight)
-    clf.fit(x, y)
-    coef = clf.coef_
-    classes = [str(k) for k in clf.classes_]
-    if coef.shape[0] == 1:  # binary problem: sklearn keeps one row
-        half = 1.0 if kind == "sgd" else 0.5  # softmax over (-z/2, z/2) is the sigmoid of z
-        coef = np.vstack([-coef[0], coef[0]]) * half
-        intercept = [-half * float(clf.intercept_[0]), half * float(clf.intercept_[0])]
-    else:
-        intercept = [float(v) for v in clf.intercept_]
+        fam = np.array(["" if g is None else g for g in groups or ()])
+        fits = [_fit(x[fam != g], y[fam != g], kind, alpha, balanced) for g in families]
+        classes = sorted({c for cs, _, _ in fits for c in cs})
+        index = {c: i for i, c in enumerate(classes)}
+        coef = np.zeros((len(classes), x.shape[1]))
+        inter = np.zeros(len(classes))
+        have = np.zeros(len(classes))
+        for cs, w, b in fits:  # each class: the mean over the fits that saw it
+            rows = [index[c] for c in cs]
+            coef[rows] += w
+            inter[rows] += b
+            have[rows] += 1
+        coef /= have[:, None]
+        inter /= have
+    intercept = [float(v) for v in inter]
     weights = {
         str(int(j)): [round(float(v), 3) for v in coef[:, k]]
         for k, j in enumerate(active)
@@ -151,11 +191,16 @@ def train_model(
     }
     counts: dict[str, int] = {}
     seen: dict[str, Counter[str]] = {}
+    spread: dict[str, list[int]] = {}
     for lab, feats in zip(labels, features, strict=True):
         counts[lab] = counts.get(lab, 0) + 1
         if lab != NONE:
             seen.setdefault(lab, Counter()).update(x for x in feats if x.startswith(TYPE_PREFIX))
+            spread.setdefault(lab, []).extend(
+                int(x[len(DISTINCT_PREFIX) :]) for x in feats if x.startswith(DISTINCT_PREFIX)
+            )
     types = {lab: sorted(t for t, n in tcs.items() if n >= min_count) for lab, tcs in sorted(seen.items())}
+    floors = {lab: sorted(b)[min_count - 1] for lab, b in sorted(spread.items()) if len(b) >= min_count}
     spec = RoleModelFile(
         n_features=N_FEATURES,
         classes=classes,
@@ -165,6 +210,7 @@ def train_model(
         threshold=threshold,
         trained_on=counts,
         types=types,
+        distinct_floor=floors,
     )
     return RoleModel(spec)
 

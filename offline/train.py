@@ -63,13 +63,24 @@ def training_set(
         feats = table_features(table.slots, subject_of(cluster), doc_words(table))
         for slot, f in zip(table.slots, feats, strict=True):
             out.features.append(f)
-            out.labels.append(label_slot(slot, cluster.members, truth))
+            out.labels.append(label_slot(slot, table.members, truth))
             out.sources.append(rec.source)
     return out
 
 
-def train_roles(data: TrainingSet, exclude_sources: Iterable[str] = ()) -> RoleModel:
-    """Fit the role model on a training set, leaving out the given sources."""
+def train_roles(
+    data: TrainingSet, exclude_sources: Iterable[str] = (), families: Iterable[str] = ()
+) -> RoleModel:
+    """Fit the role model on a training set, leaving out the given sources.
+
+    ``families``: sources that are template families of their own (real senders' template sets,
+    not our sample generator's); the model averages fits that each leave one of them out (see
+    :func:`offline.roles.train_model`)."""
     skip = set(exclude_sources)
+    fam = set(families)
     keep = [i for i, s in enumerate(data.sources) if s not in skip]
-    return train_model([data.features[i] for i in keep], [data.labels[i] for i in keep])
+    return train_model(
+        [data.features[i] for i in keep],
+        [data.labels[i] for i in keep],
+        groups=[data.sources[i] if data.sources[i] in fam else None for i in keep],
+    )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce the shipped role model (offline/models/roles.json) in one command: our own sample
 # corpus (a training seed the tests do not use) plus ../shared/corpus when it is present, each
-# sender's newest 30% held out so evaluation never sees trained-on messages.
+# sender's newest 30% held out so evaluation never sees trained-on messages. The corpus's sources
+# are real template families: the model averages fits that each leave one of them out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-offline/models/roles.json}
@@ -10,6 +11,6 @@ trap 'rm -rf "$WORK"' EXIT
 mailstencil sample "$WORK/sample" --per-template 12 --seed 1 >/dev/null
 ARGS=(--truth "$WORK/sample" "$WORK/sample")
 if [ -f ../shared/corpus/fields.json ]; then
-  ARGS=(--truth ../shared/corpus --truth "$WORK/sample" ../shared/corpus "$WORK/sample")
+  ARGS=(--truth ../shared/corpus --truth "$WORK/sample" --families ../shared/corpus ../shared/corpus "$WORK/sample")
 fi
 mailstencil train-roles "${ARGS[@]}" --out "$OUT"

@@ -8,7 +8,7 @@ import pytest
 from helpers import OTHER_SENDER, SENDER, START, make_order, render_message
 
 from offline.clustering import Cluster, cluster_samples
-from offline.learn import learn
+from offline.learn import cluster_tables, core_members, learn
 from offline.sample import Sample, prepare
 from rules.apply import Extractor
 from rules.cluster import (
@@ -375,3 +375,40 @@ def test_dissimilar_rare_structure_stays_apart() -> None:
     ]
     a, b = _keys_of([main, rare])
     assert a != b
+
+
+def _alert(i: int, lang: str) -> Sample:
+    words = {
+        "en": (
+            "Sign-in alert",
+            "New sign-in to your account",
+            "Device:",
+            "Location:",
+            "If this was you, ignore it.",
+        ),
+        "fr": (
+            "Alerte de connexion",
+            "Nouvelle connexion à votre compte",
+            "Appareil :",
+            "Lieu :",
+            "Si c'était vous, ignorez ce message.",
+        ),
+    }[lang]
+    subject, title, device, place, outro = words
+    return _mail(i, subject, [title, device, f"Phone {i % 4}{i}", place, f"Town{i}", outro])
+
+
+def test_a_rare_language_variant_joins_its_template_but_is_not_learned_from() -> None:
+    # two readers got the French rendering of the template: the same structure, so the same
+    # cluster, but not its constant text; inducing from them would turn "Device:" into a
+    # variable slot whose values are "Device:" and "Appareil :"
+    en = [_alert(i, "en") for i in range(8)]
+    fr = [_alert(20 + i, "fr") for i in range(2)]
+    [(cluster, table)] = list(cluster_tables(en + fr, 5))
+    assert {s.name for s in cluster.members} == {s.name for s in en + fr}
+    assert table is not None
+    assert {s.name for s in table.members} == {s.name for s in en}
+    assert {s.name for s in core_members(cluster)} == {s.name for s in en}
+    values = {v for slot in table.slots for row in slot.values for v in row}
+    assert not [v for v in values if "Device" in v or "Appareil" in v]
+    assert any(v.startswith("Town") for v in values)

@@ -104,6 +104,53 @@ def test_a_field_is_never_given_to_a_slot_of_a_value_class_it_was_not_seen_with(
     )
 
 
+def test_a_field_that_always_varies_is_not_given_to_a_slot_whose_values_repeat() -> None:
+    # names differ per message; a column that holds one label in most messages (and its
+    # translation in a few) is template text however its context reads
+    feats = [_NAME + ["distinct:4"], _NAME + ["distinct:3"], _NOISE + ["distinct:1"]] * 6
+    labels = ["recipient_name", "recipient_name", NONE] * 6
+    model = train_model(feats, labels)
+    assert model.spec.distinct_floor["recipient_name"] == 3
+    assert model.predict(_NAME + ["distinct:4"])[0] == "recipient_name"
+    assert model.predict(_NAME + ["distinct:2"])[0] == "recipient_name"  # one bucket of slack
+    assert model.predict(_NAME + ["distinct:1"])[0] != "recipient_name"
+    loaded = RoleModel(type(model.spec).model_validate_json(model.spec.model_dump_json()))
+    assert loaded.predict(_NAME + ["distinct:1"])[0] != "recipient_name"
+
+
+def test_families_average_fits_that_each_leave_one_family_out() -> None:
+    # three template families label totals with their own word next to a shared lexicon hit;
+    # only one family has tracking numbers. Averaged leave-one-family-out fits trust a word of
+    # one family less than a plain fit does, and still know every field
+    feats: list[list[str]] = []
+    labels: list[str] = []
+    groups: list[str | None] = []
+    for fam in ("a", "b", "c"):
+        for k in range(8):
+            feats += [["bias", "lxb0:order_total", f"b0:word{fam}", f"len:{k % 2}"], _NOISE + [f"w:{fam}"]]
+            labels += ["order_total", NONE]
+            groups += [fam, fam]
+    for _ in range(8):
+        feats.append(["bias", "lxb0:tracking_number", "dt:tracking"])
+        labels.append("tracking_number")
+        groups.append("c")
+    feats += [_NAME] * 8  # our own sample: in every fit
+    labels += ["recipient_name"] * 8
+    groups += [None] * 8
+    plain = train_model(feats, labels)
+    bagged = train_model(feats, labels, groups=groups)
+    assert set(bagged.classes) == set(plain.classes)
+    only_a = ["bias", "b0:worda"]
+    p_plain = dict(zip(plain.classes, plain.proba(only_a), strict=True))["order_total"]
+    p_bagged = dict(zip(bagged.classes, bagged.proba(only_a), strict=True))["order_total"]
+    assert p_bagged < p_plain
+    assert bagged.predict(["bias", "lxb0:order_total"])[0] == "order_total"
+    assert bagged.predict(["bias", "lxb0:tracking_number", "dt:tracking"])[0] == "tracking_number"
+    assert bagged.predict(_NAME)[0] == "recipient_name"
+    # one family, or none named: a plain fit
+    assert train_model(feats, labels, groups=["a"] * len(labels)).spec == plain.spec
+
+
 def test_a_slot_with_several_values_per_message_names_only_line_item_fields() -> None:
     price = ["bias", "b0:price", "dt:money"]
     feats = [_TOTAL, price + [MULTI], _NOISE] * 8
@@ -178,6 +225,41 @@ def test_row_features_mark_the_longest_text_and_the_order_of_amounts() -> None:
     assert not [f for f in by["single"] if f.startswith(("row:", "rowi:", "rowm"))]
     # the slot's own features come first, unchanged
     assert by["single"] == slot_features(single, frozenset(), frozenset())
+
+
+def test_echo_features_say_where_else_in_the_message_a_value_appears() -> None:
+    # the order a mail is about is in its Subject, its text and its link; a greeting's name
+    # is said once
+    subject = _slot(["Order A-1001 shipped", "Order B-2002 shipped", "Order C-3003 shipped"], [])
+    subject.kind = "subject"
+    body = _slot(
+        [
+            "Your order A-1001 is on its way",
+            "Your order B-2002 is on its way",
+            "Your order C-3003 is on its way",
+        ],
+        [],
+    )
+    link = _slot(
+        [f"https://shop.example/orders/{o}?k=x{n}" for n, o in enumerate(("A-1001", "B-2002", "C-3003"))], []
+    )
+    link.kind = "href"
+    greet = _slot(["Hello Ann", "Hello Bob", "Hello Cyd"], [])
+    feats = table_features([subject, body, link, greet], frozenset(), frozenset())
+    echo = [{f for f in fs if f.startswith("echo:")} for fs in feats]
+    assert echo[0] == {"echo:text", "echo:url"}
+    assert echo[1] == {"echo:subject", "echo:url"}
+    assert echo[2] == set()  # a link's own URL says nothing of where else it is
+    assert echo[3] == set()
+
+
+def test_a_label_of_the_mails_machinery_names_nothing_else() -> None:
+    # "Unsubscribe from login alerts" has a sign-in word, but it is an opt-out link
+    link = _slot([f"https://chat.example/accounts/unsubscribe/{t}" for t in ("q1", "w2", "e3")], [])
+    link.kind, link.link_text = "href", "Unsubscribe from login alerts"
+    assert {"action_url", "boilerplate"} <= set(mentions(link.link_text))
+    feats = [f for f in slot_features(link, frozenset(), frozenset()) if f.startswith("lxlt:")]
+    assert feats == ["lxlt:boilerplate"]
 
 
 def test_url_slots_get_the_path_words_their_values_share() -> None:

@@ -223,3 +223,16 @@ def test_some_shops_show_the_order_date_with_its_time(corpus: Path) -> None:
             by_sender.setdefault(str(rec["sender"]), set()).add(bool(re.search(r"\d:\d\d", v)))
     assert sum(1 for kinds in by_sender.values() if kinds == {True}) >= 2
     assert sum(1 for kinds in by_sender.values() if kinds == {False}) >= 2
+
+
+def test_some_senders_name_the_actor_by_address(corpus: Path) -> None:
+    # services without display names show who invited or commented by e-mail address: that is
+    # still the actor (not the reader's account), and the role model must have seen it
+    by_sender: dict[str, set[bool]] = {}
+    for _, rec in _truth(corpus):
+        fields = rec["fields"]
+        assert isinstance(fields, dict)
+        for v in fields.get("actor_name", []):
+            by_sender.setdefault(str(rec["sender"]), set()).add("@" in v)
+    assert sum(1 for kinds in by_sender.values() if kinds == {True}) >= 2
+    assert sum(1 for kinds in by_sender.values() if kinds == {False}) >= 2

@@ -131,6 +131,12 @@ class Ctx:
         """Another person (actor, passenger) from the sender's name locales."""
         return pools.person(self.rng, self.s.name_locales)
 
+    def actor(self) -> Var:
+        """Who caused the mail, as the sender shows them: a name, or (option ``actor_id``) the
+        person's e-mail address, as services without display names do."""
+        who = self.person()
+        return Var("actor_name", who.email if self.sopt("actor_id", "name") == "email" else who.full)
+
     def url(self, path: str) -> str:
         """An https URL on the sender's web domain."""
         return f"https://{self.s.opts.get('web', 'www.' + self.s.domain)}{path}"

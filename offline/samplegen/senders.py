@@ -689,7 +689,7 @@ ACCOUNT: tuple[Sender, ...] = (
         cte=(QP, QP),
         tz_hours=-5,
         name_locales=NAMES_EN,
-        opts={"unsubscribe": "1", "web": "app.teamhub.example"},
+        opts={"unsubscribe": "1", "web": "app.teamhub.example", "actor_id": "email"},
     ),
     _sender(
         "account",
@@ -767,7 +767,7 @@ NOTIFY: tuple[Sender, ...] = (
         cte=(QP, B64),
         tz_hours=0,
         name_locales=NAMES_EN,
-        opts={"unsubscribe": "1", "web": "codenest.example"},
+        opts={"unsubscribe": "1", "web": "codenest.example", "actor_id": "email"},
     ),
     _sender(
         "notify",
@@ -801,7 +801,7 @@ NOTIFY: tuple[Sender, ...] = (
         cte=(QP, QP),
         tz_hours=1,
         name_locales=NAMES_DE,
-        opts={"unsubscribe": "1", "web": "app.werkbank.example"},
+        opts={"unsubscribe": "1", "web": "app.werkbank.example", "actor_id": "email"},
     ),
 )
 

@@ -80,7 +80,7 @@ def email_changed(c: Ctx) -> Doc:
 
 def invitation(c: Ctx) -> Doc:
     """Invitation to join a team/organisation by another user."""
-    actor = Var("actor_name", c.person().full)
+    actor = c.actor()
     org = Var("organization_name", pools.organization(c.rng))
     doc = Doc(c.f("subj_invite", actor=actor, org=org))
     doc.add(Para(c.f("invite_intro", actor=actor, org=org, role=pick(c, "roles"))))

@@ -9,7 +9,7 @@ from .common import pick
 
 
 def _thread(c: Ctx) -> tuple[Var, Var, str, str]:
-    actor = Var("actor_name", c.person().full)
+    actor = c.actor()
     org = Var("organization_name", pools.organization(c.rng))
     task = pick(c, "tasks")
     url = c.url(c.L("thread_path").format(n=c.rng.randint(12, 9999), h=c.ident("c_fmt", "{h8}")))
