@@ -2,8 +2,8 @@
 
 For each source of ../shared/corpus: train the role model on the other sources plus our own
 sample corpus (older 70% of each sender only; fits that each leave one more corpus source out,
-averaged, as ``scripts/train-roles.sh`` trains the shipped model), learn rules for the left-out source on its older
-70%, extract its newest 30% and score strictly. Rules are learned once with every slot's
+averaged, as ``scripts/train-roles.sh`` trains the shipped model), learn rules for the left-out
+source on its older 70%, extract its newest 30% and score strictly. Rules are learned once with every slot's
 confidence; the abstain threshold is then applied by dropping rules below it.
 
     python benchmarks/roles_loso.py [--out benchmarks/results/roles_loso.md]

@@ -149,7 +149,7 @@ def cmd_train_roles(args: argparse.Namespace) -> int:
     samples = [s for s in read_samples(args.paths, "train-roles") if s.message_id in truth]
     train, _ = split_by_date(samples, args.holdout)
     data = training_set(train, truth, args.min_recipients)
-    families = {rec.source for rec in load_truth(_truth_files(args.families or []))}
+    families = {rec.source for rec in load_truth(_truth_files(args.families or [])).values()}
     model = train_roles(data, args.exclude_source or (), families)
     out = Path(args.out)
     model.save(out)

@@ -323,3 +323,17 @@ def test_character_grams_only_for_labels_in_unspaced_scripts() -> None:
     assert not [f for f in latin if f.startswith("b0g")]
     assert {"b0g1:注", "b0g2:番号"} <= set(cjk)
     assert "b0:order" in latin
+
+
+def test_train_roles_is_one_command(sample_dir: Path, tmp_path: Path) -> None:
+    # the command the README and scripts/train-roles.sh run: labelled corpora in, a JSON model
+    # out, with leave-one-family-out averaging over the sources named by --families
+    from mailstencil.cli import main
+
+    out = tmp_path / "roles.json"
+    root = str(sample_dir)
+    assert main(["train-roles", "--truth", root, "--families", root, root, "--out", str(out)]) == 0
+    model = RoleModel.load(out)
+    assert {"order_number", "order_total", "tracking_number", "checkin_date"} <= set(model.classes)
+    assert model.spec.trained_on[NONE] > 0
+    assert model.spec.distinct_floor and model.spec.types
