@@ -175,17 +175,22 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         distinct = len(set(vals)) / n
         words = sum(len(v.split()) for v in vals) / n
         per_msg = sum(len(r) for r in slot.values if r) / max(1, sum(1 for r in slot.values if r))
-        f.append(f"len:{_bucket(avg_len, (3, 6, 10, 16, 25, 40, 80))}")
-        f.append(f"digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}")
+        # the shape of the values; for a strongly typed value (an address, an amount) crossed
+        # with its type: a name's shape ("capitalised words") says nothing of an address's role
+        shape = "" if tc in _PLAIN else f"{tc}&"
+        f += [
+            f"{shape}len:{_bucket(avg_len, (3, 6, 10, 16, 25, 40, 80))}",
+            f"{shape}digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}",
+            f"{shape}words:{_bucket(words, (1.5, 2.5, 4, 8))}",
+            f"{shape}upper:{all(v.isupper() for v in vals)}",
+            f"{shape}cap:{all(v[:1].isupper() for v in vals)}",
+            f"{shape}sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}",
+            f"{shape}neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}",
+        ]
         f.append(f"{DISTINCT_PREFIX}{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
-        f.append(f"words:{_bucket(words, (1.5, 2.5, 4, 8))}")
         f.append(f"rows:{_bucket(per_msg, (1.5, 3))}")
         if per_msg >= 1.5:
             f.append(MULTI)
-        f.append(f"upper:{all(v.isupper() for v in vals)}")
-        f.append(f"cap:{all(v[:1].isupper() for v in vals)}")
-        f.append(f"sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}")
-        f.append(f"neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}")
         f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
     return f
 

@@ -253,6 +253,19 @@ def test_echo_features_say_where_else_in_the_message_a_value_appears() -> None:
     assert echo[3] == set()
 
 
+def test_the_shape_of_a_strongly_typed_value_is_crossed_with_its_type() -> None:
+    # "one lower-case word" reads as an account for an address and as a code for plain text:
+    # the shape of names must not vote on an address's role
+    address = _slot(
+        ["Invited by ann@corp.example", "Invited by bo@corp.example", "Invited by cy@corp.example"], []
+    )
+    name = _slot(["Invited by Ann Lee", "Invited by Bo Ruiz", "Invited by Cy Oduya"], [])
+    fa = set(slot_features(address, frozenset(), frozenset()))
+    fn = set(slot_features(name, frozenset(), frozenset()))
+    assert {"email&cap:False", "email&words:0"} <= fa and not {"cap:False", "words:0"} & fa
+    assert {"cap:True", "words:1"} <= fn
+
+
 def test_a_label_of_the_mails_machinery_names_nothing_else() -> None:
     # "Unsubscribe from login alerts" has a sign-in word, but it is an opt-out link
     link = _slot([f"https://chat.example/accounts/unsubscribe/{t}" for t in ("q1", "w2", "e3")], [])
