@@ -51,6 +51,7 @@ EN: dict[str, str] = {
     "tracking": "Tracking number",
     "eta": "Estimated delivery",
     "eta_sentence": "It should arrive by {date}.",
+    "ship_sentence": "Your {carrier} tracking number is {tracking}.",
     "track_btn": "Track your package",
     "ship_outro": "Tracking information can take up to 24 hours to appear.",
     # refund

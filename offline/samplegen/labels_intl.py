@@ -69,6 +69,7 @@ DE: dict[str, str] = {
     "tracking": "Sendungsnummer",
     "eta": "Voraussichtliche Zustellung",
     "eta_sentence": "Voraussichtliche Zustellung: {date}",
+    "ship_sentence": "Ihre Sendung ist mit {carrier} unterwegs, Sendungsnummer {tracking}.",
     "track_btn": "Sendung verfolgen",
     "ship_outro": "Die Sendungsverfolgung ist in der Regel nach wenigen Stunden aktiv.",
     "subj_refund": "Erstattung zu Ihrer Bestellung {order}",

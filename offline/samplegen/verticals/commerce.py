@@ -93,11 +93,15 @@ def shipping_notice(c: Ctx) -> Doc:
         track = Link((track,), turl, "tracking_url")
     dval = Var("delivery_date", c.date(deliv, c.sopt("deliv_style", "us_weekday")))
     rows: list[tuple[str, Parts]] = [(c.L("carrier"), (Var("carrier", cname),)), (c.L("tracking"), (track,))]
+    if c.sopt("ship_in", "fields") == "sentence":  # "Your UPS tracking number is 1Z…"
+        doc.add(Para(c.f("ship_sentence", carrier=Var("carrier", cname), tracking=track)))
+        rows = []
     if c.sopt("deliv_in", "fields") == "fields":
         rows.append((c.L("eta"), (dval,)))
     else:
         doc.add(Para(c.f("eta_sentence", date=dval)))
-    doc.add(Fields(tuple(rows)))
+    if rows:
+        doc.add(Fields(tuple(rows)))
     doc.add(Button(c.L("track_btn"), turl, "tracking_url"))
     if c.chance("p_ship_items", 0.6):
         doc.add(item_table(c, draw_lines(c), with_price=False))
