@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 MIN_MESSAGES = 3
-CORE_SHARE = 0.5
+CORE_SHARE = 0.7
 BACKUP_CONFIDENCE = 0.8
 
 
