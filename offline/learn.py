@@ -136,6 +136,7 @@ def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
         if name != NONE and p >= model.threshold:
             named.append((p, k, slot, name))
     named.sort(key=lambda t: (-t[0], t[1]))
+    table_of = _item_tables(named)
     taken: set[str] = set()
     rules: list[FieldRule] = []
     for p, _, slot, name in named:
@@ -143,8 +144,33 @@ def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
             if name in taken and p < BACKUP_CONFIDENCE:
                 continue
             taken.add(name)
+        elif slot.repeated and table_of.get(name, _row_group(slot)) != _row_group(slot):
+            continue
         rules.append(slot_rule(slot, name, p))
     return rules
+
+
+def _row_group(slot: Slot) -> tuple[int, int]:
+    return slot.anchor, slot.row_depth
+
+
+def _item_tables(named: list[tuple[float, int, Slot, str]]) -> dict[str, tuple[int, int]]:
+    """For each line-item field named in several groups of repeated rows, the group it belongs
+    to: the one where the most other line-item fields are named (the item table has name,
+    quantity and price in one row; a list of payments or variants has fewer), then the most
+    confident."""
+    fields: dict[tuple[int, int], set[str]] = {}
+    for _, _, slot, name in named:
+        if slot.repeated and name in LINE_ITEM_FIELDS:
+            fields.setdefault(_row_group(slot), set()).add(name)
+    best: dict[str, tuple[int, float, tuple[int, int]]] = {}
+    for p, _, slot, name in named:
+        if slot.repeated and name in LINE_ITEM_FIELDS:
+            group = _row_group(slot)
+            key = (len(fields[group] - {name}), p, group)
+            if name not in best or key[:2] > best[name][:2]:
+                best[name] = key
+    return {name: key[2] for name, key in best.items()}
 
 
 def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel | None) -> ClusterRules:

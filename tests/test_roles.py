@@ -350,3 +350,30 @@ def test_train_roles_is_one_command(sample_dir: Path, tmp_path: Path) -> None:
     assert {"order_number", "order_total", "tracking_number", "checkin_date"} <= set(model.classes)
     assert model.spec.trained_on[NONE] > 0
     assert model.spec.distinct_floor and model.spec.types
+
+
+def test_a_line_item_field_keeps_the_row_group_of_the_item_table() -> None:
+    # two groups of repeated rows: the items (name, quantity, price) and the payments of a
+    # refund; "item_name" predicted in both, more confidently for the payment rows, belongs to
+    # the group where quantity and price are named too
+    from offline.learn import _item_tables
+
+    name = _row_slot([["Woollen Winter Scarf", "Canvas Tote Bag"], ["Enamel Mug"]], 0.40)
+    qty = _row_slot([["1", "2"], ["3"]], 0.42)
+    price = _row_slot([["$10.00", "$4.00"], ["$7.50"]], 0.44)
+    payment = _row_slot([["Visa (ending in 4242)", "Gift card"], ["Cash on delivery"]], 0.80)
+    payment.anchor = 9
+    named = [
+        (0.94, 3, payment, "item_name"),
+        (0.87, 0, name, "item_name"),
+        (0.90, 1, qty, "item_quantity"),
+        (0.91, 2, price, "item_price"),
+    ]
+    tables = _item_tables(named)
+    assert tables["item_name"] == (name.anchor, name.row_depth) != (payment.anchor, payment.row_depth)
+    assert tables["item_price"] == tables["item_quantity"] == tables["item_name"]
+    # alone, a field keeps its most confident group
+    assert _item_tables([(0.94, 3, payment, "item_name"), (0.87, 0, name, "item_name")])["item_name"] == (
+        9,
+        2,
+    )
