@@ -166,23 +166,26 @@ def train_model(
     x = full[:, active].tocsr()
     y = np.array(labels)
     families = sorted({g for g in groups or () if g is not None})
-    if len(families) < 2:
-        classes, coef, inter = _fit(x, y, kind, alpha, balanced)
-    else:
-        fam = np.array(["" if g is None else g for g in groups or ()])
-        fits = [_fit(x[fam != g], y[fam != g], kind, alpha, balanced) for g in families]
-        classes = sorted({c for cs, _, _ in fits for c in cs})
-        index = {c: i for i, c in enumerate(classes)}
-        coef = np.zeros((len(classes), x.shape[1]))
-        inter = np.zeros(len(classes))
-        have = np.zeros(len(classes))
-        for cs, w, b in fits:  # each class: the mean over the fits that saw it
-            rows = [index[c] for c in cs]
-            coef[rows] += w
-            inter[rows] += b
-            have[rows] += 1
-        coef /= have[:, None]
-        inter /= have
+    fam = np.array(["" if g is None else g for g in groups or ()])
+    # one fit per family left out; a fit needs two classes, so a family that holds all but one
+    # class is never left out; with fewer than two families, one fit on everything
+    fits = [
+        _fit(x[fam != g], y[fam != g], kind, alpha, balanced)
+        for g in (families if len(families) >= 2 else [])
+        if len(set(y[fam != g])) >= 2
+    ] or [_fit(x, y, kind, alpha, balanced)]
+    classes = sorted({c for cs, _, _ in fits for c in cs})
+    index = {c: i for i, c in enumerate(classes)}
+    coef = np.zeros((len(classes), x.shape[1]))
+    inter = np.zeros(len(classes))
+    have = np.zeros(len(classes))
+    for cs, w, b in fits:  # each class: the mean over the fits that saw it
+        rows = [index[c] for c in cs]
+        coef[rows] += w
+        inter[rows] += b
+        have[rows] += 1
+    coef /= have[:, None]
+    inter /= have
     intercept = [float(v) for v in inter]
     weights = {
         str(int(j)): [round(float(v), 3) for v in coef[:, k]]

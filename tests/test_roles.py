@@ -377,3 +377,12 @@ def test_a_line_item_field_keeps_the_row_group_of_the_item_table() -> None:
         9,
         2,
     )
+
+
+def test_a_family_that_holds_every_named_slot_is_never_left_out() -> None:
+    # leaving family "a" out would leave one class; its fit is skipped, not an error
+    feats = [_TOTAL] * 6 + [_NOISE] * 6 + [_NOISE] * 6
+    labels = ["order_total"] * 6 + [NONE] * 12
+    groups: list[str | None] = ["a"] * 12 + ["b"] * 6
+    model = train_model(feats, labels, groups=groups)
+    assert model.predict(_TOTAL)[0] == "order_total"
