@@ -241,7 +241,7 @@ def _echo_features(slots: list[Slot]) -> list[list[str]]:
     hits: list[dict[str, int]] = [{} for _ in slots]
     seen = [0] * len(slots)
     for m in range(n):
-        where: dict[str, set[str]] = {}
+        where: dict[str, set[tuple[int, str]]] = {}  # value -> (slot, kind) holding it
         urls: list[tuple[int, str]] = []
         for k, slot in enumerate(slots):
             row = slot.values[m] if m < len(slot.values) else []
@@ -249,7 +249,7 @@ def _echo_features(slots: list[Slot]) -> list[list[str]]:
                 if slot.kind == "href":
                     urls.append((k, v.lower()))
                 elif len(v.strip()) >= 3:
-                    where.setdefault(v.strip().lower(), set()).add(f"{k}:{slot.kind}")
+                    where.setdefault(v.strip().lower(), set()).add((k, slot.kind))
         for k, slot in enumerate(slots):
             row = slot.values[m] if m < len(slot.values) else []
             if not row or slot.kind == "href":
@@ -260,7 +260,7 @@ def _echo_features(slots: list[Slot]) -> list[list[str]]:
                 key = v.strip().lower()
                 if len(key) < 3:
                     continue
-                kinds.update(o.split(":")[1] for o in where.get(key, ()) if o != f"{k}:{slot.kind}")
+                kinds.update(kind for j, kind in where.get(key, ()) if j != k)
                 slug = re.sub(r"\s+", "-", key)
                 if any(j != k and (key in u or slug in u) for j, u in urls):
                     kinds.add("url")
