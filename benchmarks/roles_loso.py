@@ -28,7 +28,7 @@ from rules.model import RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
-THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
+THRESHOLDS = (0.0, 0.3, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
 
 
 def _samples(root: Path) -> list[Sample]:

@@ -276,6 +276,9 @@ def table_features(slots: list[Slot], subject: frozenset[str], doc_words: frozen
     """The feature strings of every slot of one cluster: its own, its place in its row, and where
     else in the message its value appears."""
     return [
-        slot_features(slot, subject, doc_words) + row + echo
+        slot_features(slot, subject, doc_words)
+        + row
+        + echo
+        + [f"{value_class(slot.dtypes)}&{e}" for e in echo]
         for slot, row, echo in zip(slots, _row_features(slots), _echo_features(slots), strict=True)
     ]

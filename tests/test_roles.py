@@ -251,6 +251,9 @@ def test_echo_features_say_where_else_in_the_message_a_value_appears() -> None:
     assert echo[1] == {"echo:subject", "echo:url"}
     assert echo[2] == set()  # a link's own URL says nothing of where else it is
     assert echo[3] == set()
+    # crossed with the value class: a repeated code is an order, a repeated name a person
+    vc = value_class(body.dtypes)
+    assert {f"{vc}&echo:subject", f"{vc}&echo:url"} <= set(feats[1])
 
 
 def test_the_shape_of_a_strongly_typed_value_is_crossed_with_its_type() -> None:
