@@ -161,7 +161,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for k, text in enumerate(slot.after[1:2], start=1):
         for field in mentions(text[-60:]):
             f.append(f"lxa{k}:{field}")
-    for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "docf:"))]:
+    for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:"))]:
         f.append(f"{tc}&{x}")
     vals = _flat(slot)
     if vals and "url" in slot.dtypes:

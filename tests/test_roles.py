@@ -389,3 +389,16 @@ def test_a_family_that_holds_every_named_slot_is_never_left_out() -> None:
     groups: list[str | None] = ["a"] * 12 + ["b"] * 6
     model = train_model(feats, labels, groups=groups)
     assert model.predict(_TOTAL)[0] == "order_total"
+
+
+def test_labels_around_a_slot_are_crossed_with_its_value_class() -> None:
+    # "DHL tracking number: …" and "1Z… tracking number" read differently: the label after a
+    # carrier name and the label after a code, each crossed with the value's class
+    carrier = _slot(["DHL tracking number: 123", "UPS tracking number: 456", "GLS tracking number: 789"], [])
+    carrier.inline_after = "tracking number :"
+    feats = set(slot_features(carrier, frozenset(), frozenset()))
+    vc = value_class(carrier.dtypes)
+    assert "lxia:tracking_number" in feats and f"{vc}&lxia:tracking_number" in feats
+    total = _slot(["Total: $1.00 paid", "Total: $2.50 paid", "Total: $9.99 paid"], ["Summary"])
+    feats = set(slot_features(total, frozenset(), frozenset()))
+    assert "money&lxib:order_total" in feats
