@@ -22,7 +22,6 @@ from .sample import Sample
 __all__ = [
     "LearnReport",
     "enough",
-    "eligible",
     "core_members",
     "cluster_tables",
     "doc_words",
@@ -58,11 +57,6 @@ def enough(members: list[Sample], min_recipients: int) -> bool:
     return len(members) >= MIN_MESSAGES and len({s.reader for s in members}) >= min_recipients
 
 
-def eligible(cluster: Cluster, min_recipients: int) -> bool:
-    """Whether a cluster may be learned from: enough messages and distinct recipients."""
-    return enough(cluster.members, min_recipients)
-
-
 def core_members(cluster: Cluster) -> list[Sample]:
     """The members that carry at least ``CORE_SHARE`` of the cluster's constant text: the ones
     its rules are induced from. A message that joined for its structure alone (the same template
@@ -91,10 +85,11 @@ def subject_of(cluster: Cluster) -> frozenset[str]:
 def cluster_tables(
     samples: Iterable[Sample], min_recipients: int
 ) -> Iterator[tuple[Cluster, ClusterTable | None]]:
-    """Every cluster with its induced table (``None`` for clusters that are not eligible)."""
+    """Every cluster with its table induced from its core members (``None`` when those are not
+    :func:`enough`: a subset of the cluster, so the cluster then is not either)."""
     for cluster in cluster_samples(samples, min_recipients):
         core = core_members(cluster)
-        if eligible(cluster, min_recipients) and enough(core, min_recipients):
+        if enough(core, min_recipients):
             yield cluster, induce(core, min_recipients)
         else:
             yield cluster, None
