@@ -61,7 +61,7 @@ def main() -> None:
     data = training_set(train, truth)
     sources = sorted({truth[s.message_id].source for s in corpus})
     lines = [
-        "| left-out source | " + " | ".join(f"P/R @{t:.1f}" for t in THRESHOLDS) + " |",
+        "| left-out source | " + " | ".join(f"P/R @{t:.2f}" for t in THRESHOLDS) + " |",
         "|---|" + "---|" * len(THRESHOLDS),
     ]
     totals = {t: [0.0, 0.0] for t in THRESHOLDS}
