@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
@@ -17,10 +18,19 @@ from urllib.parse import parse_qsl, urlsplit
 from .induce import Slot
 from .lexicon import mentions
 
-__all__ = ["slot_features", "table_features", "value_class", "TYPE_PREFIX", "DISTINCT_PREFIX", "MULTI"]
+__all__ = [
+    "slot_features",
+    "table_features",
+    "value_class",
+    "TYPE_PREFIX",
+    "DISTINCT_PREFIX",
+    "WHEN_PREFIX",
+    "MULTI",
+]
 
 TYPE_PREFIX = "tc:"
 DISTINCT_PREFIX = "distinct:"  # how much a slot's values vary: bucket of distinct values / values
+WHEN_PREFIX = "when:"  # when a slot's dates fall relative to the message's day (offline.dates)
 MULTI = "multi"  # the slot holds several values per message: one per row
 # a slot's one value class: its most specific dictionary type (a URL that also reads as a device
 # name is a URL; a date that also reads as a code is a date)
@@ -129,15 +139,16 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for k, text in enumerate(slot.after[:1]):
         for w in _words(text, 4)[:4]:
             f.append(f"a{k}:{w}")
+    # the label words nearest the value: the end of a text before it, the start of one after it
     for ctx, text in (
-        ("ib", ib),
-        ("ia", ia),
-        ("b0", slot.before[0] if slot.before else ""),
-        ("b1", slot.before[1] if len(slot.before) > 1 else ""),
-        ("a0", slot.after[0] if slot.after else ""),
-        ("lt", slot.link_text),
+        ("ib", ib[-60:]),
+        ("ia", ia[:60]),
+        ("b0", slot.before[0][-60:] if slot.before else ""),
+        ("b1", slot.before[1][-60:] if len(slot.before) > 1 else ""),
+        ("a0", slot.after[0][:60] if slot.after else ""),
+        ("lt", slot.link_text[-60:]),
     ):
-        for field in _label_fields(text[-60:]):
+        for field in _label_fields(text):
             f.append(f"lx{ctx}:{field}")
     # the Subject's constant words are a set (no order): each word on its own, so the features
     # do not depend on the order a set happens to iterate in
@@ -159,7 +170,7 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         for field in mentions(text[-60:]):
             f.append(f"lxb{k}:{field}")
     for k, text in enumerate(slot.after[1:2], start=1):
-        for field in mentions(text[-60:]):
+        for field in mentions(text[:60]):
             f.append(f"lxa{k}:{field}")
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:"))]:
         f.append(f"{tc}&{x}")
@@ -192,6 +203,9 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         if per_msg >= 1.5:
             f.append(MULTI)
         f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
+        if len(slot.periods) >= n / 2:  # when its dates fall, relative to the message's own day
+            common, k = Counter(slot.periods).most_common(1)[0]
+            f.append(f"{WHEN_PREFIX}{common if k >= 0.6 * len(slot.periods) else 'mixed'}")
     return f
 
 

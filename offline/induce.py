@@ -20,6 +20,7 @@ from rules.dom import split_label
 from rules.model import Landmark, Selector
 from rules.text import tokenize
 
+from .dates import periods
 from .sample import Sample
 from .tokalign import Template, align_values, lcs
 
@@ -58,6 +59,7 @@ class Slot:
     inline_after: str
     link_text: str = ""
     own_address: float = 0.0  # share of values that are the message's own recipient address
+    periods: list[str] = field(default_factory=list)  # when its dates fall, per value read as one
 
     @property
     def repeated(self) -> bool:
@@ -370,6 +372,7 @@ def _slots(
         if not any(values):
             continue
         own = sum(v.lower() == members[m].recipient.lower() for m, row in enumerate(values) for v in row)
+        dtypes = column_types(v for row in values for v in row)
         inline_b, inline_a = template.context(gap)
         out.append(
             Slot(
@@ -385,7 +388,7 @@ def _slots(
                 template=template,
                 gap=gap,
                 values=values,
-                dtypes=column_types(v for row in values for v in row),
+                dtypes=dtypes,
                 position=pos,
                 before=before,
                 after=after,
@@ -393,6 +396,7 @@ def _slots(
                 inline_after=inline_a,
                 link_text=link_text,
                 own_address=own / sum(len(row) for row in values),
+                periods=periods(values, [s.date.date() for s in members]) if "date" in dtypes else [],
             )
         )
     return out

@@ -121,7 +121,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "offre", "suscripción", "plan", "プラン", "サブスクリプション",
     ),
     "trial_end_date": (
-        "trial ends", "trial expires", "trial ending", "free trial", "testphase endet", "testzeitraum",
+        "trial end", "trial expires", "trial ending", "free trial", "testphase endet", "testzeitraum",
         "essai se termine", "période d'essai", "prueba termina", "periodo de prueba", "トライアル終了",
         "無料期間",
     ),

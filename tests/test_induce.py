@@ -76,6 +76,8 @@ def test_label_value_rows_are_slots_anchored_at_their_label(
     assert date.values == [[o.date] for o, _ in rendered]
     assert total.values == [["$" + o.total] for o, _ in rendered]
     assert "date" in date.dtypes
+    assert date.periods == ["now"] * N  # each order is dated the day its mail was sent
+    assert number.periods == [] and total.periods == []
     assert total.dtypes.get("money") == 1.0
     assert total.before[0] == "Total"
 

@@ -402,3 +402,37 @@ def test_labels_around_a_slot_are_crossed_with_its_value_class() -> None:
     total = _slot(["Total: $1.00 paid", "Total: $2.50 paid", "Total: $9.99 paid"], ["Summary"])
     feats = set(slot_features(total, frozenset(), frozenset()))
     assert "money&lxib:order_total" in feats
+
+
+def test_a_field_seen_only_on_the_mails_day_is_not_given_dates_weeks_ahead() -> None:
+    # sign-in times fall on the day of the mail; "Ends on: <date weeks ahead>" is no sign-in
+    when = ["bias", "lxb0:event_time", TYPE_PREFIX + "date"]
+    feats = [when + ["when:now"]] * 6 + [_typed(_NOISE, "sentence")] * 6
+    feats += [["bias", "lxb0:due_date", TYPE_PREFIX + "date", "when:soon"]] * 6
+    labels = ["event_time"] * 6 + [NONE] * 6 + ["due_date"] * 6
+    model = train_model(feats, labels)
+    assert model.spec.periods["event_time"] == ["now"]
+    assert model.predict(when + ["when:now"])[0] == "event_time"
+    assert model.predict(when + ["when:soon"])[0] != "event_time"
+    assert model.predict(when + ["when:mixed"])[0] == "event_time"  # no period: no gate
+    assert model.predict(when)[0] == "event_time"
+    loaded = RoleModel(type(model.spec).model_validate_json(model.spec.model_dump_json()))
+    assert loaded.predict(when + ["when:soon"])[0] != "event_time"
+
+
+def test_a_slot_of_dates_says_when_they_fall_for_its_messages() -> None:
+    slot = _slot(["Ends on Aug 28, 2026", "Ends on Sep 2, 2026", "Ends on Sep 9, 2026"], ["Plan"])
+    slot.periods = ["soon", "soon", "now"]
+    assert "when:soon" in slot_features(slot, frozenset(), frozenset())
+    slot.periods = ["soon", "now", "past"]
+    assert "when:mixed" in slot_features(slot, frozenset(), frozenset())
+    slot.periods = ["soon"]  # too few of its values read as dates
+    assert not [f for f in slot_features(slot, frozenset(), frozenset()) if f.startswith("when:")]
+
+
+def test_a_label_after_the_slot_is_read_from_its_start() -> None:
+    # the words right after a value label it; a long sentence after it is cut at its end
+    slot = _slot(["x@a.example", "y@b.example", "z@c.example"], [])
+    slot.inline_after = "accepted your invitation to join " + "the shared vault of your family " * 3
+    feats = set(slot_features(slot, frozenset(), frozenset()))
+    assert "lxia:action_url" in feats  # "accept…" opens the text after the value
