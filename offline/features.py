@@ -33,11 +33,12 @@ DISTINCT_PREFIX = "distinct:"  # how much a slot's values vary: bucket of distin
 WHEN_PREFIX = "when:"  # when a slot's dates fall relative to the message's day (offline.dates)
 MULTI = "multi"  # the slot holds several values per message: one per row
 # a slot's one value class: its most specific dictionary type (a URL that also reads as a device
-# name is a URL; a date that also reads as a code is a date)
+# name is a URL; a date that also reads as a code is a date; a number long enough to read as a
+# code is an identifier, not a count)
 # fmt: off
 _CLASS_ORDER = (
-    "url", "ip", "email", "money", "date", "tracking", "flight", "airport", "card", "integer",
-    "code", "phone", "carrier", "device", "person", "sentence",
+    "url", "ip", "email", "money", "date", "tracking", "flight", "airport", "card", "code",
+    "integer", "phone", "carrier", "device", "person", "sentence",
 )
 # fmt: on
 
@@ -75,6 +76,25 @@ def _word_fields(words: frozenset[str]) -> tuple[str, ...]:
     for w in words:
         hits.update(mentions(w))
     return tuple(sorted(hits))
+
+
+NEAR = 60  # characters of a context text read for label words, nearest the value first
+
+
+def _tail(text: str) -> str:
+    """The last ``NEAR`` characters of a text before a value, whole words only."""
+    if len(text) <= NEAR:
+        return text
+    cut = text[-NEAR:]
+    return cut if text[-NEAR - 1].isspace() else cut.partition(" ")[2]
+
+
+def _head(text: str) -> str:
+    """The first ``NEAR`` characters of a text after a value, whole words only."""
+    if len(text) <= NEAR:
+        return text
+    cut = text[:NEAR]
+    return cut if text[NEAR].isspace() else cut.rpartition(" ")[0]
 
 
 def _label_fields(text: str) -> list[str]:
@@ -141,12 +161,12 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
             f.append(f"a{k}:{w}")
     # the label words nearest the value: the end of a text before it, the start of one after it
     for ctx, text in (
-        ("ib", ib[-60:]),
-        ("ia", ia[:60]),
-        ("b0", slot.before[0][-60:] if slot.before else ""),
-        ("b1", slot.before[1][-60:] if len(slot.before) > 1 else ""),
-        ("a0", slot.after[0][:60] if slot.after else ""),
-        ("lt", slot.link_text[-60:]),
+        ("ib", _tail(ib)),
+        ("ia", _head(ia)),
+        ("b0", _tail(slot.before[0]) if slot.before else ""),
+        ("b1", _tail(slot.before[1]) if len(slot.before) > 1 else ""),
+        ("a0", _head(slot.after[0]) if slot.after else ""),
+        ("lt", _tail(slot.link_text)),
     ):
         for field in _label_fields(text):
             f.append(f"lx{ctx}:{field}")
@@ -167,10 +187,10 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for field in _word_fields(doc_words):
         f.append(f"docf:{field}")
     for k, text in enumerate(slot.before[2:3], start=2):
-        for field in mentions(text[-60:]):
+        for field in mentions(_tail(text)):
             f.append(f"lxb{k}:{field}")
     for k, text in enumerate(slot.after[1:2], start=1):
-        for field in mentions(text[:60]):
+        for field in mentions(_head(text)):
             f.append(f"lxa{k}:{field}")
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:"))]:
         f.append(f"{tc}&{x}")

@@ -237,10 +237,19 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return out
 
 
+# the mail speaking of itself ("this email is to let you know", "diese E-Mail wurde an … gesendet"):
+# no label of the account's address
+_THIS_MAIL = re.compile(
+    r"(?<!\w)(?:this|diese[rnms]?|cet(?:te)?|ce|este|esta)\s+(?:e-?mail|message|nachricht|correo|mensaje)"
+    r"|この(?:メール|メッセージ)",
+    re.IGNORECASE,
+)
+
+
 def mentions(text: str) -> list[str]:
     """Fields (or ``boilerplate``) whose label words occur in ``text`` (Latin words at a word
     start, so German compounds like "Versandkosten" still hit "versand"; CJK anywhere)."""
     if not text:
         return []
-    low = " ".join(text.lower().split())
+    low = _THIS_MAIL.sub(" ", " ".join(text.lower().split()))
     return [field for field, rx in _patterns() if rx.search(low)]

@@ -331,6 +331,24 @@ def test_lexicon_short_words_match_whole_words_only() -> None:
     assert "shipping_amount" in mentions("Versandkosten")
 
 
+def test_the_mail_speaking_of_itself_labels_no_address() -> None:
+    # "this email" is the message, not the account's address; "your email" is
+    assert "username" not in mentions("This email is to let you know that")
+    assert "username" not in mentions("Diese E-Mail wurde automatisch versendet an")
+    assert "username" in mentions("Your email address")
+    assert "username" in mentions("E-Mail:")
+
+
+def test_labels_are_cut_at_whole_words() -> None:
+    # a long sentence before a value is read from its end, never from half a word
+    slot = _slot(["Nr. 10412", "Nr. 10977", "Nr. 11230"], [])
+    slot.inline_before = "Your subtotal of the goods Birchwood Hollow Supply just shipped (Nr."
+    assert "order_total" in mentions(slot.inline_before[-60:])  # "total" of a cut "subtotal"
+    feats = slot_features(slot, frozenset(), frozenset())
+    assert not [f for f in feats if f.startswith("lxib:order_")]
+    assert value_class({"integer": 1.0, "code": 1.0}) == "code"  # a long number is an identifier
+
+
 def test_character_grams_only_for_labels_in_unspaced_scripts() -> None:
     # a spaced label is known by its words (and the lexicon); a CJK label has no spaces, so its
     # characters and character pairs stand in for words

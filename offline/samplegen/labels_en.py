@@ -177,6 +177,10 @@ EN: dict[str, str] = {
     "eyes on this.",
     "invite_btn": "Accept invitation",
     "invite_outro": "This invitation was sent to {email}.",
+    "subj_accepted": "{actor} accepted your invitation",
+    "accepted_intro": "Good news: your invitation was accepted by {actor}, who is now a member of {org}.",
+    "members_btn": "Manage members",
+    "accepted_outro": "You are receiving this because you invited a new member.",
     # notifications
     "tasks": "Update onboarding emails|Fix login redirect loop|Q3 pricing page|Migrate billing webhooks|"
     "Dark mode for settings|Audit log export|Improve search ranking|Refresh brand assets",

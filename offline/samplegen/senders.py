@@ -675,11 +675,14 @@ ACCOUNT: tuple[Sender, ...] = (
         ("TeamHub · Work better together", "You can change notification settings at any time."),
         (
             ("invitation", account.invitation),
+            ("invitation-accepted", account.invitation_accepted),
             ("password-reset", account.password_reset),
             ("new-device", account.new_device),
         ),
         {
             "subj_login": "Security alert: new login on {device}",
+            "accepted_intro": "Just so you know, {actor} has accepted the invitation you sent and can now "
+            "work in {org}.",
             "location": "Location",
             "subj_invite": "Join {org} on TeamHub",
             "invite_intro": "{actor} invited you to collaborate in {org} as {role}.",
@@ -756,8 +759,10 @@ NOTIFY: tuple[Sender, ...] = (
             ("comment", notify.comment),
             ("review-request", notify.review_request),
             ("org-invitation", account.invitation),
+            ("invitation-accepted", account.invitation_accepted),
         ),
         {
+            "subj_accepted": "[CodeNest] {actor} joined your organization",
             "thread_path": "/pull/{n}#discussion_{h}",
             "subj_comment": "Re: {task}",
             "comment_intro": "{actor} left a comment on “{task}” ({org}):",

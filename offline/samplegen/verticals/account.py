@@ -1,4 +1,5 @@
-"""Account & security templates: password reset, verification code, new-device login, invitation."""
+"""Account & security templates: password reset, verification code, new-device login, invitation,
+invitation accepted."""
 
 from __future__ import annotations
 
@@ -89,4 +90,15 @@ def invitation(c: Ctx) -> Doc:
     url = c.url(f"/invitations/accept?token={c.ident('token_fmt', '{h32}')}")
     doc.add(Button(c.L("invite_btn"), url, "action_url"))
     doc.add(Para(c.f("invite_outro", email=c.to.email), muted=True))
+    return doc
+
+
+def invitation_accepted(c: Ctx) -> Doc:
+    """Someone the reader invited has joined: the person who acted is named mid-sentence."""
+    actor = c.actor()
+    org = Var("organization_name", pools.organization(c.rng))
+    doc = Doc(c.f("subj_accepted", actor=actor))
+    doc.add(greeting(c), Para(c.f("accepted_intro", actor=actor, org=org)))
+    doc.add(Button(c.L("members_btn"), c.url("/settings/members")))
+    doc.add(Para(c.f("accepted_outro"), muted=True))
     return doc
