@@ -120,4 +120,5 @@ def _period_of(delta: timedelta) -> str:
 def periods(values: list[list[str]], refs: list[date]) -> list[str]:
     """The periods of a slot's values (``values``: per message, ``refs``: each message's day),
     those that read as a date."""
-    return [p for row, ref in zip(values, refs, strict=True) for v in row if (p := period(v, ref)) is not None]
+    found = (period(v, ref) for row, ref in zip(values, refs, strict=True) for v in row)
+    return [p for p in found if p is not None]

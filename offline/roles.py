@@ -212,12 +212,11 @@ def train_model(
             spread.setdefault(lab, []).extend(
                 int(x[len(DISTINCT_PREFIX) :]) for x in feats if x.startswith(DISTINCT_PREFIX)
             )
-            dated.setdefault(lab, []).extend(x[len(WHEN_PREFIX) :] for x in feats if x.startswith(WHEN_PREFIX))
+            when = [x[len(WHEN_PREFIX) :] for x in feats if x.startswith(WHEN_PREFIX)]
+            dated.setdefault(lab, []).extend(when)
     types = {lab: sorted(t for t, n in tcs.items() if n >= min_count) for lab, tcs in sorted(seen.items())}
     floors = {lab: sorted(b)[min_count - 1] for lab, b in sorted(spread.items()) if len(b) >= min_count}
-    periods = {
-        lab: sorted(set(w) & set(PERIODS)) for lab, w in sorted(dated.items()) if len(w) >= MIN_DATED
-    }
+    periods = {lab: sorted(set(w) & set(PERIODS)) for lab, w in sorted(dated.items()) if len(w) >= MIN_DATED}
     spec = RoleModelFile(
         n_features=N_FEATURES,
         classes=classes,
