@@ -212,12 +212,15 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         f += [
             f"{shape}len:{_bucket(avg_len, (3, 6, 10, 16, 25, 40, 80))}",
             f"{shape}digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}",
-            f"{shape}words:{_bucket(words, (1.5, 2.5, 4, 8))}",
-            f"{shape}upper:{all(v.isupper() for v in vals)}",
-            f"{shape}cap:{all(v[:1].isupper() for v in vals)}",
-            f"{shape}sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}",
-            f"{shape}neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}",
         ]
+        if tc != "email":  # every address is one word, lower case, unsigned: that would only
+            f += [  # repeat its type, and outvote the words around it
+                f"{shape}words:{_bucket(words, (1.5, 2.5, 4, 8))}",
+                f"{shape}upper:{all(v.isupper() for v in vals)}",
+                f"{shape}cap:{all(v[:1].isupper() for v in vals)}",
+                f"{shape}sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}",
+                f"{shape}neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}",
+            ]
         f.append(f"{DISTINCT_PREFIX}{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
         f.append(f"rows:{_bucket(per_msg, (1.5, 3))}")
         if per_msg >= 1.5:

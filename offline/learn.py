@@ -185,6 +185,7 @@ def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel
         landmarks=table.landmarks if table is not None else [],
         selectors=table.selectors if table is not None else [],
         skeleton=table.skeleton if table is not None else [],
+        induced=table is not None,
         rules=rules,
     )
 

@@ -140,7 +140,8 @@ class Extractor:
         the sender's most similar cluster under relaxed paths, keeping only rules whose constant
         context still matches; such values are marked ``fallback`` with lower confidence. So does
         a message of a cluster not learned yet (seen by fewer than k readers): the sender's most
-        similar learned cluster stands in for it.
+        similar learned cluster stands in for it. A cluster learned whose slots the role model all
+        left unnamed abstains: no fields, never a sibling template's rules.
         """
         out = Extraction(msg.message_id, msg.sender, msg.subject, None, False, version=self.version)
         cands = self._candidates.get(msg.sender)
@@ -152,7 +153,7 @@ class Extractor:
         if chosen is not None:
             cluster = self._by_sender[msg.sender][chosen[0]]
             out.cluster, out.known, out.exact = cluster.rules.cluster, True, chosen[1]
-            if not cluster.rules.rules:
+            if not cluster.rules.rules and not cluster.rules.induced:
                 learned = self._learned.get(msg.sender, [])
                 stand_in = choose_cluster([cands[i] for i in learned], paths, signature)
                 if stand_in is not None:

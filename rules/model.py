@@ -73,6 +73,9 @@ class ClusterRules(BaseModel):
     landmarks: list[Landmark] = Field(default_factory=list)
     selectors: list[Selector] = Field(default_factory=list)
     skeleton: list[str] = Field(default_factory=list, description="template text, variables as {slot}")
+    induced: bool = Field(
+        False, description="induced from enough readers: its rules (even none) are its own, never borrowed"
+    )
     rules: list[FieldRule] = Field(default_factory=list)
 
 

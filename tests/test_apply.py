@@ -295,6 +295,7 @@ def test_a_cluster_not_learned_yet_borrows_the_nearest_learned_rules(ruleset: Ru
             "rules": [],
             "messages": 2,
             "recipients": 2,
+            "induced": False,
         }
     )
     o = make_order(30)
@@ -305,3 +306,19 @@ def test_a_cluster_not_learned_yet_borrows_the_nearest_learned_rules(ruleset: Ru
     assert all(c < 0.9 for c in got.confidence.values())
     alone = Extractor(ruleset.model_copy(update={"clusters": [young]})).extract(render_message(30, o))
     assert alone.cluster == young.cluster and alone.fields == {}
+
+
+def test_a_learned_cluster_with_no_field_named_borrows_nothing(ruleset: RuleSet) -> None:
+    # a template learned from enough readers whose slots the role model left unnamed (all below
+    # the abstain threshold): abstaining means no fields, never a sibling template's rules
+    learned = ruleset.clusters[0]
+    assert learned.induced and learned.rules
+    message = _samples([30])[0]
+    unnamed = learned.model_copy(
+        update={"cluster": learned.cluster + "-unnamed", "signature": sorted(message.signature), "rules": []}
+    )
+    o = make_order(30)
+    both = ruleset.model_copy(update={"clusters": [learned, unnamed]})
+    got = Extractor(both).extract(render_message(30, o))
+    assert got.cluster == unnamed.cluster and got.known
+    assert got.fields == {} and not got.fallback
