@@ -28,6 +28,9 @@ __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_defau
 NONE = "none"
 STRONG = frozenset(TYPE_PREFIX + t for t in ("url", "money", "date", "ip", "email"))
 N_FEATURES = 2**18
+# the abstain threshold shipped: a slot named with a lower probability is left unnamed (chosen on
+# the leave-one-source-out curve, benchmarks/roles_loso.py, where precision and recall both hold)
+THRESHOLD = 0.55
 MIN_DATED = 5  # dated training slots a field needs before the periods it was seen in bind it
 DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "roles.json"
 
@@ -41,7 +44,7 @@ class RoleModelFile(BaseModel):
     intercept: list[float]
     weights: dict[str, list[float]]  # hashed feature index -> weight per class
     link: Literal["softmax", "ovr"] = "softmax"  # multinomial, or one-vs-rest sigmoids normalised
-    threshold: float = 0.5
+    threshold: float = THRESHOLD
     trained_on: dict[str, int] = {}
     # field -> the value classes (``tc:`` features) its training slots had: a field is never
     # predicted for a slot whose values are of a kind it was never seen with (a date is no name)
@@ -147,7 +150,7 @@ def train_model(
     labels: list[str],
     kind: Literal["sgd", "lr"] = "lr",
     alpha: float = 1.5e-4,
-    threshold: float = 0.5,
+    threshold: float = THRESHOLD,
     balanced: bool = True,
     min_count: int = 2,
     groups: Sequence[str | None] | None = None,
