@@ -16,7 +16,7 @@ from offline.roles import DEFAULT_MODEL_PATH, RoleModel, load_default_model
 from offline.sample import Sample, prepare
 from offline.state import DEFAULT_CAP, DEFAULT_RETENTION_DAYS
 from offline.train import train_roles, training_set
-from offline.truth import load_truth
+from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError
@@ -145,11 +145,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_train_roles(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    truth = load_truth(_truth_files(args.truth))
+    files = {f.resolve() for f in _truth_files(args.truth)}
+    family_files = {f.resolve() for f in _truth_files(args.families or [])}
+    truth: dict[str, TruthRecord] = {}
+    families: set[str] = set()
+    for f in sorted(files | family_files):  # each file read once, whichever lists name it
+        records = load_truth([f])
+        if f in files:
+            truth.update(records)
+        if f in family_files:
+            families.update(rec.source for rec in records.values())
     samples = [s for s in read_samples(args.paths, "train-roles") if s.message_id in truth]
     train, _ = split_by_date(samples, args.holdout)
     data = training_set(train, truth, args.min_recipients)
-    families = {rec.source for rec in load_truth(_truth_files(args.families or [])).values()}
     model = train_roles(data, args.exclude_source or (), families)
     out = Path(args.out)
     model.save(out)
