@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from .induce import Slot
@@ -97,10 +98,10 @@ def _head(text: str) -> str:
     return cut if text[NEAR].isspace() else cut.rpartition(" ")[0]
 
 
-def _label_fields(text: str) -> list[str]:
+def _label_fields(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
     """The fields a label mentions; only ``boilerplate`` when it names the mail's machinery
     ("Unsubscribe from login notifications" is an opt-out, not a sign-in link)."""
-    fields = mentions(text)
+    fields = mentions(text, edge)
     return ["boilerplate"] if "boilerplate" in fields else fields
 
 
@@ -160,15 +161,16 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         for w in _words(text, 4)[:4]:
             f.append(f"a{k}:{w}")
     # the label words nearest the value: the end of a text before it, the start of one after it
-    for ctx, text in (
-        ("ib", _tail(ib)),
-        ("ia", _head(ia)),
-        ("b0", _tail(slot.before[0]) if slot.before else ""),
-        ("b1", _tail(slot.before[1]) if len(slot.before) > 1 else ""),
-        ("a0", _head(slot.after[0]) if slot.after else ""),
-        ("lt", _tail(slot.link_text)),
-    ):
-        for field in _label_fields(text):
+    contexts: tuple[tuple[str, str, Literal["end", "start"] | None], ...] = (
+        ("ib", _tail(ib), "end"),
+        ("ia", _head(ia), "start"),
+        ("b0", _tail(slot.before[0]) if slot.before else "", "end"),
+        ("b1", _tail(slot.before[1]) if len(slot.before) > 1 else "", "end"),
+        ("a0", _head(slot.after[0]) if slot.after else "", "start"),
+        ("lt", _tail(slot.link_text), None),
+    )
+    for ctx, text, edge in contexts:
+        for field in _label_fields(text, edge):
             f.append(f"lx{ctx}:{field}")
     # the Subject's constant words are a set (no order): each word on its own, so the features
     # do not depend on the order a set happens to iterate in
@@ -187,10 +189,10 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     for field in _word_fields(doc_words):
         f.append(f"docf:{field}")
     for k, text in enumerate(slot.before[2:3], start=2):
-        for field in mentions(_tail(text)):
+        for field in mentions(_tail(text), "end"):
             f.append(f"lxb{k}:{field}")
     for k, text in enumerate(slot.after[1:2], start=1):
-        for field in mentions(_head(text)):
+        for field in mentions(_head(text), "start"):
             f.append(f"lxa{k}:{field}")
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:"))]:
         f.append(f"{tc}&{x}")

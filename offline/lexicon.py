@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 
 __all__ = ["LEXICON", "mentions"]
 
@@ -218,9 +219,13 @@ SHORT = 3
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
+EDGE_WORDS = 3  # a short label word labels a value only from the end of the text before it
+
+
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    out: list[tuple[str, re.Pattern[str]]] = []
+def _patterns() -> list[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]]:
+    """Per field: its long and CJK terms (anywhere in a label), its short Latin words."""
+    out: list[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = []
     for field, terms in LEXICON.items():
         latin = sorted({t for t in terms if not _CJK.search(t)}, key=len, reverse=True)
         cjk = sorted({t for t in terms if _CJK.search(t)}, key=len, reverse=True)
@@ -229,11 +234,15 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         long = [t for t in latin if len(t) > SHORT]
         if long:
             parts.append(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in long) + r")")
-        if short:
-            parts.append(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in short) + r")(?!\w)")
         if cjk:
             parts.append("(?:" + "|".join(re.escape(t) for t in cjk) + ")")
-        out.append((field, re.compile("|".join(parts), re.IGNORECASE)))
+        anywhere = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        words = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in short) + r")(?!\w)", re.IGNORECASE)
+            if short
+            else None
+        )
+        out.append((field, anywhere, words))
     return out
 
 
@@ -246,10 +255,20 @@ _THIS_MAIL = re.compile(
 )
 
 
-def mentions(text: str) -> list[str]:
+def mentions(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
     """Fields (or ``boilerplate``) whose label words occur in ``text`` (Latin words at a word
-    start, so German compounds like "Versandkosten" still hit "versand"; CJK anywhere)."""
+    start, so German compounds like "Versandkosten" still hit "versand"; CJK anywhere).
+
+    ``edge``: the text is a value's context that ends (``"end"``) or starts (``"start"``) at the
+    value; its short words ("to", "at", "de", "x") then count only among the ``EDGE_WORDS``
+    words next to the value: "to" labels "Flight to <airport>", not "is to notify you that"."""
     if not text:
         return []
     low = _THIS_MAIL.sub(" ", " ".join(text.lower().split()))
-    return [field for field, rx in _patterns() if rx.search(low)]
+    words = low.split()
+    near = " ".join(words[-EDGE_WORDS:] if edge == "end" else words[:EDGE_WORDS] if edge else words)
+    return [
+        field
+        for field, anywhere, short in _patterns()
+        if (anywhere is not None and anywhere.search(low)) or (short is not None and short.search(near))
+    ]

@@ -333,6 +333,16 @@ def test_lexicon_short_words_match_whole_words_only() -> None:
     assert "shipping_amount" in mentions("Versandkosten")
 
 
+def test_a_short_label_word_labels_only_the_value_next_to_it() -> None:
+    # "to" labels "Flight to <airport>", not a sentence that merely contains it
+    assert "arrival_airport" in mentions("Flight to", "end")
+    assert "arrival_airport" not in mentions("We are writing to let you know that", "end")
+    assert "arrival_airport" in mentions("We are writing to let you know that")  # no edge: anywhere
+    assert "tax_amount" in mentions("Sales tax (estimated):", "end")
+    assert "item_quantity" in mentions("x 2 each", "start")
+    assert "order_total" in mentions("The total of this order, as charged to your card:", "end")  # long words
+
+
 def test_the_mail_speaking_of_itself_labels_no_address() -> None:
     # "this email" is the message, not the account's address; "your email" is
     assert "username" not in mentions("This email is to let you know that")
