@@ -12,26 +12,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from rules.dictionaries import MONTH_NAMES
+
 __all__ = ["period", "periods", "PERIODS"]
 
-# month names (English, German, French, Spanish); a word names a month when it is a prefix of at
-# least three letters of one of them ("Aug", "Sept.", "déc", "Okt")
-# fmt: off
-_MONTH_NAMES = (
-    ("january", "januar", "janvier", "enero"),
-    ("february", "februar", "février", "fevrier", "febrero"),
-    ("march", "märz", "maerz", "mars", "marzo"),
-    ("april", "avril", "abril"),
-    ("may", "mai", "mayo"),
-    ("june", "juni", "juin", "junio"),
-    ("july", "juli", "juillet", "julio"),
-    ("august", "août", "aout", "agosto"),
-    ("september", "septembre", "septiembre", "setiembre"),
-    ("october", "oktober", "octobre", "octubre"),
-    ("november", "novembre", "noviembre"),
-    ("december", "dezember", "décembre", "decembre", "diciembre"),
-)
-# fmt: on
 _TIME = re.compile(r"\d{1,2}(?::\d{2}){1,2}|\d{1,2}h\d{2}", re.IGNORECASE)
 _ISO = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _JA = re.compile(r"(?:(\d{4})年\s*)?(\d{1,2})月\s*(\d{1,2})日")
@@ -48,10 +32,12 @@ _SOON_DAYS = 45
 
 
 def _month(word: str) -> int | None:
+    """The month a word names: a prefix of at least three letters of a month's name ("Aug",
+    "Sept.", "déc", "Okt")."""
     w = word.lower()
     if len(w) < 3:
         return None
-    for k, names in enumerate(_MONTH_NAMES, start=1):
+    for k, names in enumerate(MONTH_NAMES, start=1):
         if any(n.startswith(w) for n in names):
             return k
     return None

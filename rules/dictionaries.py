@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-__all__ = ["TYPES", "value_types", "column_types", "CURRENCY_CODES", "is_currency_token"]
+__all__ = ["TYPES", "value_types", "column_types", "CURRENCY_CODES", "MONTH_NAMES", "is_currency_token"]
 
 CURRENCY_CODES = frozenset(
     [
@@ -41,12 +41,32 @@ CURRENCY_CODES = frozenset(
     ]
 )
 _CURRENCY_SYMBOLS = "$€£¥₩₹₽¢円元"
-_MONTHS = (
-    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august"
-    "|september|october|november|december|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|okt|dez"
-    "|janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-    "|janv|févr|avr|juil|déc|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre"
-    "|octubre|noviembre|diciembre|ene|ago|dic"
+# month names of English, German, French and Spanish dates, by month (offline.dates reads them by
+# prefix; the date recogniser also needs the abbreviations spelled out)
+# fmt: off
+MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("january", "januar", "janvier", "enero"),
+    ("february", "februar", "février", "fevrier", "febrero"),
+    ("march", "märz", "maerz", "mars", "marzo"),
+    ("april", "avril", "abril"),
+    ("may", "mai", "mayo"),
+    ("june", "juni", "juin", "junio"),
+    ("july", "juli", "juillet", "julio"),
+    ("august", "août", "aout", "agosto"),
+    ("september", "septembre", "septiembre", "setiembre"),
+    ("october", "oktober", "octobre", "octubre"),
+    ("november", "novembre", "noviembre"),
+    ("december", "dezember", "décembre", "decembre", "diciembre"),
+)
+_MONTH_ABBREVIATIONS = (
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "okt", "dez",
+    "janv", "févr", "avr", "juil", "déc", "ene", "ago", "dic",
+)
+# fmt: on
+_MONTHS = "|".join(
+    sorted(
+        {n for names in MONTH_NAMES for n in names} | set(_MONTH_ABBREVIATIONS), key=lambda n: (-len(n), n)
+    )
 )
 _WEEKDAYS = (
     "mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
