@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .induce import Slot
 from .lexicon import mentions
+from .names import given_share
 
 __all__ = [
     "slot_features",
@@ -228,6 +229,8 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
         if per_msg >= 1.5:
             f.append(MULTI)
         f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
+        if tc in _PLAIN or tc == "email":  # a person, or a team, a project, a product
+            f.append(f"{shape}given:{_bucket(given_share(vals), (0.1, 0.4, 0.7))}")
         if len(slot.periods) >= n / 2:  # when its dates fall, relative to the message's own day
             common, k = Counter(slot.periods).most_common(1)[0]
             f.append(f"{WHEN_PREFIX}{common if k >= 0.6 * len(slot.periods) else 'mixed'}")

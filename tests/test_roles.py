@@ -11,6 +11,7 @@ from pathlib import Path
 from offline.features import MULTI, TYPE_PREFIX, slot_features, table_features, value_class
 from offline.induce import Slot
 from offline.lexicon import mentions
+from offline.names import given_share
 from offline.roles import NONE, RoleModel, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
@@ -466,3 +467,14 @@ def test_a_label_after_the_slot_is_read_from_its_start() -> None:
     slot.inline_after = "accepted your invitation to join " + "the shared vault of your family " * 3
     feats = set(slot_features(slot, frozenset(), frozenset()))
     assert "lxia:action_url" in feats  # "accept…" opens the text after the value
+
+
+def test_a_slot_of_people_is_told_from_one_of_teams_by_given_names() -> None:
+    # "Ann Lee" and "Core Platform" are both capitalised words; only people start with a given name
+    people = _slot(["Invited by Anna Weber", "Invited by Tom Rossi", "Invited by Priya Nair"], [])
+    teams = _slot(["Invited by Core Platform", "Invited by Data Guild", "Invited by Growth Squad"], [])
+    assert given_share(["Anna Weber", "Tom Rossi", "Priya Nair", "Core Platform"]) == 0.75
+    assert "given:3" in slot_features(people, frozenset(), frozenset())
+    assert "given:0" in slot_features(teams, frozenset(), frozenset())
+    # a word more often something else is no given name: a date's month, a verb
+    assert given_share(["Jan 12", "May 3", "Mark as read"]) == 0.0
