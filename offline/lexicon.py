@@ -219,7 +219,7 @@ SHORT = 3
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
-EDGE_WORDS = 3  # a short label word labels a value only from the end of the text before it
+EDGE_WORDS = 3  # a short label word labels a value only from the words of a context next to it
 
 
 @lru_cache(maxsize=1)
@@ -265,8 +265,10 @@ def mentions(text: str, edge: Literal["end", "start"] | None = None) -> list[str
     if not text:
         return []
     low = _THIS_MAIL.sub(" ", " ".join(text.lower().split()))
-    words = low.split()
-    near = " ".join(words[-EDGE_WORDS:] if edge == "end" else words[:EDGE_WORDS] if edge else words)
+    near = low
+    if edge is not None:
+        words = low.split()
+        near = " ".join(words[-EDGE_WORDS:] if edge == "end" else words[:EDGE_WORDS])
     return [
         field
         for field, anywhere, short in _patterns()

@@ -93,10 +93,10 @@ class RoleModel:
         if tc is not None and self.spec.types:
             p = np.where([self._fits(c, tc) for c in self.classes], p, 0.0)
         floor = self.spec.distinct_floor
-        have = next((int(x[len(DISTINCT_PREFIX) :]) for x in features if x.startswith(DISTINCT_PREFIX)), None)
+        have = next(iter(_values(features, DISTINCT_PREFIX)), None)
         if have is not None and floor:
-            p = np.where([have >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
-        when = next((x[len(WHEN_PREFIX) :] for x in features if x.startswith(WHEN_PREFIX)), None)
+            p = np.where([int(have) >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
+        when = next(iter(_values(features, WHEN_PREFIX)), None)
         if when in PERIODS and self.spec.periods:
             p = np.where([when in self.spec.periods.get(c, PERIODS) for c in self.classes], p, 0.0)
         if MULTI in features:  # several values per message: a line-item field or none
@@ -122,6 +122,11 @@ class RoleModel:
     def load(cls, path: Path) -> RoleModel:
         """Read a model written by :meth:`save`."""
         return cls(RoleModelFile.model_validate(json.loads(path.read_text())))
+
+
+def _values(features: list[str], prefix: str) -> list[str]:
+    """What the features of one kind (``distinct:``, ``when:``) say, their prefix cut off."""
+    return [x[len(prefix) :] for x in features if x.startswith(prefix)]
 
 
 def _fit(
@@ -212,11 +217,8 @@ def train_model(
         counts[lab] = counts.get(lab, 0) + 1
         if lab != NONE:
             seen.setdefault(lab, Counter()).update(x for x in feats if x.startswith(TYPE_PREFIX))
-            spread.setdefault(lab, []).extend(
-                int(x[len(DISTINCT_PREFIX) :]) for x in feats if x.startswith(DISTINCT_PREFIX)
-            )
-            when = [x[len(WHEN_PREFIX) :] for x in feats if x.startswith(WHEN_PREFIX)]
-            dated.setdefault(lab, []).extend(when)
+            spread.setdefault(lab, []).extend(int(v) for v in _values(feats, DISTINCT_PREFIX))
+            dated.setdefault(lab, []).extend(_values(feats, WHEN_PREFIX))
     types = {lab: sorted(t for t, n in tcs.items() if n >= min_count) for lab, tcs in sorted(seen.items())}
     floors = {lab: sorted(b)[min_count - 1] for lab, b in sorted(spread.items()) if len(b) >= min_count}
     periods = {lab: sorted(set(w) & set(PERIODS)) for lab, w in sorted(dated.items()) if len(w) >= MIN_DATED}
