@@ -44,6 +44,7 @@ class Evaluation:
     overall: Score = field(default_factory=Score)
     by_field: Score = field(default_factory=Score)
     by_source: Score = field(default_factory=Score)
+    by_source_field: Score = field(default_factory=Score)  # keyed ``source/field``
     homogeneity: float = 0.0
     completeness: float = 0.0
     v_measure: float = 0.0
@@ -95,6 +96,7 @@ def score_ruleset(ruleset: RuleSet, test: list[Sample], truth: dict[str, TruthRe
             ev.overall.add("all", tp, fp, fn)
             ev.by_field.add(name, tp, fp, fn)
             ev.by_source.add(rec.source, tp, fp, fn)
+            ev.by_source_field.add(f"{rec.source}/{name}", tp, fp, fn)
     if labels:
         h, c, v = homogeneity_completeness_v_measure(labels, predicted)
         ev.homogeneity, ev.completeness, ev.v_measure = float(h), float(c), float(v)
