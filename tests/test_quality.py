@@ -44,7 +44,8 @@ def test_corpus_group_floors(corpus_evaluation: Evaluation, group: str) -> None:
     sources = set(spec["sources"])
     assert sources <= set(corpus_evaluation.by_source.by), "a floor names a source the corpus lacks"
     p, r, _ = _prf(corpus_evaluation, sources)
-    problems = _check(f"{group} precision", p, spec["precision"]) + _check(f"{group} recall", r, spec["recall"])
+    problems = _check(f"{group} precision", p, spec["precision"])
+    problems += _check(f"{group} recall", r, spec["recall"])
     for name, floor in spec["line_item_f1"].items():
         problems += _check(f"{group} {name} F1", _prf(corpus_evaluation, sources, {name})[2], floor)
     assert not problems, "; ".join(problems)
