@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rules.text import normalize_value
-
 from .features import table_features
 from .induce import Slot
 from .learn import cluster_tables, doc_words, subject_of
 from .roles import NONE, RoleModel, train_model
 from .sample import Sample
-from .truth import TruthRecord
+from .truth import TruthRecord, value_key
 
 __all__ = ["TrainingSet", "label_slot", "training_set", "train_roles"]
 
@@ -29,7 +27,8 @@ class TrainingSet:
 
 
 def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord]) -> str:
-    """The field whose truth values the slot's values equal most often, else ``NONE``."""
+    """The field whose truth values the slot's values equal most often, else ``NONE``; values
+    compare as scoring compares them (:func:`offline.truth.value_key`: an amount by its number)."""
     hits: dict[str, int] = {}
     total = 0
     for sample, row in zip(members, slot.values, strict=True):
@@ -37,11 +36,10 @@ def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord])
         if rec is None or not row:
             continue
         total += len(row)
-        fields = {name: {normalize_value(v) for v in vals} for name, vals in rec.fields.items()}
+        fields = {name: {value_key(name, v) for v in vals} for name, vals in rec.fields.items()}
         for value in row:
-            v = normalize_value(value)
             for name, vals in fields.items():
-                if v in vals:
+                if value_key(name, value) in vals:
                     hits[name] = hits.get(name, 0) + 1
     if not total or not hits:
         return NONE
