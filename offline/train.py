@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .features import table_features
-from .induce import Slot
+from .induce import ClusterTable, Slot
 from .learn import cluster_tables, doc_words, subject_of
 from .roles import NONE, RoleModel, train_model
 from .sample import Sample
 from .truth import TruthRecord, value_key
 
-__all__ = ["TrainingSet", "label_slot", "training_set", "train_roles"]
+__all__ = ["TrainingSet", "label_slot", "oracle_names", "training_set", "train_roles"]
 
 LABEL_AGREEMENT = 0.5
 
@@ -45,6 +45,12 @@ def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord])
         return NONE
     name, n = max(hits.items(), key=lambda kv: kv[1])
     return name if n >= LABEL_AGREEMENT * total else NONE
+
+
+def oracle_names(table: ClusterTable, truth: dict[str, TruthRecord]) -> list[tuple[str, float]]:
+    """Every slot of a table named with its true field (as training labels it), confidence 1: the
+    naming oracle, which shows what the slots alone would reach if naming never failed."""
+    return [(label_slot(slot, table.members, truth), 1.0) for slot in table.slots]
 
 
 def training_set(
