@@ -325,12 +325,7 @@ def markdown(report: Report, oracle: bool) -> str:
 
 
 def _default_out(args: argparse.Namespace) -> Path:
-    name = (
-        "roles_loso"
-        + ("_curve" if args.curve else "")
-        + ("_oracle" if args.oracle and not args.curve else "")
-    )
-    name += "_nosample" if args.no_sample else ""
+    name = "roles_loso" + ("_curve" if args.curve else "") + ("_nosample" if args.no_sample else "")
     name += "_" + "-".join(args.sources.split(",")) if args.sources else ""
     return RESULTS / f"{name}.md"
 
