@@ -26,7 +26,10 @@ __all__ = [
     "cluster_tables",
     "doc_words",
     "subject_of",
+    "slot_names",
     "name_slots",
+    "decode_names",
+    "published",
     "slot_rule",
     "cluster_rules",
     "learn_sender",
@@ -114,22 +117,32 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
     )
 
 
-def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
-    """Rules for the slots the role model names with enough confidence.
+def slot_names(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[tuple[str, float]]:
+    """The role model's field and probability for each slot of a cluster's table."""
+    feats = table_features(table.slots, subject_of(cluster), doc_words(table))
+    return [model.predict(f) for f in feats]
 
-    Decoded per cluster: a single-valued field predicted for several slots keeps its most
-    confident slot, plus any other slot named with at least ``BACKUP_CONFIDENCE`` (extraction
-    takes the most confident rule that finds a value, so a backup only speaks when the first
-    slot's block is absent); line-item fields may name several slots (name, price, quantity).
+
+def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
+    """Rules for the slots the role model names with enough confidence (see :func:`decode_names`)."""
+    return decode_names(table.slots, slot_names(cluster, table, model), model.threshold)
+
+
+def decode_names(slots: list[Slot], names: list[tuple[str, float]], threshold: float) -> list[FieldRule]:
+    """Rules for one cluster's slots from a (field, confidence) per slot, however obtained (the
+    role model; the truth, for the naming oracle of ``benchmarks/roles_loso.py``).
+
+    Decoded per cluster: a slot below ``threshold`` or named ``NONE`` stays unnamed; a
+    single-valued field named for several slots keeps its most confident slot, plus any other slot
+    named with at least ``BACKUP_CONFIDENCE`` (extraction takes the most confident rule that finds
+    a value, so a backup only speaks when the first slot's block is absent); line-item fields may
+    name several slots (name, price, quantity).
     """
-    words = doc_words(table)
-    subject = subject_of(cluster)
-    named: list[tuple[float, int, Slot, str]] = []
-    feats = table_features(table.slots, subject, words)
-    for k, (slot, f) in enumerate(zip(table.slots, feats, strict=True)):
-        name, p = model.predict(f)
-        if name != NONE and p >= model.threshold:
-            named.append((p, k, slot, name))
+    named = [
+        (p, k, slot, name)
+        for k, (slot, (name, p)) in enumerate(zip(slots, names, strict=True))
+        if name != NONE and p >= threshold
+    ]
     named.sort(key=lambda t: (-t[0], t[1]))
     table_of = _item_tables(named)
     taken: set[str] = set()
@@ -169,9 +182,15 @@ def _item_tables(named: list[tuple[float, int, Slot, str]]) -> dict[str, tuple[i
 
 
 def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel | None) -> ClusterRules:
-    """The published form of one cluster (structure, constant text, rules; no values)."""
-    members = cluster.members
+    """The published form of one cluster, its slots named by the role model."""
     rules = name_slots(cluster, table, model) if table is not None and model is not None else []
+    return published(cluster, table, rules)
+
+
+def published(cluster: Cluster, table: ClusterTable | None, rules: list[FieldRule]) -> ClusterRules:
+    """The published form of one cluster with the given rules (structure, constant text, rules;
+    no values)."""
+    members = cluster.members
     return ClusterRules(
         cluster=cluster.key,
         sender=cluster.sender,

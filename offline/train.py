@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from rules.text import normalize_value
 
 from .features import table_features
-from .induce import Slot
+from .induce import ClusterTable, Slot
 from .learn import cluster_tables, doc_words, subject_of
 from .roles import NONE, RoleModel, train_model
 from .sample import Sample
-from .truth import TruthRecord
+from .truth import TruthRecord, value_key
 
-__all__ = ["TrainingSet", "label_slot", "training_set", "train_roles"]
+__all__ = ["TrainingSet", "label_slot", "oracle_names", "training_set", "train_roles"]
 
 LABEL_AGREEMENT = 0.5
 
@@ -29,24 +29,37 @@ class TrainingSet:
 
 
 def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord]) -> str:
-    """The field whose truth values the slot's values equal most often, else ``NONE``."""
+    """The field whose truth values the slot's values equal most often, else ``NONE``; values
+    compare as scoring compares them (:func:`offline.truth.value_key`: an amount by its number),
+    and a tie goes to the field whose values the slot's equal as text most often (a subtotal and
+    a total of the same amount: the slot that shows the total's currency code is the total)."""
     hits: dict[str, int] = {}
+    exact: dict[str, int] = {}
     total = 0
     for sample, row in zip(members, slot.values, strict=True):
         rec = truth.get(sample.message_id)
         if rec is None or not row:
             continue
         total += len(row)
-        fields = {name: {normalize_value(v) for v in vals} for name, vals in rec.fields.items()}
+        fields = {
+            name: ({value_key(name, v) for v in vals}, {normalize_value(v) for v in vals})
+            for name, vals in rec.fields.items()
+        }
         for value in row:
-            v = normalize_value(value)
-            for name, vals in fields.items():
-                if v in vals:
+            for name, (keys, texts) in fields.items():
+                if value_key(name, value) in keys:
                     hits[name] = hits.get(name, 0) + 1
+                    exact[name] = exact.get(name, 0) + (normalize_value(value) in texts)
     if not total or not hits:
         return NONE
-    name, n = max(hits.items(), key=lambda kv: kv[1])
-    return name if n >= LABEL_AGREEMENT * total else NONE
+    name = max(hits, key=lambda k: (hits[k], exact[k]))
+    return name if hits[name] >= LABEL_AGREEMENT * total else NONE
+
+
+def oracle_names(table: ClusterTable, truth: dict[str, TruthRecord]) -> list[tuple[str, float]]:
+    """Every slot of a table named with its true field (as training labels it), confidence 1: the
+    naming oracle, which shows what the slots alone would reach if naming never failed."""
+    return [(label_slot(slot, table.members, truth), 1.0) for slot in table.slots]
 
 
 def training_set(

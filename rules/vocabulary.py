@@ -8,13 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-__all__ = ["FieldSpec", "FIELDS", "LINE_ITEM_FIELDS"]
+__all__ = ["FieldSpec", "FIELDS", "LINE_ITEM_FIELDS", "MONEY_FIELDS"]
 
 
 class FieldSpec(BaseModel):
     """One vocabulary entry."""
 
     kind: Literal["single", "line_item"]
+    value: Literal["text", "money"] = "text"  # money: an amount, compared by its number
     schema_org: str
     example: str = ""
 
@@ -26,3 +27,4 @@ def _load() -> dict[str, FieldSpec]:
 
 FIELDS: dict[str, FieldSpec] = _load()
 LINE_ITEM_FIELDS: frozenset[str] = frozenset(n for n, s in FIELDS.items() if s.kind == "line_item")
+MONEY_FIELDS: frozenset[str] = frozenset(n for n, s in FIELDS.items() if s.value == "money")
