@@ -22,6 +22,7 @@ _CODE = re.compile(r"^(?=[^\s]*\d)[#A-Za-z0-9][A-Za-z0-9\-_/.#]{3,40}$")
 _SPLIT_CODE = re.compile(r"^[A-Z]{2,10}(?:[-_/.][A-Z]{2,10}){1,5}$")
 _MIXED_CODE = re.compile(r"^(?=(?:[A-Za-z]*[a-z][A-Z]){2})[A-Za-z]{6,40}$")
 _CAPS = re.compile(r"^[A-Z]{6,20}$")
+_DECIMAL = re.compile(r"^[-+]?\d{1,3}(?:[,.]\d{3})*[.,]\d{2}$")
 _LETTER_CODE = re.compile(r"^[A-Z0-9]{4,5}(?:[- ][A-Z0-9]{4,5}){1,4}$")
 _EMAIL = re.compile(r"^[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+$")
 _URL = re.compile(r"^https?://\S+$")
@@ -68,6 +69,8 @@ def _money(v: str) -> bool:
 
 
 def _code(v: str) -> bool:
+    if _DECIMAL.match(v):
+        return False  # "11.50" is an amount whose currency stands elsewhere, not a reference
     return bool(_CODE.match(v) or _LETTER_CODE.match(v) or _SPLIT_CODE.match(v) or _MIXED_CODE.match(v)) and (
         not _URL.match(v)
     )

@@ -89,6 +89,8 @@ def parse_amount(text: str) -> Amount | None:
     m = _AMOUNT.fullmatch(t)
     if m is None or bool(m["open"]) != bool(m["close"]) or (m["s1"] and m["s2"]):
         return None
+    if m["c1"] and m["c1"][-1].isalpha() and m["s2"] and t[m.end("c1")] != " ":
+        return None  # "ABC-123456" is a reference, not an amount in the currency ABC
     number = _number(m["num"])
     if number is None:
         return None
@@ -234,10 +236,13 @@ def _day_at(text: str) -> tuple[DateValue, int] | None:
     return None
 
 
+_MORE_DIGITS = re.compile(r"[.:]?\d")
+
+
 def _time_at(text: str) -> tuple[TimeOfDay, int] | None:
     m = _TIME.match(text)
-    if m is None:
-        return None
+    if m is None or (m["sep"] == "." and not (m["ap"] or m["uhr"])) or _MORE_DIGITS.match(text, m.end()):
+        return None  # "12.30" alone reads as a number; "09.03.2026" is a date
     minute = int(m["m"] if m["m"] is not None else m["jm"])
     hour = int(m["h"])
     if m["ap"]:
@@ -255,9 +260,6 @@ def parse_time(text: str) -> TimeOfDay | None:
     (``12.30 Uhr``, ``12.30 pm``), as it also reads as a number."""
     t = _clean(text)
     if len(t) > MAX_LEN:
-        return None
-    m = _TIME.fullmatch(t)
-    if m is None or (m["sep"] in (".", "h", "H") and not (m["ap"] or m["uhr"] or m["sep"] != ".")):
         return None
     got = _time_at(t)
     return got[0] if got and got[1] == len(t) else None
