@@ -242,3 +242,10 @@ def test_typing_is_bounded(text: str) -> None:
     parse_amount(text)
     parse_date(text)
     assert time.perf_counter() - start < 0.05
+
+
+def test_fallback_keeps_a_bare_amount_of_a_money_rule() -> None:
+    from rules.apply import _typed
+
+    assert _typed(["money"], "179.00")
+    assert not _typed(["money"], "soon")
