@@ -2,45 +2,24 @@
 
 A slot's dates tell its role by when they fall: a sign-in happened when the mail was sent, an
 order was placed on that day or before, a delivery, a due date or the end of a trial lie ahead.
-Only the day is read (times are dropped); a date written without its year takes the year that
-puts it nearest the message; a numeric date that reads both day-first and month-first is kept
-only when both readings fall in the same period.
+Dates are read by :func:`rules.values.parse_date`; only the day counts (times are dropped), a
+range counts by its start; a date written without its year takes the year that puts it nearest
+the message; a numeric date that reads both day-first and month-first is kept only when both
+readings fall in the same period.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
-from rules.dictionaries import MONTH_NAMES
+from rules.values import DateRange, DateValue, parse_date
 
 __all__ = ["period", "periods", "PERIODS"]
-
-_TIME = re.compile(r"\d{1,2}(?::\d{2}){1,2}|\d{1,2}h\d{2}", re.IGNORECASE)
-_ISO = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
-_JA = re.compile(r"(?:(\d{4})年\s*)?(\d{1,2})月\s*(\d{1,2})日")
-_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
-_DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?!\d)")
-_WORD = re.compile(r"[^\W\d_]+")
-_DAY = re.compile(r"(?<![\d.,])(\d{1,2})(?:st|nd|rd|th|er|º)?(?![\d,.:]\d)")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 # periods relative to the message's day: before it, that day (one day either side for time
 # zones), within the next weeks, later
 PERIODS = ("past", "now", "soon", "later")
 _SOON_DAYS = 45
-
-
-def _month(word: str) -> int | None:
-    """The month a word names: a prefix of at least three letters of a month's name ("Aug",
-    "Sept.", "déc", "Okt")."""
-    w = word.lower()
-    if len(w) < 3:
-        return None
-    for k, names in enumerate(MONTH_NAMES, start=1):
-        if any(n.startswith(w) for n in names):
-            return k
-    return None
 
 
 def _day(y: int, m: int, d: int) -> date | None:
@@ -56,35 +35,20 @@ def _nearest(m: int, d: int, ref: date) -> date | None:
     return min(options, key=lambda x: abs((x - ref).days), default=None)
 
 
-def _year(y: str) -> int:
-    return int(y) + 2000 if len(y) == 2 else int(y)
+def _calendar(v: DateValue, ref: date) -> date | None:
+    if v.month is None or v.day is None:
+        return None
+    return _day(v.year, v.month, v.day) if v.year is not None else _nearest(v.month, v.day, ref)
 
 
 def _readings(value: str, ref: date) -> list[date]:
     """Every calendar day ``value`` can be read as (none when it holds no date)."""
-    text = _TIME.sub(" ", value)
-    if m := _ISO.search(text):
-        return [x] if (x := _day(int(m[1]), int(m[2]), int(m[3]))) else []
-    if m := _JA.search(text):
-        x = _day(int(m[1]), int(m[2]), int(m[3])) if m[1] else _nearest(int(m[2]), int(m[3]), ref)
-        return [x] if x else []
-    if m := _NUMERIC.search(text):
-        a, b, y = int(m[1]), int(m[3]), _year(m[4])
-        orders = [(b, a)] if m[2] == "." else [(b, a), (a, b)]  # (month, day): day-first, month-first
-        return [x for mo, d in orders if (x := _day(y, mo, d)) is not None]
-    if m := _DAY_MONTH.search(text):
-        return [x] if (x := _nearest(int(m[2]), int(m[1]), ref)) else []
-    months = [k for w in _WORD.findall(text) if (k := _month(w)) is not None]
-    if not months:
+    got = parse_date(value)
+    if got is None:
         return []
-    year = _YEAR.search(text)
-    rest = _YEAR.sub(" ", text)
-    day = _DAY.search(rest)
-    if day is None:
-        return []
-    if year is None:
-        return [x] if (x := _nearest(months[-1], int(day[1]), ref)) else []
-    return [x] if (x := _day(int(year[1]), months[-1], int(day[1]))) else []
+    first = got.start if isinstance(got, DateRange) else got
+    options = [first] + ([swapped] if (swapped := first.swapped()) is not None else [])
+    return [x for v in options if (x := _calendar(v, ref)) is not None]
 
 
 def period(value: str, ref: date) -> str | None:

@@ -372,8 +372,10 @@ def _slots(
         if not any(values):
             continue
         own = sum(v.lower() == members[m].recipient.lower() for m, row in enumerate(values) for v in row)
-        dtypes = column_types(v for row in values for v in row)
         inline_b, inline_a = template.context(gap)
+        near_b = inline_b or (before[0] if before else "")
+        near_a = inline_a or (after[0] if after else "")
+        dtypes = column_types((v for row in values for v in row), before=near_b, after=near_a)
         out.append(
             Slot(
                 anchor=col.anchor,

@@ -24,6 +24,7 @@ from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
+from .values import parse_amount
 
 __all__ = ["Extraction", "Extractor", "relax"]
 
@@ -236,8 +237,11 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
 
 
 def _typed(dtypes: list[str], value: str) -> bool:
-    """In fallback, a typed rule's value must still be of its type (a price is still money)."""
+    """In fallback, a typed rule's value must still be of its type (a price is still money; a
+    bare amount counts, as its currency may stand in a neighbouring element)."""
     strict = [d for d in dtypes if d in _STRICT_TYPES]
+    if "money" in strict and parse_amount(value) is not None:
+        return True
     return not strict or any(TYPES[d](value) for d in strict)
 
 

@@ -1,109 +1,32 @@
 """Dictionaries: recognisers that say what kind of value a string is (money, date, code, name...).
 
 Each recogniser is a full-match test on a collapsed value. A column takes a type when most of its
-values hit (see :func:`column_types`). The recognisers are language-neutral where they can be and
-carry month and weekday names for English, German, French, Spanish and Japanese dates.
+values hit (see :func:`column_types`). Money and dates are read by :mod:`rules.values` (CLDR
+currencies, month and weekday names); a value longer than ``MAX_LEN`` gets only the cheap types.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Iterable
 
-__all__ = ["TYPES", "value_types", "column_types", "CURRENCY_CODES", "MONTH_NAMES", "is_currency_token"]
+from .values import CURRENCY_CODES, MAX_LEN, in_context, is_currency_token, parse_amount, parse_date
 
-CURRENCY_CODES = frozenset(
-    [
-        "USD",
-        "EUR",
-        "GBP",
-        "JPY",
-        "CHF",
-        "CAD",
-        "AUD",
-        "NZD",
-        "SEK",
-        "NOK",
-        "DKK",
-        "PLN",
-        "CZK",
-        "HUF",
-        "CNY",
-        "HKD",
-        "SGD",
-        "INR",
-        "BRL",
-        "MXN",
-        "ZAR",
-        "KRW",
-        "TRY",
-        "RUB",
-    ]
-)
-_CURRENCY_SYMBOLS = "$€£¥₩₹₽¢円元"
-# month names of English, German, French and Spanish dates, by month (offline.dates reads them by
-# prefix; the date recogniser also needs the abbreviations spelled out)
-# fmt: off
-MONTH_NAMES: tuple[tuple[str, ...], ...] = (
-    ("january", "januar", "janvier", "enero"),
-    ("february", "februar", "février", "fevrier", "febrero"),
-    ("march", "märz", "maerz", "mars", "marzo"),
-    ("april", "avril", "abril"),
-    ("may", "mai", "mayo"),
-    ("june", "juni", "juin", "junio"),
-    ("july", "juli", "juillet", "julio"),
-    ("august", "août", "aout", "agosto"),
-    ("september", "septembre", "septiembre", "setiembre"),
-    ("october", "oktober", "octobre", "octubre"),
-    ("november", "novembre", "noviembre"),
-    ("december", "dezember", "décembre", "decembre", "diciembre"),
-)
-_MONTH_ABBREVIATIONS = (
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "okt", "dez",
-    "janv", "févr", "avr", "juil", "déc", "ene", "ago", "dic",
-)
-# fmt: on
-_MONTHS = "|".join(
-    sorted(
-        {n for names in MONTH_NAMES for n in names} | set(_MONTH_ABBREVIATIONS), key=lambda n: (-len(n), n)
-    )
-)
-_WEEKDAYS = (
-    "mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    "|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa|so"
-    "|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mar|mer|jeu|ven|sam|dim"
-    "|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo"
-)
-_NUM = r"[-−+]?\d{1,3}(?:[,.\u202f\u00a0' ]\d{3})*(?:[.,]\d{1,2})?|[-−+]?\d+(?:[.,]\d{1,2})?"
-_CUR = rf"(?:[{_CURRENCY_SYMBOLS}]|(?:{'|'.join(sorted(CURRENCY_CODES))})|[A-Z]{{1,3}}\$|Fr\.|kr)"
-_MONEY = re.compile(
-    rf"^[-−+]?\s?(?:{_CUR}\s?(?:{_NUM})|(?:{_NUM})\s?{_CUR})(?:\s?(?:{'|'.join(sorted(CURRENCY_CODES))}))?$"
-)
-_TIME = (
-    r"\d{1,2}[:h.]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?(?:\s?(?:uhr|h))?"
-    r"(?:\s?(?-i:\(?[A-Z]{2,5}\)?)|\s?[+-]\d{2}:?\d{2})?"
-)
-_DATE_PARTS = [
-    r"\d{4}-\d{2}-\d{2}(?:[ t]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?",
-    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}",
-    r"\d{4}/\d{1,2}/\d{1,2}",
-    rf"(?:(?:{_WEEKDAYS})\.?,?\s)?(?:{_MONTHS})\.?\s\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s\d{{4}})?",
-    rf"(?:(?:{_WEEKDAYS})\.?,?\s)?\d{{1,2}}(?:\.|er|º)?\s(?:de\s)?(?:{_MONTHS})\.?(?:,?\s(?:de\s)?\d{{4}})?",
-    r"\d{4}年\s?\d{1,2}月\s?\d{1,2}日(?:\s?\(.\))?",
-    r"\d{1,2}月\s?\d{1,2}日(?:\s?\(.\))?",
-]
-_DATE = re.compile(
-    rf"^(?:(?:{'|'.join(_DATE_PARTS)})(?:,?\s(?:at|um|à|a las|a la|de)?\s?{_TIME})?"
-    rf"(?:\s?[-–]\s?(?:{'|'.join(_DATE_PARTS)}))?|{_TIME})$",
-    re.IGNORECASE,
-)
+__all__ = ["TYPES", "value_types", "column_types", "CURRENCY_CODES", "is_currency_token"]
+
 _INTEGER = re.compile(r"^[-+]?\d{1,7}$")
 _CODE = re.compile(r"^(?=[^\s]*\d)[#A-Za-z0-9][A-Za-z0-9\-_/.#]{3,40}$")
+# identifiers of letters only: capitals joined by separators (ABC-DEFG), or mixed case that
+# switches inside the token (xKqTbZmW); a lone capitalised word or an all-caps status is no code
+_SPLIT_CODE = re.compile(r"^[A-Z]{2,10}(?:[-_/.][A-Z]{2,10}){1,5}$")
+_MIXED_CODE = re.compile(r"^(?=(?:[A-Za-z]*[a-z][A-Z]){2})[A-Za-z]{6,40}$")
+_CAPS = re.compile(r"^[A-Z]{6,20}$")
+_DECIMAL = re.compile(r"^[-+]?\d{1,3}(?:[,.]\d{3})*[.,]\d{2}$")
 _LETTER_CODE = re.compile(r"^[A-Z0-9]{4,5}(?:[- ][A-Z0-9]{4,5}){1,4}$")
 _EMAIL = re.compile(r"^[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+$")
 _URL = re.compile(r"^https?://\S+$")
 _PHONE = re.compile(r"^\+?\(?\d[\d\s().-]{6,18}\d$")
-_IP = re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$|^[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}$", re.IGNORECASE)
 _TRACKING = re.compile(
     r"^(?:1Z[0-9A-Z]{16}|\d{12}|\d{15}|\d{20,22}|9\d{15,21}|[A-Z]{2}\d{9}[A-Z]{2}|JJD\d{10,20}|\d{10,11})$"
 )
@@ -132,20 +55,41 @@ _DEVICE = re.compile(
 )
 
 
+def _ip(v: str) -> bool:
+    try:
+        ipaddress.ip_address(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _money(v: str) -> bool:
+    amount = parse_amount(v)
+    return amount is not None and amount.currency is not None
+
+
+def _code(v: str) -> bool:
+    if _DECIMAL.match(v):
+        return False  # "11.50" is an amount whose currency stands elsewhere, not a reference
+    return bool(_CODE.match(v) or _LETTER_CODE.match(v) or _SPLIT_CODE.match(v) or _MIXED_CODE.match(v)) and (
+        not _URL.match(v)
+    )
+
+
 def _carrier(v: str) -> bool:
     low = v.lower()
     return low in _CARRIERS or any(low.startswith(c + " ") for c in _CARRIERS)
 
 
 TYPES: dict[str, Callable[[str], bool]] = {
-    "money": lambda v: bool(_MONEY.match(v)),
-    "date": lambda v: bool(_DATE.match(v)),
+    "money": _money,
+    "date": lambda v: parse_date(v) is not None,
     "integer": lambda v: bool(_INTEGER.match(v)),
-    "code": lambda v: bool(_CODE.match(v) or _LETTER_CODE.match(v)) and not _URL.match(v),
+    "code": _code,
     "email": lambda v: bool(_EMAIL.match(v)),
     "url": lambda v: bool(_URL.match(v)),
-    "phone": lambda v: bool(_PHONE.match(v)) and not _DATE.match(v),
-    "ip": lambda v: bool(_IP.match(v)),
+    "phone": lambda v: bool(_PHONE.match(v)) and parse_date(v) is None,
+    "ip": _ip,
     "tracking": lambda v: bool(_TRACKING.match(v.replace(" ", ""))),
     "flight": lambda v: bool(_FLIGHT.match(v)),
     "airport": lambda v: bool(_AIRPORT.match(v)),
@@ -157,24 +101,34 @@ TYPES: dict[str, Callable[[str], bool]] = {
 }
 
 
+_CHEAP = ("integer", "email", "url", "sentence")
+
+
 def value_types(value: str) -> list[str]:
-    """Names of the dictionaries that the value fully matches."""
+    """Names of the dictionaries that the value fully matches (only the cheap ones past
+    ``MAX_LEN`` characters)."""
+    if len(value) > MAX_LEN:
+        return [name for name in _CHEAP if TYPES[name](value)]
     return [name for name, test in TYPES.items() if test(value)]
 
 
-def column_types(values: Iterable[str], threshold: float = 0.7) -> dict[str, float]:
-    """Hit rate per dictionary for a column's values, keeping those at or above ``threshold``."""
+def column_types(
+    values: Iterable[str], threshold: float = 0.7, before: str = "", after: str = ""
+) -> dict[str, float]:
+    """Hit rate per dictionary for a column's values, keeping those at or above ``threshold``.
+
+    ``before``/``after`` are the constant text around the column: a bare decimal next to a
+    currency symbol there is money. An all-caps word is a code when the column's values are
+    nearly all distinct (identifiers differ per message; a status such as ``SHIPPED`` repeats)."""
     vals = [v for v in values if v]
     if not vals:
         return {}
     hits: dict[str, int] = {}
     for v in vals:
-        for name in value_types(v):
+        for name in value_types(in_context(v, before, after)):
             hits[name] = hits.get(name, 0) + 1
     n = len(vals)
+    caps = [v for v in vals if _CAPS.match(v)]
+    if len(caps) >= 3 and len(set(caps)) >= 0.9 * len(caps):
+        hits["code"] = hits.get("code", 0) + len(caps)
     return {name: round(c / n, 3) for name, c in hits.items() if c / n >= threshold}
-
-
-def is_currency_token(token: str) -> bool:
-    """True for a token that is only a currency code or symbol (absorbed into a money value)."""
-    return token in CURRENCY_CODES or (len(token) == 1 and token in _CURRENCY_SYMBOLS)
