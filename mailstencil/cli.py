@@ -78,7 +78,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     import logging
     from datetime import UTC, datetime
 
-    from offline.batch import format_report, run_learning
+    from offline.batch import RefusedRun, format_report, run_learning
     from offline.engine import default_model_path, get_engine
     from offline.state import LearnJob
 
@@ -96,7 +96,20 @@ def cmd_learn(args: argparse.Namespace) -> int:
     engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
     store = open_store(args.store)
     try:
-        report = run_learning(store, args.paths, engine=engine, job=job, incremental=args.incremental)
+        report = run_learning(
+            store,
+            args.paths,
+            engine=engine,
+            job=job,
+            incremental=args.incremental,
+            allow_shrink=args.allow_shrink,
+        )
+    except RefusedRun as exc:
+        print(f"mailstencil: learn refused: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("mailstencil: learn interrupted; nothing published, previous version serving", file=sys.stderr)
+        return 130
     finally:
         store.close()
     print(format_report(report))
@@ -221,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_CAP,
         help=f"samples kept per cluster between nights (default {DEFAULT_CAP})",
+    )
+    s.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even an empty rule set or one retiring over half the current clusters",
     )
     s.set_defaults(func=cmd_learn)
 

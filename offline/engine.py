@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -111,6 +112,9 @@ def _learn_task(task: tuple[str, list[str], str | None, str]) -> str:
 
 
 def _init_worker(model_path: str | None) -> None:
+    """Load the role model; Ctrl-C is the parent's to handle (it ends the pool), so a worker
+    ignores it instead of printing a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     model_for(model_path)
 
 

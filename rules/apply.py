@@ -6,7 +6,6 @@ tables are compiled once per rule set in :class:`Extractor`.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
+from .patterns import MAX_RULE_TEXT, Pattern, PatternError, compile_pattern, full_match
 
 __all__ = ["Extraction", "Extractor", "relax"]
 
@@ -53,7 +53,7 @@ class Extraction:
 @dataclass(slots=True)
 class _Rule:
     spec: FieldRule
-    regex: re.Pattern[str]
+    regex: Pattern
 
 
 @dataclass(slots=True)
@@ -62,7 +62,7 @@ class _Compiled:
 
     landmarks: dict[tuple[str, str], int]
     compiled: list[_Rule]
-    selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]]
+    selectors: dict[tuple[int, str], list[tuple[int, Pattern]]]
 
 
 @dataclass(slots=True)
@@ -79,25 +79,42 @@ def relax(ipath: str) -> str:
     return "/".join(steps[-_RELAXED_STEPS:])
 
 
-def _compile(c: ClusterRules, key: Callable[[str], str]) -> _Compiled:
+def _compile(c: ClusterRules, key: Callable[[str], str], patterns: dict[str, Pattern | None]) -> _Compiled:
+    """A cluster's tables under ``key``; a rule or selector whose pattern RE2 refuses is left out
+    (``patterns`` caches each pattern's compiled form, ``None`` for a refused one)."""
     compiled = [
-        _Rule(r.model_copy(update={"ipath": key(r.ipath)}), re.compile(r.pattern, re.DOTALL)) for r in c.rules
+        _Rule(r.model_copy(update={"ipath": key(r.ipath)}), rx)
+        for r in c.rules
+        if (rx := _compiled(r.pattern, patterns)) is not None
     ]
     compiled.sort(key=lambda r: -r.spec.confidence)
     landmarks: dict[tuple[str, str], int] = {}
     for i, m in enumerate(c.landmarks):
         landmarks.setdefault((key(m.ipath), m.text), i)
-    selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+    selectors: dict[tuple[int, str], list[tuple[int, Pattern]]] = defaultdict(list)
     for sid, sel in enumerate(c.selectors):
-        selectors[(sel.anchor, key(sel.ipath))].append((sid, re.compile(sel.pattern, re.DOTALL)))
+        rx = _compiled(sel.pattern, patterns)
+        if rx is not None:
+            selectors[(sel.anchor, key(sel.ipath))].append((sid, rx))
     return _Compiled(landmarks, compiled, dict(selectors))
+
+
+def _compiled(pattern: str, cache: dict[str, Pattern | None]) -> Pattern | None:
+    if pattern not in cache:
+        try:
+            cache[pattern] = compile_pattern(pattern)
+        except PatternError:
+            cache[pattern] = None
+    return cache[pattern]
 
 
 class Extractor:
     """A rule set compiled for fast repeated extraction."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, max_text: int = MAX_RULE_TEXT) -> None:
         self.version = ruleset.version
+        self.max_text = max_text
+        patterns: dict[str, Pattern | None] = {}
         self._by_sender: dict[str, list[_Cluster]] = defaultdict(list)
         self._candidates: dict[str, list[ClusterCandidate]] = defaultdict(list)
         self._relaxed: dict[str, list[ClusterCandidate]] = defaultdict(list)
@@ -106,13 +123,19 @@ class Extractor:
             if c.rules:
                 self._learned[c.sender].append(len(self._by_sender[c.sender]))
             self._by_sender[c.sender].append(
-                _Cluster(c, _compile(c, str), _compile(c, relax), frozenset(relax(p) for p in c.paths))
+                _Cluster(
+                    c,
+                    _compile(c, str, patterns),
+                    _compile(c, relax, patterns),
+                    frozenset(relax(p) for p in c.paths),
+                )
             )
             signature = frozenset(c.signature)
             self._candidates[c.sender].append(ClusterCandidate(frozenset(c.paths), signature, c.messages))
             self._relaxed[c.sender].append(
                 ClusterCandidate(self._by_sender[c.sender][-1].relaxed_paths, signature, c.messages)
             )
+        self.refused_patterns = sum(1 for rx in patterns.values() if rx is None)
 
     def knows_sender(self, sender: str) -> bool:
         """Whether the rule set has any cluster of this sender."""
@@ -160,10 +183,10 @@ class Extractor:
                     proxy = self._by_sender[msg.sender][learned[stand_in[0]]].exact
                     if _landmark_share(proxy, leaves) >= _MIN_LANDMARK_SHARE:
                         out.fallback = True
-                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE)
+                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE, self.max_text)
                 return out
             if _landmark_share(cluster.exact, leaves) >= _MIN_LANDMARK_SHARE:
-                _apply(cluster.exact, leaves, out, 1.0)
+                _apply(cluster.exact, leaves, out, 1.0, self.max_text)
                 return out
         else:
             near = choose_cluster(
@@ -179,7 +202,7 @@ class Extractor:
         relaxed_leaves = [Leaf(relax(x.ipath), x.xpath, x.text, x.kind) for x in leaves]
         if _landmark_share(cluster.relaxed, relaxed_leaves) >= _MIN_LANDMARK_SHARE:
             out.fallback = True
-            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE)
+            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE, self.max_text)
         return out
 
 
@@ -191,7 +214,7 @@ def _landmark_share(c: _Compiled, leaves: list[Leaf]) -> float:
     return min(1.0, found / len(c.landmarks))
 
 
-def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float) -> None:
+def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float, max_text: int) -> None:
     addr = addresses(leaves, cluster.landmarks)
     index: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i, (anchor, ordinal) in enumerate(addr):
@@ -209,7 +232,8 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
             continue
         own = owners.get(key)
         if own is None:
-            own = owners[key] = claim([leaves[i].text for i in hits], cluster.selectors.get(key, ()))
+            texts = [leaves[i].text for i in hits]
+            own = owners[key] = claim(texts, cluster.selectors.get(key, ()), max_text)
         if spec.mode == "match":
             picked = [i for i, o in zip(hits, own, strict=True) if o == spec.selector]
         else:
@@ -221,7 +245,7 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
                 picked = free[spec.ordinal : spec.ordinal + 1]
         values: list[tuple[str, str]] = []
         for i in picked:
-            v = _match(rule.regex, spec.group, leaves[i].text)
+            v = _match(rule.regex, spec.group, leaves[i].text, max_text)
             if v and (weight == 1.0 or _typed(spec.dtype, v)):
                 xp = leaves[i].xpath
                 values.append((xp[: -len(spec.row_rel) - 1] if spec.row_rel else xp, v))
@@ -241,8 +265,9 @@ def _typed(dtypes: list[str], value: str) -> bool:
     return not strict or any(TYPES[d](value) for d in strict)
 
 
-def _match(regex: re.Pattern[str], group: int, text: str) -> str | None:
-    m = regex.fullmatch(text)
+def _match(regex: Pattern, group: int, text: str, max_text: int) -> str | None:
+    """The stripped ``group`` of a full match (``None`` for no match or a text over ``max_text``)."""
+    m = full_match(regex, text, max_text)
     if m is None:
         return None
     value = m.group(group)
