@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check()
     _configure_logging(settings.log_level)
     metrics = Metrics()
-    cache = RuleCache(settings.store, metrics)
+    cache = RuleCache(settings.store, metrics, settings.limits())
     cache.refresh()  # serve the current rules from the first request on (or retry at each poll)
 
     @contextlib.asynccontextmanager

@@ -122,17 +122,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
         extractor = Extractor(store.load())
     finally:
         store.close()
+    failed = 0
     for name, raw in iter_raw_messages(args.paths):
         try:
             got = extractor.extract(raw)
         except (MessageError, DomError) as exc:
+            failed += 1
             print(json.dumps({"file": name, "error": str(exc)}))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad message never hides the ones after it
+            failed += 1
+            print(
+                json.dumps({"file": name, "error": f"message could not be processed ({type(exc).__name__})"})
+            )
             continue
         out = {"file": name, "message_id": got.message_id, "cluster": got.cluster, "fields": got.fields}
         if not got.known:
             out["note"] = "unknown cluster"
         print(json.dumps(out, ensure_ascii=False))
-    return 0
+    if failed:
+        print(f"extract: {failed} messages could not be read", file=sys.stderr)
+    return 1 if failed and args.strict else 0
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
@@ -245,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("extract", help="extract fields, one JSON object per message")
     s.add_argument("paths", nargs="+")
     s.add_argument("--store", help=store_help)
+    s.add_argument("--strict", action="store_true", help="exit 1 when any message could not be read")
     s.set_defaults(func=cmd_extract)
 
     s = sub.add_parser("clusters", help="list the clusters of the current rule set")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .dom import Leaf
-from .patterns import MAX_RULE_TEXT, Pattern, full_match
+from .limits import DEFAULT_LIMITS
+from .patterns import Pattern, full_match
 
 __all__ = ["LANDMARK", "addresses", "row_key", "claim"]
 
@@ -43,7 +44,7 @@ def row_key(xpath: str, depth: int) -> str:
 
 
 def claim(
-    texts: Sequence[str], selectors: Sequence[tuple[int, Pattern]], max_text: int = MAX_RULE_TEXT
+    texts: Sequence[str], selectors: Sequence[tuple[int, Pattern]], max_text: int = DEFAULT_LIMITS.rule_text
 ) -> list[int]:
     """For the leaves of one (anchor, ipath) group: which selector claims each (-1 for none).
 

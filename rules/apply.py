@@ -21,9 +21,10 @@ from .cluster import (
 )
 from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
+from .limits import DEFAULT_LIMITS, Limits
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
-from .patterns import MAX_RULE_TEXT, Pattern, PatternError, compile_pattern, full_match
+from .patterns import Pattern, PatternError, compile_pattern, full_match
 
 __all__ = ["Extraction", "Extractor", "relax"]
 
@@ -111,9 +112,10 @@ def _compiled(pattern: str, cache: dict[str, Pattern | None]) -> Pattern | None:
 class Extractor:
     """A rule set compiled for fast repeated extraction."""
 
-    def __init__(self, ruleset: RuleSet, max_text: int = MAX_RULE_TEXT) -> None:
+    def __init__(self, ruleset: RuleSet, limits: Limits = DEFAULT_LIMITS) -> None:
         self.version = ruleset.version
-        self.max_text = max_text
+        self.limits = limits
+        self.max_text = limits.rule_text
         patterns: dict[str, Pattern | None] = {}
         self._by_sender: dict[str, list[_Cluster]] = defaultdict(list)
         self._candidates: dict[str, list[ClusterCandidate]] = defaultdict(list)
@@ -152,7 +154,7 @@ class Extractor:
 
     def extract_parsed(self, msg: ParsedMessage) -> Extraction:
         """Extract from an already parsed message."""
-        leaves = message_leaves(msg.subject, msg.html, msg.text)
+        leaves = message_leaves(msg.subject, msg.html, msg.text, self.limits)
         return self.extract_leaves(msg, leaves)
 
     def extract_leaves(self, msg: ParsedMessage, leaves: list[Leaf]) -> Extraction:

@@ -14,20 +14,19 @@ from typing import Protocol, cast
 
 import re2
 
+from .limits import DEFAULT_LIMITS
 from .model import RuleSet
+from .text import safe_text
 
 __all__ = [
-    "MAX_RULE_TEXT",
     "Match",
     "Pattern",
     "PatternError",
     "compile_pattern",
     "check_patterns",
     "full_match",
-    "safe_text",
 ]
 
-MAX_RULE_TEXT = 20_000  # characters: a leaf longer than this is never read by a rule or selector
 
 # Python's str ``\s`` (exactly the characters ``str.isspace`` accepts) in RE2 syntax
 _UNICODE_SPACE = r"\s\x0b\x1c-\x1f\x85\pZ"
@@ -87,7 +86,7 @@ def compile_pattern(pattern: str) -> Pattern:
         raise PatternError(f"pattern not accepted by the linear-time engine: {exc}") from exc
 
 
-def full_match(pattern: Pattern, text: str, max_text: int = MAX_RULE_TEXT) -> Match | None:
+def full_match(pattern: Pattern, text: str, max_text: int = DEFAULT_LIMITS.rule_text) -> Match | None:
     """``pattern.fullmatch(text)``; ``None`` for a text over ``max_text`` characters."""
     if len(text) > max_text:
         return None
@@ -95,15 +94,6 @@ def full_match(pattern: Pattern, text: str, max_text: int = MAX_RULE_TEXT) -> Ma
         return pattern.fullmatch(text)
     except UnicodeEncodeError:  # a lone surrogate in a caller's own text
         return pattern.fullmatch(safe_text(text))
-
-
-def safe_text(text: str) -> str:
-    """``text`` with lone surrogates replaced (RE2 reads UTF-8, which cannot hold them)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
 
 
 def _patterns(ruleset: RuleSet) -> Iterable[tuple[str, str]]:
