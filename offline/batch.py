@@ -117,6 +117,8 @@ class RunReport(BaseModel):
     retention_days: int
     messages_read: int = 0
     messages_skipped: int = 0
+    skipped: dict[str, int] = Field(default_factory=dict)
+    """Skipped messages per reason."""
     messages_new: int = 0
     messages_duplicate: int = 0
     samples_expired: int = 0
@@ -232,6 +234,7 @@ def run_learning(
         report.stage_seconds[stage] = secs
     start = time.perf_counter()
     report.messages_read, report.messages_skipped = out.read, out.skipped
+    report.skipped = dict(sorted(out.skip_reasons.items()))
     relearned = {r.sender for r in out.results if r.relearned}
     states: list[SenderState] = []
     new_clusters: list[ClusterRules] = []
@@ -315,6 +318,7 @@ def format_report(report: RunReport) -> str:
         f"messages: read {r.messages_read}, skipped {r.messages_skipped}, new {r.messages_new}, "
         f"duplicate {r.messages_duplicate}; retained samples {r.samples_retained}, "
         f"expired {r.samples_expired}",
+        *(["skipped: " + ", ".join(f"{why} {n}" for why, n in r.skipped.items())] if r.skipped else []),
         f"senders: relearned {r.senders_relearned}, carried over {r.senders_carried}",
         f"clusters: {r.clusters} (with rules {r.clusters_with_rules}, below k={r.min_recipients} "
         f"recipients {r.clusters_below_k}); new {r.clusters_new}, changed {r.clusters_changed}, "
