@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -113,9 +114,6 @@ def _learn_task(task: tuple[str, list[str], str | None, str]) -> str:
 
 
 def _init_worker(model_path: str | None) -> None:
-    """Load the role model; Ctrl-C is the parent's to handle (it ends the pool), so a worker
-    ignores it instead of printing a traceback of its own."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     model_for(model_path)
 
 
@@ -146,12 +144,20 @@ class _Progress:
 
 
 def _seeded_pool(processes: int, model_path: str | None) -> Pool:
-    """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`."""
+    """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`.
+
+    The workers are born ignoring Ctrl-C (an ignored signal stays ignored in a spawned child):
+    it is the parent's to handle, which ends the pool, so no worker prints a traceback of its own.
+    """
     saved = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = HASH_SEED
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         return get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
     finally:
+        if main:
+            signal.signal(signal.SIGINT, handler)
         if saved is None:
             del os.environ["PYTHONHASHSEED"]
         else:
