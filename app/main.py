@@ -75,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    application.state.mailstencil = State(settings=settings, cache=cache, metrics=metrics)
+    extraction = anyio.CapacityLimiter(settings.extract_threads)
+    application.state.mailstencil = State(
+        settings=settings, cache=cache, metrics=metrics, extraction=extraction
+    )
     application.include_router(health.router)
     # declared (and in the OpenAPI schema) only when a token is configured
     guard = [Depends(require_extract)] if settings.extract_token is not None else []

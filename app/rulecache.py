@@ -113,10 +113,21 @@ class RuleCache:
         self._refresh_lock = threading.Lock()
 
     def store(self) -> RuleStore:
-        """The open store (opened on first use; raises ``StoreError`` when it cannot be)."""
+        """The open store (opened on first use, and again after it failed or was replaced under
+        us; raises ``StoreError`` when it cannot be)."""
+        if self._store is not None and self._store.replaced():
+            log.warning("rule store was replaced or removed; reopening it")
+            self.close()
         if self._store is None:
             self._store = open_store(self.store_url)
         return self._store
+
+    def _failed(self, exc: Exception) -> None:
+        """Record a store failure and drop the connection, so the next check opens it afresh."""
+        self.store_ok = False
+        self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        self.metrics.store_up.set(0)
+        self.close()
 
     def refresh(self, force: bool = False) -> bool:
         """Check the store and swap in its current rule set if it changed; True when swapped.
@@ -140,9 +151,7 @@ class RuleCache:
                 ruleset = store.load()
                 snapshot = Snapshot.of(ruleset, self.limits)
             except Exception as exc:  # noqa: BLE001 - any store failure: keep serving the last rules
-                self.store_ok = False
-                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-                self.metrics.store_up.set(0)
+                self._failed(exc)
                 self.metrics.reloads.labels("error").inc()
                 log.warning(
                     "rule store check failed, serving version %d: %s", self.snapshot.version, self.last_error
@@ -173,9 +182,7 @@ class RuleCache:
         try:
             self.store().current_version()
         except Exception as exc:  # noqa: BLE001 - readiness only reports
-            self.store_ok = False
-            self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-            self.metrics.store_up.set(0)
+            self._failed(exc)
             return False
         self._mark_ok()
         return True

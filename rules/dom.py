@@ -35,7 +35,7 @@ _LABEL_LINE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s+(\S.*?)\s*$")
 # a start tag up to its closing ">", quoted values taken whole (the alternatives start with
 # different characters, so the scan never backtracks: linear in the document)
 _START_TAG = re.compile(rb"<[A-Za-z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
-_QUOTED = re.compile(rb"\"[^\"]*\"|'[^']*'")
+_TAG_WORD = re.compile(rb"\"[^\"]*\"|'[^']*'|[^\s\"']+")
 
 
 class DomError(ValueError):
@@ -69,21 +69,32 @@ def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     """Raise :class:`DomError` when a start tag, or all of them, hold more attribute words than
     ``limits`` allow: checked before the parse, whose cost grows with the square of them.
 
-    Attribute words are the white-space separated words of a tag outside its quoted values (an
-    upper bound of its attributes); the precise count is taken only for a tag long enough to
-    be over the limit, so ordinary mail pays one scan of its tags.
+    Attribute words are the words of a tag outside its quoted values (an upper bound of its
+    attributes); they are counted one by one only in a tag with enough spaces to be over the
+    limit, and only up to it, so no step holds the interpreter long on a huge tag.
     """
     per_tag, total = limits.attributes_per_element, 0
     for m in _START_TAG.finditer(html):
         tag = m.group()
         words = tag.count(b" ") + tag.count(b"\n") + tag.count(b"\t")
         if words > per_tag:
-            words = len(_QUOTED.sub(b"", tag).split()) - 1
+            words = _attribute_words(tag, per_tag)
             if words > per_tag:
-                raise DomError(f"an HTML element has {words} attributes; the limit is {per_tag}")
+                raise DomError(f"an HTML element has over {per_tag} attributes")
         total += words
         if total > limits.attributes:
             raise DomError(f"the HTML has over {limits.attributes} attributes")
+
+
+def _attribute_words(tag: bytes, stop: int) -> int:
+    """Words of a start tag outside quoted values, after its name; counting ends past ``stop``."""
+    n = -1  # the tag name
+    for m in _TAG_WORD.finditer(tag):
+        if m.group()[:1] not in (b'"', b"'"):
+            n += 1
+            if n > stop:
+                break
+    return n
 
 
 def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:

@@ -184,14 +184,14 @@ def test_a_12mb_message_of_attributes_is_refused_fast() -> None:
     assert len(raw) > 12_000_000
     msg = parse_message(raw)
     start = time.perf_counter()
-    with pytest.raises(DomError, match="1200000 attributes; the limit is 256"):
+    with pytest.raises(DomError, match="over 256 attributes"):
         message_leaves(msg.subject, msg.html, msg.text)
     assert time.perf_counter() - start < 1.0
 
 
 def test_attribute_limits_are_settings() -> None:
     html = "<html><body><td " + " ".join(f'a{i}="v w"' for i in range(300)) + ">hi</td></body></html>"
-    with pytest.raises(DomError, match="300 attributes"):
+    with pytest.raises(DomError, match="over 256 attributes"):
         html_leaves(html)
     assert [x.text for x in html_leaves(html, Limits(attributes_per_element=300))] == ["hi"]
     many = "<html><body>" + "<p a=1 b=2>t</p>" * 600 + "</body></html>"

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     max_rule_text: int = Field(
         default=DEFAULT_LIMITS.rule_text, gt=0, description="longest leaf (characters) a rule reads"
     )
+    extract_threads: int = Field(
+        default=2,
+        gt=0,
+        le=64,
+        description="worker threads extracting at once (more requests wait their turn)",
+    )
     reload_interval: float = Field(
         default=5.0, gt=0, description="seconds between checks of the store for a newly published rule set"
     )
