@@ -180,3 +180,27 @@ def test_a_vanished_store_leaves_the_cached_rules_serving(order_store: str) -> N
         assert ready["ready"] is True and ready["version"] == 1  # reopened (empty): the rules it had serve
         r = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
         assert r.status_code == 200 and r.json()["version"] == 1 and r.json()["fields"]
+
+
+def test_readyz_is_not_ready_only_while_no_store_can_be_read(order_store: str, order_rules: RuleSet) -> None:
+    path = Path(order_store.removeprefix("sqlite:///"))
+    with (
+        serve(order_store, {"MAILSTENCIL_RELOAD_INTERVAL": "0.05"}) as srv,
+        httpx.Client(base_url=srv.base) as http,
+    ):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.mkdir()  # something that is no SQLite file where the store was: nothing can be read
+        down = _wait_for(lambda: http.get("/readyz").json(), lambda body: not body["ready"])
+        assert down["store_reachable"] is False and "unreachable" in str(down["reason"])
+        r = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
+        assert r.status_code == 200 and r.json()["version"] == 1  # the cached rules keep serving
+        path.rmdir()
+        fresh = SQLiteStore(path)
+        fresh.publish(order_rules)
+        fresh.publish(order_rules)
+        fresh.close()
+        up = _wait_for(
+            lambda: http.get("/readyz").json(), lambda body: body["ready"] and body["version"] == 2
+        )
+        assert up["ready"] is True and up["version"] == 2
