@@ -79,4 +79,5 @@ def extract_message(
         confidence=got.confidence,
         items=got.items,
         markup=markup,
+        cut_short=got.cut_short,
     )

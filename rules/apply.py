@@ -6,6 +6,7 @@ tables are compiled once per rule set in :class:`Extractor`.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Extraction:
     fields: dict[str, list[str]] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     items: list[dict[str, str]] = field(default_factory=list)
+    cut_short: bool = False  # the time budget ran out before every rule was tried
 
 
 @dataclass(slots=True)
@@ -169,6 +171,7 @@ class Extractor:
         left unnamed abstains: no fields, never a sibling template's rules.
         """
         out = Extraction(msg.message_id, msg.sender, msg.subject, None, False, version=self.version)
+        deadline = time.monotonic() + self.limits.seconds  # local: the extractor is shared by threads
         cands = self._candidates.get(msg.sender)
         if not cands:
             return out
@@ -185,10 +188,10 @@ class Extractor:
                     proxy = self._by_sender[msg.sender][learned[stand_in[0]]].exact
                     if _landmark_share(proxy, leaves) >= _MIN_LANDMARK_SHARE:
                         out.fallback = True
-                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE, self.max_text)
+                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE, self.max_text, deadline)
                 return out
             if _landmark_share(cluster.exact, leaves) >= _MIN_LANDMARK_SHARE:
-                _apply(cluster.exact, leaves, out, 1.0, self.max_text)
+                _apply(cluster.exact, leaves, out, 1.0, self.max_text, deadline)
                 return out
         else:
             near = choose_cluster(
@@ -204,7 +207,7 @@ class Extractor:
         relaxed_leaves = [Leaf(relax(x.ipath), x.xpath, x.text, x.kind) for x in leaves]
         if _landmark_share(cluster.relaxed, relaxed_leaves) >= _MIN_LANDMARK_SHARE:
             out.fallback = True
-            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE, self.max_text)
+            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE, self.max_text, deadline)
         return out
 
 
@@ -216,7 +219,9 @@ def _landmark_share(c: _Compiled, leaves: list[Leaf]) -> float:
     return min(1.0, found / len(c.landmarks))
 
 
-def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float, max_text: int) -> None:
+def _apply(
+    cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float, max_text: int, deadline: float
+) -> None:
     addr = addresses(leaves, cluster.landmarks)
     index: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i, (anchor, ordinal) in enumerate(addr):
@@ -225,6 +230,9 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
     owners: dict[tuple[int, str], list[int]] = {}
     rows: dict[str, dict[str, str]] = {}
     for rule in cluster.compiled:
+        if time.monotonic() >= deadline:
+            out.cut_short = True
+            break
         spec = rule.spec
         if spec.field in out.fields:
             continue  # a higher-confidence rule already produced this field

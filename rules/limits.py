@@ -29,6 +29,8 @@ class Limits:
     """Characters kept of one leaf (the rest is cut)."""
     rule_text: int = 20_000
     """Longest leaf (characters) a rule or selector reads; longer ones are left alone."""
+    seconds: float = 2.0
+    """Time budget of one message's rule matching; past it the answer is marked cut short."""
 
 
 DEFAULT_LIMITS = Limits()

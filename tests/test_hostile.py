@@ -275,3 +275,11 @@ def test_order_helpers_are_the_template(ruleset: RuleSet) -> None:
     """The hostile messages are the learned template's: a normal one gets its Subject fields."""
     got = Extractor(ruleset).extract(hostile.message(7))
     assert "#" + make_order(7).number in got.fields["order_number"]
+
+
+def test_the_time_budget_cuts_matching_short_and_says_so(ruleset: RuleSet) -> None:
+    raw = hostile.message(6)
+    full = Extractor(ruleset).extract(raw)
+    assert full.fields and not full.cut_short
+    cut = Extractor(ruleset, Limits(seconds=1e-9)).extract(raw)
+    assert cut.known and cut.cut_short and cut.fields == {}

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     max_rule_text: int = Field(
         default=DEFAULT_LIMITS.rule_text, gt=0, description="longest leaf (characters) a rule reads"
     )
+    extract_budget: float = Field(
+        default=DEFAULT_LIMITS.seconds,
+        gt=0,
+        description="seconds of rule matching per message (then cut_short)",
+    )
     extract_threads: int = Field(
         default=2,
         gt=0,
@@ -91,6 +96,7 @@ class Settings(BaseSettings):
             leaves=self.max_leaves,
             leaf_text=self.max_leaf_text,
             rule_text=self.max_rule_text,
+            seconds=self.extract_budget,
         )
 
     def check(self) -> None:

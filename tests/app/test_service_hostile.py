@@ -204,3 +204,12 @@ def test_readyz_is_not_ready_only_while_no_store_can_be_read(order_store: str, o
             lambda: http.get("/readyz").json(), lambda body: body["ready"] and body["version"] == 2
         )
         assert up["ready"] is True and up["version"] == 2
+
+
+def test_an_answer_cut_short_says_so(
+    make_client: Callable[..., TestClient], corpus: dict[str, bytes]
+) -> None:
+    raw = corpus["order/0001.eml"]
+    assert make_client().post("/v1/extract", content=raw, headers=RFC822).json()["cut_short"] is False
+    cut = make_client(extract_budget=1e-9).post("/v1/extract", content=raw, headers=RFC822)
+    assert cut.status_code == 200 and cut.json()["cut_short"] is True and cut.json()["fields"] == {}
