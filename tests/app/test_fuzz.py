@@ -8,6 +8,7 @@ for a longer run.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import random
@@ -142,3 +143,10 @@ def test_mutated_mail_never_crashes(
     r = client.post("/v1/extract", content=raw, headers=RFC822)
     assert r.status_code < 500, r.text
     r.json()
+    good = seeds[0]
+    batch = client.post("/v1/extract/batch", json=[base64.b64encode(m).decode() for m in (raw, good)])
+    assert batch.status_code == 200, batch.text
+    first, second = batch.json()["results"]
+    assert first["status"] == r.status_code  # the same answer alone or in a batch
+    alone = client.post("/v1/extract", content=good, headers=RFC822).json()
+    assert second["status"] == 200 and second["result"] == alone  # a bad message hides nothing after it
