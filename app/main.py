@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check()
     _configure_logging(settings.log_level)
     metrics = Metrics()
-    cache = RuleCache(settings.store, metrics)
+    cache = RuleCache(settings.store, metrics, settings.limits())
     cache.refresh()  # serve the current rules from the first request on (or retry at each poll)
 
     @contextlib.asynccontextmanager
@@ -75,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    application.state.mailstencil = State(settings=settings, cache=cache, metrics=metrics)
+    extraction = anyio.CapacityLimiter(settings.extract_threads)
+    application.state.mailstencil = State(
+        settings=settings, cache=cache, metrics=metrics, extraction=extraction
+    )
     application.include_router(health.router)
     # declared (and in the OpenAPI schema) only when a token is configured
     guard = [Depends(require_extract)] if settings.extract_token is not None else []

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from rules.apply import Extractor
+from rules.limits import DEFAULT_LIMITS, Limits
 from rules.model import ClusterRules, RuleSet
 from rules.store import RuleStore, StoreError, open_store
 
@@ -37,10 +38,17 @@ class Snapshot:
     loaded_at: float
 
     @classmethod
-    def of(cls, ruleset: RuleSet) -> Snapshot:
-        """Compile a snapshot of a rule set."""
+    def of(cls, ruleset: RuleSet, limits: Limits = DEFAULT_LIMITS) -> Snapshot:
+        """Compile a snapshot of a rule set (patterns RE2 refuses are left out and logged)."""
         index = MappingProxyType({c.cluster: c for c in ruleset.clusters})
-        return cls(ruleset.version, ruleset, Extractor(ruleset), index, time.time())
+        extractor = Extractor(ruleset, limits)
+        if extractor.refused_patterns:
+            log.warning(
+                "rule set version %d: %d patterns refused by the linear-time engine are not used",
+                ruleset.version,
+                extractor.refused_patterns,
+            )
+        return cls(ruleset.version, ruleset, extractor, index, time.time())
 
 
 @dataclass(slots=True)
@@ -91,10 +99,11 @@ class ClusterStats:
 class RuleCache:
     """Holds the current snapshot and reloads it from the store when the current version changes."""
 
-    def __init__(self, store_url: str, metrics: Metrics) -> None:
+    def __init__(self, store_url: str, metrics: Metrics, limits: Limits = DEFAULT_LIMITS) -> None:
         self.store_url = store_url
         self.metrics = metrics
-        self.snapshot: Snapshot = Snapshot.of(RuleSet())
+        self.limits = limits
+        self.snapshot: Snapshot = Snapshot.of(RuleSet(), limits)
         self.loaded = False
         self.store_ok = False
         self.last_error: str | None = None
@@ -104,10 +113,21 @@ class RuleCache:
         self._refresh_lock = threading.Lock()
 
     def store(self) -> RuleStore:
-        """The open store (opened on first use; raises ``StoreError`` when it cannot be)."""
+        """The open store (opened on first use, and again after it failed or was replaced under
+        us; raises ``StoreError`` when it cannot be)."""
+        if self._store is not None and self._store.replaced():
+            log.warning("rule store was replaced or removed; reopening it")
+            self.close()
         if self._store is None:
             self._store = open_store(self.store_url)
         return self._store
+
+    def _failed(self, exc: Exception) -> None:
+        """Record a store failure and drop the connection, so the next check opens it afresh."""
+        self.store_ok = False
+        self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        self.metrics.store_up.set(0)
+        self.close()
 
     def refresh(self, force: bool = False) -> bool:
         """Check the store and swap in its current rule set if it changed; True when swapped.
@@ -129,11 +149,9 @@ class RuleCache:
                     log.warning("rule store has no rule set; keeping version %d", self.snapshot.version)
                     return False
                 ruleset = store.load()
-                snapshot = Snapshot.of(ruleset)
+                snapshot = Snapshot.of(ruleset, self.limits)
             except Exception as exc:  # noqa: BLE001 - any store failure: keep serving the last rules
-                self.store_ok = False
-                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-                self.metrics.store_up.set(0)
+                self._failed(exc)
                 self.metrics.reloads.labels("error").inc()
                 log.warning(
                     "rule store check failed, serving version %d: %s", self.snapshot.version, self.last_error
@@ -164,9 +182,7 @@ class RuleCache:
         try:
             self.store().current_version()
         except Exception as exc:  # noqa: BLE001 - readiness only reports
-            self.store_ok = False
-            self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-            self.metrics.store_up.set(0)
+            self._failed(exc)
             return False
         self._mark_ok()
         return True

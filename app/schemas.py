@@ -67,6 +67,9 @@ class ExtractionResponse(BaseModel):
     markup: list[MarkupItem] = Field(
         default_factory=list, description="schema.org markup found in the message itself (not learned)"
     )
+    cut_short: bool = Field(
+        False, description="the per-message time budget ran out: fields may be missing, never wrong"
+    )
 
 
 class JsonLdDocument(BaseModel):

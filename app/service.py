@@ -43,6 +43,7 @@ def extract_message(
         try:
             msg = parse_message(raw)
             got = snap.extractor.extract_parsed(msg)
+            markup, _ = read_markup(msg.html)
         except (MessageError, DomError) as exc:
             raise Rejected(422, f"not a usable RFC 822 message: {exc}", "malformed") from exc
         except RecursionError as exc:
@@ -50,7 +51,6 @@ def extract_message(
         except Exception as exc:  # noqa: BLE001 - bad input must never become a 500
             log.error("extraction failed on a message: %s", type(exc).__name__)
             raise Rejected(422, f"message could not be processed ({type(exc).__name__})", "failed") from exc
-        markup, _ = read_markup(msg.html)
     except Rejected as rej:
         metrics.rejected.labels(rej.metric).inc()
         raise
@@ -79,4 +79,5 @@ def extract_message(
         confidence=got.confidence,
         items=got.items,
         markup=markup,
+        cut_short=got.cut_short,
     )

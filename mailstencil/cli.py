@@ -78,7 +78,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     import logging
     from datetime import UTC, datetime
 
-    from offline.batch import format_report, run_learning
+    from offline.batch import RefusedRun, format_report, run_learning
     from offline.engine import default_model_path, get_engine
     from offline.state import LearnJob
 
@@ -96,7 +96,20 @@ def cmd_learn(args: argparse.Namespace) -> int:
     engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
     store = open_store(args.store)
     try:
-        report = run_learning(store, args.paths, engine=engine, job=job, incremental=args.incremental)
+        report = run_learning(
+            store,
+            args.paths,
+            engine=engine,
+            job=job,
+            incremental=args.incremental,
+            allow_shrink=args.allow_shrink,
+        )
+    except RefusedRun as exc:
+        print(f"mailstencil: learn refused: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("mailstencil: learn interrupted; nothing published, previous version serving", file=sys.stderr)
+        return 130
     finally:
         store.close()
     print(format_report(report))
@@ -109,17 +122,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
         extractor = Extractor(store.load())
     finally:
         store.close()
+    failed = 0
     for name, raw in iter_raw_messages(args.paths):
         try:
             got = extractor.extract(raw)
         except (MessageError, DomError) as exc:
+            failed += 1
             print(json.dumps({"file": name, "error": str(exc)}))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad message never hides the ones after it
+            failed += 1
+            print(
+                json.dumps({"file": name, "error": f"message could not be processed ({type(exc).__name__})"})
+            )
             continue
         out = {"file": name, "message_id": got.message_id, "cluster": got.cluster, "fields": got.fields}
         if not got.known:
             out["note"] = "unknown cluster"
         print(json.dumps(out, ensure_ascii=False))
-    return 0
+    if failed:
+        print(f"extract: {failed} messages could not be read", file=sys.stderr)
+    return 1 if failed and args.strict else 0
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
@@ -222,11 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_CAP,
         help=f"samples kept per cluster between nights (default {DEFAULT_CAP})",
     )
+    s.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even an empty rule set or one retiring over half the current clusters",
+    )
     s.set_defaults(func=cmd_learn)
 
     s = sub.add_parser("extract", help="extract fields, one JSON object per message")
     s.add_argument("paths", nargs="+")
     s.add_argument("--store", help=store_help)
+    s.add_argument("--strict", action="store_true", help="exit 1 when any message could not be read")
     s.set_defaults(func=cmd_extract)
 
     s = sub.add_parser("clusters", help="list the clusters of the current rule set")

@@ -6,6 +6,11 @@ their retained samples past retention are pruned. Full: learn from the input alo
 all state. Either way, the new rule set, the run report and the state are published in one store
 transaction, so a run killed at any point leaves the previous version serving. The report holds
 counts and timings only, never a value from a message.
+
+A run never publishes a rule set that would stop the service from answering: one whose patterns
+the linear-time engine refuses, an empty one, or one retiring more than ``max_retired_share`` of
+the current clusters (unless ``allow_shrink``); it raises :class:`RefusedRun` instead and the
+store is left as it was.
 """
 
 from __future__ import annotations
@@ -18,15 +23,33 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from rules.model import ClusterRules, FieldRule, RuleSet
+from rules.patterns import PatternError, check_patterns
 from rules.store import RuleStore, SenderState
 
 from .engine import Engine, EngineOutput, LocalEngine
 from .sample import Sample
 from .state import LearnJob, prune_state
 
-__all__ = ["VERTICALS", "Coverage", "RunReport", "run_learning", "vertical_of", "format_report"]
+__all__ = [
+    "VERTICALS",
+    "MAX_RETIRED_SHARE",
+    "Coverage",
+    "RefusedRun",
+    "RunReport",
+    "run_learning",
+    "vertical_of",
+    "format_report",
+]
 
 log = logging.getLogger("mailstencil.learn")
+
+MAX_RETIRED_SHARE = 0.5
+"""Share of the current clusters a run may retire before it refuses to publish (``allow_shrink``)."""
+
+
+class RefusedRun(RuntimeError):
+    """A run whose rule set was not published; the reason says why and how to publish anyway."""
+
 
 VERTICALS: dict[str, tuple[str, ...]] = {
     "commerce": (
@@ -94,6 +117,8 @@ class RunReport(BaseModel):
     retention_days: int
     messages_read: int = 0
     messages_skipped: int = 0
+    skipped: dict[str, int] = Field(default_factory=dict)
+    """Skipped messages per reason."""
     messages_new: int = 0
     messages_duplicate: int = 0
     samples_expired: int = 0
@@ -171,10 +196,13 @@ def run_learning(
     incremental: bool = True,
     messages: Iterable[tuple[str, bytes]] | None = None,
     samples: Iterable[Sample] | None = None,
+    allow_shrink: bool = False,
+    max_retired_share: float = MAX_RETIRED_SHARE,
 ) -> RunReport:
     """One learning run over ``paths`` (or, on the local engine, raw ``messages`` or prepared
     ``samples``): publishes a new rule-set version with its report and state in one transaction
-    and returns the report."""
+    and returns the report (raises :class:`RefusedRun`, publishing nothing, for a rule set it
+    must not serve)."""
     t0 = time.perf_counter()
     engine = engine or LocalEngine()
     report = RunReport(
@@ -206,6 +234,7 @@ def run_learning(
         report.stage_seconds[stage] = secs
     start = time.perf_counter()
     report.messages_read, report.messages_skipped = out.read, out.skipped
+    report.skipped = dict(sorted(out.skip_reasons.items()))
     relearned = {r.sender for r in out.results if r.relearned}
     states: list[SenderState] = []
     new_clusters: list[ClusterRules] = []
@@ -235,11 +264,11 @@ def run_learning(
     _coverage(clusters, report)
     report.samples_retained = sum(r.retained for r in out.results if r.relearned)
     report.stage_seconds["merge"] = time.perf_counter() - start
+    ruleset = RuleSet(clusters=clusters)
+    _check_publishable(ruleset, current, report, allow_shrink, max_retired_share)
     start = time.perf_counter()
     report.seconds = time.perf_counter() - t0
-    version = store.publish_run(
-        RuleSet(clusters=clusters), report.model_dump_json(), states, replace_states=not incremental
-    )
+    version = store.publish_run(ruleset, report.model_dump_json(), states, replace_states=not incremental)
     report.version = version
     report.stage_seconds["publish"] = time.perf_counter() - start
     report.stage_seconds = {k: round(v, 3) for k, v in report.stage_seconds.items()}
@@ -257,6 +286,30 @@ def run_learning(
     return report
 
 
+def _check_publishable(
+    ruleset: RuleSet, current: RuleSet, report: RunReport, allow_shrink: bool, max_retired_share: float
+) -> None:
+    """Raise :class:`RefusedRun` for a rule set that must not replace ``current``."""
+    try:
+        check_patterns(ruleset)
+    except PatternError as exc:
+        raise RefusedRun(str(exc)) from exc
+    if allow_shrink:
+        return
+    hint = "nothing was published; pass --allow-shrink to publish it anyway"
+    if not ruleset.clusters:
+        raise RefusedRun(
+            f"the run would publish an empty rule set ({report.messages_read} messages read, "
+            f"{report.messages_skipped} skipped; the current version has {len(current.clusters)} "
+            f"clusters): {hint}"
+        )
+    if current.clusters and report.clusters_retired > max_retired_share * len(current.clusters):
+        raise RefusedRun(
+            f"the run would retire {report.clusters_retired} of the current {len(current.clusters)} "
+            f"clusters (more than {max_retired_share:.0%}): {hint}"
+        )
+
+
 def format_report(report: RunReport) -> str:
     """The run report as plain text for stdout (counts and timings only)."""
     r = report
@@ -265,6 +318,7 @@ def format_report(report: RunReport) -> str:
         f"messages: read {r.messages_read}, skipped {r.messages_skipped}, new {r.messages_new}, "
         f"duplicate {r.messages_duplicate}; retained samples {r.samples_retained}, "
         f"expired {r.samples_expired}",
+        *(["skipped: " + ", ".join(f"{why} {n}" for why, n in r.skipped.items())] if r.skipped else []),
         f"senders: relearned {r.senders_relearned}, carried over {r.senders_carried}",
         f"clusters: {r.clusters} (with rules {r.clusters_with_rules}, below k={r.min_recipients} "
         f"recipients {r.clusters_below_k}); new {r.clusters_new}, changed {r.clusters_changed}, "

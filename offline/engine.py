@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +66,7 @@ class EngineOutput:
     results: list[SenderResult]
     read: int = 0
     skipped: int = 0
+    skip_reasons: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -93,10 +96,10 @@ def default_model_path() -> str | None:
     return str(DEFAULT_MODEL_PATH) if DEFAULT_MODEL_PATH.exists() else None
 
 
-def prepare_one(item: tuple[str, bytes]) -> tuple[str, str] | None:
-    """Map step: ``(sender, sample JSON)`` of one raw message, ``None`` for junk."""
+def prepare_one(item: tuple[str, bytes]) -> tuple[str | None, str]:
+    """Map step: ``(sender, sample JSON)`` of one raw message, ``(None, why)`` for junk."""
     s = prepare_private(*item)
-    return None if s is None else (s.sender, sample_to_json(s))
+    return (None, s) if isinstance(s, str) else (s.sender, sample_to_json(s))
 
 
 def learn_group(sender: str, samples: Iterable[str], state: str | None, job: LearnJob) -> SenderResult:
@@ -141,12 +144,20 @@ class _Progress:
 
 
 def _seeded_pool(processes: int, model_path: str | None) -> Pool:
-    """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`."""
+    """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`.
+
+    The workers are born ignoring Ctrl-C (an ignored signal stays ignored in a spawned child):
+    it is the parent's to handle, which ends the pool, so no worker prints a traceback of its own.
+    """
     saved = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = HASH_SEED
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         return get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
     finally:
+        if main:
+            signal.signal(signal.SIGINT, handler)
         if saved is None:
             del os.environ["PYTHONHASHSEED"]
         else:
@@ -173,13 +184,14 @@ class LocalEngine:
             start = time.perf_counter()
             groups: dict[str, list[str]] = {}
             bar = _Progress("prepare")
-            for got in pool.imap(prepare_one, messages, chunksize=16):
+            for sender, text in pool.imap(prepare_one, messages, chunksize=16):
                 out.read += 1
                 bar.step()
-                if got is None:
+                if sender is None:
                     out.skipped += 1
+                    out.skip_reasons[text] = out.skip_reasons.get(text, 0) + 1
                 else:
-                    groups.setdefault(got[0], []).append(got[1])
+                    groups.setdefault(sender, []).append(text)
             bar.done()
             out.seconds["prepare"] = time.perf_counter() - start
             self._learn(pool, groups, job, load_states, out)

@@ -8,7 +8,6 @@ into constant text and variable gaps by token alignment; every gap is a slot, a 
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from rules.cluster import jaccard
 from rules.dictionaries import column_types
 from rules.dom import split_label
 from rules.model import Landmark, Selector
+from rules.patterns import Pattern, compile_pattern
 from rules.text import tokenize
 
 from .dates import periods
@@ -247,13 +247,13 @@ def _columns(
                 cols.append(_Column(anchor, ipath, "ordinal", j, -1, 0, "", cells))
             continue
         # varying counts: sentences with constant text are picked by it, the rest are rows
-        compiled: list[tuple[int, re.Pattern[str]]] = []
+        compiled: list[tuple[int, Pattern]] = []
         for occ in _sentence_groups(members, per):
             if len({members[m].reader for m, _ in occ}) < need:
                 continue  # privacy: a selector's constant text must be k recipients' template
             pattern = _selector(members, occ)
             if pattern is not None:
-                compiled.append((len(selectors), re.compile(pattern, re.DOTALL)))
+                compiled.append((len(selectors), compile_pattern(pattern)))
                 selectors.append(Selector(anchor=anchor, ipath=ipath, pattern=pattern))
         free: list[list[int]] = []
         claimed: dict[int, list[list[int]]] = {sid: [[] for _ in members] for sid, _ in compiled}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from rules.cluster import structure_paths, text_signature
 from rules.dom import DomError, Leaf, message_leaves
-from rules.message import MessageError, parse_message
+from rules.message import MessageError, ParsedMessage, parse_message
 
-__all__ = ["Sample", "prepare"]
+__all__ = ["Sample", "prepare", "prepare_checked", "content_id", "CONTENT_ID"]
+
+CONTENT_ID = "content:"
+"""Prefix of the identifier a message without a Message-ID gets from a digest of its content."""
 
 
 @dataclass(slots=True)
@@ -28,8 +32,27 @@ class Sample:
 
     @property
     def reader(self) -> str:
-        """Who received it (the Message-ID when no recipient is known): the unit of k-anonymity."""
-        return self.recipient or self.message_id
+        """Who received it: the unit of k-anonymity. Without a recipient, its Message-ID; a
+        content digest never counts as a reader of its own (all such mail is one reader)."""
+        if self.recipient or self.message_id.startswith(CONTENT_ID):
+            return self.recipient
+        return self.message_id
+
+
+def content_id(msg: ParsedMessage) -> str:
+    """An identifier of a message without a Message-ID: a digest of what learning reads of it,
+    so two different messages never collapse into one and a re-delivered copy still does."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (
+        msg.sender,
+        *msg.recipients,
+        msg.date.isoformat(),
+        msg.subject,
+        msg.html or "",
+        msg.text or "",
+    ):
+        h.update(part.encode("utf-8", "replace") + b"\x00")
+    return CONTENT_ID + h.hexdigest()
 
 
 def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
@@ -38,18 +61,30 @@ def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
     ``text_only`` ignores the HTML part (``None`` when there is no text part): how plain-text
     senders are learned, and how the plain-text path is measured on mail that has both.
     """
+    got = prepare_checked(name, raw, text_only)
+    return got if isinstance(got, Sample) else None
+
+
+def prepare_checked(name: str, raw: bytes, text_only: bool = False) -> Sample | str:
+    """:func:`prepare`, with the reason (a fixed phrase, never content) instead of ``None``."""
     try:
         msg = parse_message(raw)
         if text_only and not msg.text:
-            return None
+            return "no text part"
         leaves = message_leaves(msg.subject, None if text_only else msg.html, msg.text)
-    except (MessageError, DomError, RecursionError):
-        return None
-    if not msg.sender or len(leaves) < 1:
-        return None
+    except MessageError:
+        return "not an RFC 822 message"
+    except DomError:
+        return "HTML over a parse limit"
+    except RecursionError:
+        return "nested too deeply"
+    if not msg.sender:
+        return "no sender address"
+    if not leaves:
+        return "no text"
     return Sample(
         name=name,
-        message_id=msg.message_id,
+        message_id=msg.message_id or content_id(msg),
         sender=msg.sender,
         subject=msg.subject,
         date=msg.date,

@@ -65,7 +65,7 @@ def _strip_scheme(name: str) -> str:
     return name[len("file:") :] if name.startswith("file:") else name
 
 
-def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str, str] | None:
+def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str | None, str]:
     return prepare_one((_strip_scheme(str(row[0])), bytes(row[1])))
 
 
@@ -120,11 +120,14 @@ class SparkEngine:
         if rows.getNumPartitions() > 4 * sc.defaultParallelism:
             rows = rows.coalesce(self.partitions or 2 * sc.defaultParallelism)
         prepared = rows.map(_prep_row).cache()
-        counts = prepared.map(lambda x: x[0] if x is not None else None).countByValue()
+        counts = prepared.map(lambda x: x[0]).countByValue()
         out.read = sum(counts.values())
         out.skipped = counts.get(None, 0)
+        if out.skipped:
+            reasons = prepared.filter(lambda x: x[0] is None).map(lambda x: x[1]).countByValue()
+            out.skip_reasons = dict(reasons)
         senders = sorted(k for k in counts if k is not None)
-        good = prepared.filter(lambda x: x is not None)
+        good = prepared.filter(lambda x: x[0] is not None)
         out.seconds["prepare"] = time.perf_counter() - start
         start = time.perf_counter()
         states = load_states(senders)

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rules.dictionaries import TYPES, is_currency_token
+from rules.patterns import compile_pattern, full_match
 from rules.text import tokenize
 
 __all__ = ["Template", "align_values", "lcs"]
@@ -194,10 +195,10 @@ def _renumber(items: list[str | int]) -> Template:
 
 def _parse(template: Template, values: list[str]) -> list[list[str | None]]:
     """Per value, the text of each gap ([] when the template's regex does not match it)."""
-    rx = re.compile(template.regex(), re.DOTALL)
+    rx = compile_pattern(template.regex())
     out: list[list[str | None]] = []
     for v in values:
-        m = rx.fullmatch(v)
+        m = full_match(rx, v, len(v))
         out.append([g.strip() if g is not None else None for g in m.groups()] if m else [])
     return out
 

@@ -7,10 +7,11 @@ that landmark. Optional blocks and repeated rows elsewhere in the message then d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from .dom import Leaf
+from .limits import DEFAULT_LIMITS
+from .patterns import Pattern, full_match
 
 __all__ = ["LANDMARK", "addresses", "row_key", "claim"]
 
@@ -42,11 +43,14 @@ def row_key(xpath: str, depth: int) -> str:
     return "/".join(xpath.split("/")[depth + 1 :])
 
 
-def claim(texts: Sequence[str], selectors: Sequence[tuple[int, re.Pattern[str]]]) -> list[int]:
+def claim(
+    texts: Sequence[str], selectors: Sequence[tuple[int, Pattern]], max_text: int = DEFAULT_LIMITS.rule_text
+) -> list[int]:
     """For the leaves of one (anchor, ipath) group: which selector claims each (-1 for none).
 
     Each selector claims the first leaf it fully matches, in document order; a leaf goes to the
-    first selector (in the given order) that matches it.
+    first selector (in the given order) that matches it. A text over ``max_text`` characters is
+    never claimed.
     """
     out = [-1] * len(texts)
     if not selectors:
@@ -54,7 +58,7 @@ def claim(texts: Sequence[str], selectors: Sequence[tuple[int, re.Pattern[str]]]
     used: set[int] = set()
     for k, text in enumerate(texts):
         for sid, rx in selectors:
-            if sid not in used and rx.fullmatch(text):
+            if sid not in used and full_match(rx, text, max_text):
                 out[k] = sid
                 used.add(sid)
                 break

@@ -6,7 +6,7 @@ tables are compiled once per rule set in :class:`Extractor`.
 
 from __future__ import annotations
 
-import re
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,9 +22,11 @@ from .cluster import (
 )
 from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
+from .limits import DEFAULT_LIMITS, Limits
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
 from .values import parse_amount
+from .patterns import Pattern, PatternError, compile_pattern, full_match
 
 __all__ = ["Extraction", "Extractor", "relax"]
 
@@ -49,12 +51,13 @@ class Extraction:
     fields: dict[str, list[str]] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     items: list[dict[str, str]] = field(default_factory=list)
+    cut_short: bool = False  # the time budget ran out before every rule was tried
 
 
 @dataclass(slots=True)
 class _Rule:
     spec: FieldRule
-    regex: re.Pattern[str]
+    regex: Pattern
 
 
 @dataclass(slots=True)
@@ -63,7 +66,7 @@ class _Compiled:
 
     landmarks: dict[tuple[str, str], int]
     compiled: list[_Rule]
-    selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]]
+    selectors: dict[tuple[int, str], list[tuple[int, Pattern]]]
 
 
 @dataclass(slots=True)
@@ -80,25 +83,43 @@ def relax(ipath: str) -> str:
     return "/".join(steps[-_RELAXED_STEPS:])
 
 
-def _compile(c: ClusterRules, key: Callable[[str], str]) -> _Compiled:
+def _compile(c: ClusterRules, key: Callable[[str], str], patterns: dict[str, Pattern | None]) -> _Compiled:
+    """A cluster's tables under ``key``; a rule or selector whose pattern RE2 refuses is left out
+    (``patterns`` caches each pattern's compiled form, ``None`` for a refused one)."""
     compiled = [
-        _Rule(r.model_copy(update={"ipath": key(r.ipath)}), re.compile(r.pattern, re.DOTALL)) for r in c.rules
+        _Rule(r.model_copy(update={"ipath": key(r.ipath)}), rx)
+        for r in c.rules
+        if (rx := _compiled(r.pattern, patterns)) is not None
     ]
     compiled.sort(key=lambda r: -r.spec.confidence)
     landmarks: dict[tuple[str, str], int] = {}
     for i, m in enumerate(c.landmarks):
         landmarks.setdefault((key(m.ipath), m.text), i)
-    selectors: dict[tuple[int, str], list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+    selectors: dict[tuple[int, str], list[tuple[int, Pattern]]] = defaultdict(list)
     for sid, sel in enumerate(c.selectors):
-        selectors[(sel.anchor, key(sel.ipath))].append((sid, re.compile(sel.pattern, re.DOTALL)))
+        rx = _compiled(sel.pattern, patterns)
+        if rx is not None:
+            selectors[(sel.anchor, key(sel.ipath))].append((sid, rx))
     return _Compiled(landmarks, compiled, dict(selectors))
+
+
+def _compiled(pattern: str, cache: dict[str, Pattern | None]) -> Pattern | None:
+    if pattern not in cache:
+        try:
+            cache[pattern] = compile_pattern(pattern)
+        except PatternError:
+            cache[pattern] = None
+    return cache[pattern]
 
 
 class Extractor:
     """A rule set compiled for fast repeated extraction."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, limits: Limits = DEFAULT_LIMITS) -> None:
         self.version = ruleset.version
+        self.limits = limits
+        self.max_text = limits.rule_text
+        patterns: dict[str, Pattern | None] = {}
         self._by_sender: dict[str, list[_Cluster]] = defaultdict(list)
         self._candidates: dict[str, list[ClusterCandidate]] = defaultdict(list)
         self._relaxed: dict[str, list[ClusterCandidate]] = defaultdict(list)
@@ -107,13 +128,19 @@ class Extractor:
             if c.rules:
                 self._learned[c.sender].append(len(self._by_sender[c.sender]))
             self._by_sender[c.sender].append(
-                _Cluster(c, _compile(c, str), _compile(c, relax), frozenset(relax(p) for p in c.paths))
+                _Cluster(
+                    c,
+                    _compile(c, str, patterns),
+                    _compile(c, relax, patterns),
+                    frozenset(relax(p) for p in c.paths),
+                )
             )
             signature = frozenset(c.signature)
             self._candidates[c.sender].append(ClusterCandidate(frozenset(c.paths), signature, c.messages))
             self._relaxed[c.sender].append(
                 ClusterCandidate(self._by_sender[c.sender][-1].relaxed_paths, signature, c.messages)
             )
+        self.refused_patterns = sum(1 for rx in patterns.values() if rx is None)
 
     def knows_sender(self, sender: str) -> bool:
         """Whether the rule set has any cluster of this sender."""
@@ -130,7 +157,7 @@ class Extractor:
 
     def extract_parsed(self, msg: ParsedMessage) -> Extraction:
         """Extract from an already parsed message."""
-        leaves = message_leaves(msg.subject, msg.html, msg.text)
+        leaves = message_leaves(msg.subject, msg.html, msg.text, self.limits)
         return self.extract_leaves(msg, leaves)
 
     def extract_leaves(self, msg: ParsedMessage, leaves: list[Leaf]) -> Extraction:
@@ -145,6 +172,7 @@ class Extractor:
         left unnamed abstains: no fields, never a sibling template's rules.
         """
         out = Extraction(msg.message_id, msg.sender, msg.subject, None, False, version=self.version)
+        deadline = time.monotonic() + self.limits.seconds  # local: the extractor is shared by threads
         cands = self._candidates.get(msg.sender)
         if not cands:
             return out
@@ -161,10 +189,10 @@ class Extractor:
                     proxy = self._by_sender[msg.sender][learned[stand_in[0]]].exact
                     if _landmark_share(proxy, leaves) >= _MIN_LANDMARK_SHARE:
                         out.fallback = True
-                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE)
+                        _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE, self.max_text, deadline)
                 return out
             if _landmark_share(cluster.exact, leaves) >= _MIN_LANDMARK_SHARE:
-                _apply(cluster.exact, leaves, out, 1.0)
+                _apply(cluster.exact, leaves, out, 1.0, self.max_text, deadline)
                 return out
         else:
             near = choose_cluster(
@@ -180,7 +208,7 @@ class Extractor:
         relaxed_leaves = [Leaf(relax(x.ipath), x.xpath, x.text, x.kind) for x in leaves]
         if _landmark_share(cluster.relaxed, relaxed_leaves) >= _MIN_LANDMARK_SHARE:
             out.fallback = True
-            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE)
+            _apply(cluster.relaxed, relaxed_leaves, out, _FALLBACK_CONFIDENCE, self.max_text, deadline)
         return out
 
 
@@ -192,7 +220,9 @@ def _landmark_share(c: _Compiled, leaves: list[Leaf]) -> float:
     return min(1.0, found / len(c.landmarks))
 
 
-def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float) -> None:
+def _apply(
+    cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: float, max_text: int, deadline: float
+) -> None:
     addr = addresses(leaves, cluster.landmarks)
     index: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i, (anchor, ordinal) in enumerate(addr):
@@ -201,6 +231,9 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
     owners: dict[tuple[int, str], list[int]] = {}
     rows: dict[str, dict[str, str]] = {}
     for rule in cluster.compiled:
+        if time.monotonic() >= deadline:
+            out.cut_short = True
+            break
         spec = rule.spec
         if spec.field in out.fields:
             continue  # a higher-confidence rule already produced this field
@@ -210,7 +243,8 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
             continue
         own = owners.get(key)
         if own is None:
-            own = owners[key] = claim([leaves[i].text for i in hits], cluster.selectors.get(key, ()))
+            texts = [leaves[i].text for i in hits]
+            own = owners[key] = claim(texts, cluster.selectors.get(key, ()), max_text)
         if spec.mode == "match":
             picked = [i for i, o in zip(hits, own, strict=True) if o == spec.selector]
         else:
@@ -222,7 +256,7 @@ def _apply(cluster: _Compiled, leaves: list[Leaf], out: Extraction, weight: floa
                 picked = free[spec.ordinal : spec.ordinal + 1]
         values: list[tuple[str, str]] = []
         for i in picked:
-            v = _match(rule.regex, spec.group, leaves[i].text)
+            v = _match(rule.regex, spec.group, leaves[i].text, max_text)
             if v and (weight == 1.0 or _typed(spec.dtype, v)):
                 xp = leaves[i].xpath
                 values.append((xp[: -len(spec.row_rel) - 1] if spec.row_rel else xp, v))
@@ -245,8 +279,9 @@ def _typed(dtypes: list[str], value: str) -> bool:
     return not strict or any(TYPES[d](value) for d in strict)
 
 
-def _match(regex: re.Pattern[str], group: int, text: str) -> str | None:
-    m = regex.fullmatch(text)
+def _match(regex: Pattern, group: int, text: str, max_text: int) -> str | None:
+    """The stripped ``group`` of a full match (``None`` for no match or a text over ``max_text``)."""
+    m = full_match(regex, text, max_text)
     if m is None:
         return None
     value = m.group(group)

@@ -12,17 +12,30 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-__all__ = ["Leaf", "html_leaves", "text_leaves", "split_label", "message_leaves", "collapse", "DomError"]
+from .limits import DEFAULT_LIMITS, Limits
+
+__all__ = [
+    "Leaf",
+    "check_attributes",
+    "html_leaves",
+    "text_leaves",
+    "split_label",
+    "message_leaves",
+    "collapse",
+    "DomError",
+]
 
 SUBJECT = "subject"
 _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
-_MAX_LEAVES = 20_000
-_MAX_DEPTH = 400
 # bodies arrive decoded; we re-encode them as UTF-8 and say so, overriding any stale <meta charset>
 _PARSER = lxml.html.HTMLParser(
     remove_comments=True, remove_pis=True, recover=True, encoding="utf-8", huge_tree=True
 )
 _LABEL_LINE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s+(\S.*?)\s*$")
+# a start tag up to its closing ">", quoted values taken whole (the alternatives start with
+# different characters, so the scan never backtracks: linear in the document)
+_START_TAG = re.compile(rb"<[A-Za-z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
+_TAG_WORD = re.compile(rb"\"[^\"]*\"|'[^']*'|[^\s\"']+")
 
 
 class DomError(ValueError):
@@ -52,48 +65,89 @@ def _step(tag: str, cls: str | None) -> str:
     return tag
 
 
-def html_leaves(html: str | bytes) -> list[Leaf]:
+def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise :class:`DomError` when a start tag, or all of them, hold more attribute words than
+    ``limits`` allow: checked before the parse, whose cost grows with the square of them.
+
+    Attribute words are the words of a tag outside its quoted values (an upper bound of its
+    attributes); they are counted one by one only in a tag with enough spaces to be over the
+    limit, and only up to it, so no step holds the interpreter long on a huge tag.
+    """
+    per_tag, total = limits.attributes_per_element, 0
+    for m in _START_TAG.finditer(html):
+        tag = m.group()
+        words = tag.count(b" ") + tag.count(b"\n") + tag.count(b"\t")
+        if words > per_tag:
+            words = _attribute_words(tag, per_tag)
+            if words > per_tag:
+                raise DomError(f"an HTML element has over {per_tag} attributes")
+        total += words
+        if total > limits.attributes:
+            raise DomError(f"the HTML has over {limits.attributes} attributes")
+
+
+def _attribute_words(tag: bytes, stop: int) -> int:
+    """Words of a start tag outside quoted values, after its name; counting ends past ``stop``."""
+    n = -1  # the tag name
+    for m in _TAG_WORD.finditer(tag):
+        if m.group()[:1] not in (b'"', b"'"):
+            n += 1
+            if n > stop:
+                break
+    return n
+
+
+def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     """Leaves of an HTML document in document order: text nodes and ``http(s)`` link targets."""
     if isinstance(html, str):
-        html = html.encode("utf-8", "surrogatepass")
+        html = html.encode("utf-8", "replace")
     if not html.strip():
         return []
+    check_attributes(html, limits)
     try:
         root = lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise DomError(f"unparseable HTML: {exc}") from exc
     out: list[Leaf] = []
-    _walk(root, "/html", "html", 0, out)
+    _walk(root, "/html", "html", 0, out, limits)
     return out
 
 
-def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf]) -> None:
-    if depth > _MAX_DEPTH:
-        raise DomError("HTML nested too deeply")
-    if len(out) > _MAX_LEAVES:
-        raise DomError("HTML has too many text nodes")
+def _text(raw: str, limits: Limits) -> str:
+    """A text node collapsed, and cut at ``limits.leaf_text`` characters."""
+    if len(raw) > limits.leaf_text:
+        return collapse(raw[: 2 * limits.leaf_text])[: limits.leaf_text]
+    return collapse(raw)
+
+
+def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf], limits: Limits) -> None:
+    if depth > limits.depth:
+        raise DomError(f"HTML nested deeper than {limits.depth}")
+    if len(out) > limits.leaves:
+        raise DomError(f"HTML has over {limits.leaves} text nodes")
     if el.tag == "a":
         href = (el.get("href") or "").strip()
         if href[:8].lower().startswith(("http://", "https://")):
-            out.append(Leaf(ip + "/@href", xp + "/@href", href, "href"))
+            out.append(Leaf(ip + "/@href", xp + "/@href", href[: limits.leaf_text], "href"))
     ntext = 0  # XPath counts every text node, white space included
     text = el.text
     if text:
         ntext = 1
         if not text.isspace():
-            out.append(Leaf(ip, xp + "/text()[1]", collapse(text), "text"))
+            out.append(Leaf(ip, xp + "/text()[1]", _text(text, limits), "text"))
     counts: dict[str, int] = {}
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and tag not in _SKIP:
             n = counts.get(tag, 0) + 1
             counts[tag] = n
-            _walk(child, f"{xp}/{tag}[{n}]", f"{ip}/{_step(tag, child.get('class'))}", depth + 1, out)
+            step = _step(tag, child.get("class"))
+            _walk(child, f"{xp}/{tag}[{n}]", f"{ip}/{step}", depth + 1, out, limits)
         tail = child.tail
         if tail:
             ntext += 1
             if not tail.isspace():
-                out.append(Leaf(ip, f"{xp}/text()[{ntext}]", collapse(tail), "text"))
+                out.append(Leaf(ip, f"{xp}/text()[{ntext}]", _text(tail, limits), "text"))
 
 
 def split_label(line: str) -> tuple[str, str] | None:
@@ -104,12 +158,12 @@ def split_label(line: str) -> tuple[str, str] | None:
     return m.group(1), m.group(2)
 
 
-def text_leaves(text: str) -> list[Leaf]:
+def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     """Leaves of a plain-text body: one per non-empty line, split into label and value at ``:``."""
     out: list[Leaf] = []
     n = 0
     for raw in text.splitlines():
-        line = collapse(raw)
+        line = _text(raw, limits)
         if not line:
             continue
         n += 1
@@ -122,11 +176,13 @@ def text_leaves(text: str) -> list[Leaf]:
     return out
 
 
-def message_leaves(subject: str, html: str | None, text: str | None) -> list[Leaf]:
+def message_leaves(
+    subject: str, html: str | None, text: str | None, limits: Limits = DEFAULT_LIMITS
+) -> list[Leaf]:
     """All leaves of a message: the Subject first, then the HTML body (or the text body)."""
-    leaves = [Leaf(SUBJECT, SUBJECT, subject, "subject")] if subject else []
+    leaves = [Leaf(SUBJECT, SUBJECT, subject[: limits.leaf_text], "subject")] if subject else []
     if html and html.strip():
-        leaves.extend(html_leaves(html))
+        leaves.extend(html_leaves(html, limits))
     elif text:
-        leaves.extend(text_leaves(text))
+        leaves.extend(text_leaves(text, limits))
     return leaves

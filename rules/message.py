@@ -14,6 +14,8 @@ from email import message_from_bytes
 from email.message import Message
 from email.policy import compat32
 
+from .text import safe_text
+
 __all__ = ["MessageError", "ParsedMessage", "parse_message"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -37,11 +39,22 @@ class ParsedMessage:
     text: str | None = None
 
 
-def _decode_header(raw: str | None) -> str:
+def _header(msg: Message, name: str) -> str:
+    """A raw header as text: 8-bit bytes in it (compat32 hands those back as a ``Header``) become
+    U+FFFD, never an exception."""
+    value = msg.get(name)
+    if value is None:
+        return ""
+    try:
+        return safe_text(str(value))
+    except Exception:  # noqa: BLE001 - a header object that cannot be printed is no header
+        return ""
+
+
+def _decode_header(raw: str) -> str:
     """Decode an RFC 2047 header into text, tolerating unknown charsets and bad encodings."""
     if not raw:
         return ""
-    raw = str(raw)
     if "=?" not in raw:
         return " ".join(raw.split())
     out: list[str] = []
@@ -54,17 +67,21 @@ def _decode_header(raw: str | None) -> str:
             out.append(_decode_bytes(chunk, charset))
         else:
             out.append(chunk)
-    return " ".join("".join(out).split())
+    return safe_text(" ".join("".join(out).split()))
 
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
-    """Decode body bytes with the declared charset, falling back to UTF-8 and then Latin-1."""
+    """Decode body bytes with the declared charset, falling back to UTF-8 and then Latin-1.
+
+    Any codec Python knows may be named (``punycode``, ``idna``, ``utf-7``...): whatever it
+    raises means "not this charset", and what it returns is cleaned of lone surrogates.
+    """
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
         try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+            return safe_text(data.decode(candidate))
+        except (LookupError, UnicodeError, ValueError, TypeError):
             continue
     return data.decode("latin-1")
 
@@ -74,11 +91,11 @@ def _address(raw: str) -> str:
     return email.utils.parseaddr(raw)[1].strip().lower()
 
 
-def _parse_date(raw: str | None) -> datetime:
+def _parse_date(raw: str) -> datetime:
     if raw:
         try:
             parsed = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, AttributeError, OverflowError):
             parsed = None
         if parsed is not None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -116,32 +133,45 @@ def _bodies(msg: Message) -> tuple[str | None, str | None]:
     return html, text
 
 
+def _readable(raw: bytes) -> bytes:
+    """``raw`` with stray NUL bytes dropped and CR-only line endings made LF (an old Mac mailer's
+    export), or :class:`MessageError` when its start holds no header block (binary data)."""
+    head = raw[:4096]
+    if b":" not in head or head.count(b"\x00") > len(head) // 8:
+        raise MessageError("no RFC 822 header block found")
+    if b"\x00" in raw:
+        raw = raw.replace(b"\x00", b"")
+    if b"\r" in head and b"\n" not in head:
+        raw = raw.replace(b"\r", b"\n")
+    return raw
+
+
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parse raw RFC 822 bytes; raise :class:`MessageError` when there is no message in them."""
     if not isinstance(raw, bytes | bytearray):
         raise MessageError("message must be bytes")
-    head = raw[:4096]
-    if b":" not in head or b"\x00" in head:
-        raise MessageError("no RFC 822 header block found")
+    raw = _readable(bytes(raw))
     try:
-        msg = message_from_bytes(bytes(raw), policy=compat32)
+        msg = message_from_bytes(raw, policy=compat32)
     except Exception as exc:  # noqa: BLE001 - the stdlib parser is lenient; anything else is junk
         raise MessageError(f"unparseable message: {type(exc).__name__}") from exc
     if not msg.keys():
         raise MessageError("no RFC 822 headers found")
-    sender = _address(_decode_header(msg.get("From") or msg.get("Sender")))
-    recipients = [
-        a.lower() for _, a in email.utils.getaddresses([str(v) for v in msg.get_all("To") or []]) if a
-    ]
+    sender = _address(_decode_header(_header(msg, "From") or _header(msg, "Sender")))
+    try:
+        to = [safe_text(str(v)) for v in msg.get_all("To") or []]
+        recipients = [a.lower() for _, a in email.utils.getaddresses(to) if a]
+    except Exception:  # noqa: BLE001 - an unparseable To: header names no recipient
+        recipients = []
     try:
         html, text = _bodies(msg)
     except Exception as exc:  # noqa: BLE001 - broken MIME structure
         raise MessageError(f"broken MIME structure: {type(exc).__name__}") from exc
     return ParsedMessage(
         sender=sender,
-        subject=_decode_header(msg.get("Subject")),
-        message_id=(str(msg.get("Message-ID") or "")).strip(),
-        date=_parse_date(msg.get("Date")),
+        subject=_decode_header(_header(msg, "Subject")),
+        message_id=_header(msg, "Message-ID").strip(),
+        date=_parse_date(_header(msg, "Date")),
         recipients=recipients,
         html=html,
         text=text,

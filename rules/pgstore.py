@@ -294,6 +294,10 @@ class PostgresStore:
         if not self._run(op):
             raise StoreError(f"no rule set version {version}")
 
+    def replaced(self) -> bool:
+        """Never: a broken connection is reopened by each operation."""
+        return False
+
     def close(self) -> None:
         """Release the connection."""
         with self._lock:

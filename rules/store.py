@@ -11,6 +11,7 @@ transaction, so a run that dies before it commits changes nothing.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -101,6 +102,11 @@ class RuleStore(Protocol):
         """The run report JSON of the current (or a given) version, ``None`` when there is none."""
         ...
 
+    def replaced(self) -> bool:
+        """Whether what the URL names is no longer what this object opened (an SQLite file deleted
+        or written anew at its path): the caller then closes it and opens the URL again."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -145,6 +151,20 @@ class SQLiteStore:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+        self._identity = self._file_identity()
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the file at ``path``; ``None`` in memory or when there is none."""
+        if self.path == ":memory:":
+            return None
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def replaced(self) -> bool:
+        return self.path != ":memory:" and self._file_identity() != self._identity
 
     def publish(self, ruleset: RuleSet) -> int:
         return self.publish_run(ruleset)

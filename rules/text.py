@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["tokenize", "normalize_value"]
+__all__ = ["tokenize", "normalize_value", "safe_text"]
 
 _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffef"
 _RUN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _OPEN = "([{\"'“„«‘<"
 _CLOSE = ".,:;!?)]}\"'”“»«’‘>"
 _SIGN = "-−"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def tokenize(text: str) -> list[str]:
@@ -42,3 +43,13 @@ def tokenize(text: str) -> list[str]:
 def normalize_value(text: str) -> str:
     """The form values are compared in: HTML entities decoded by the parser, white space collapsed."""
     return " ".join(text.split())
+
+
+def safe_text(text: str) -> str:
+    """``text`` with lone surrogates (from ``utf-7`` or ``unicode_escape`` decoding) replaced by
+    U+FFFD: such text cannot be written as UTF-8, so JSON answers and RE2 would fail on it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text

@@ -142,7 +142,14 @@ def test_failed_publish_leaves_previous_version_serving(small: list[Sample], tmp
     real = store.publish_run
     store.publish_run = boom  # type: ignore[method-assign]
     with pytest.raises(KeyboardInterrupt):
-        run_learning(store, engine=LocalEngine(2), job=_job(NIGHT2, cap=3), samples=small, incremental=False)
+        run_learning(  # a full run that replaces every cluster: let it through the shrink guard
+            store,
+            engine=LocalEngine(2),
+            job=_job(NIGHT2, cap=3),
+            samples=small,
+            incremental=False,
+            allow_shrink=True,
+        )
     store.publish_run = real  # type: ignore[method-assign]
     assert store.current_version() == 1 and store.load() == before
     assert {k: v.body for k, v in store.load_states(store.state_senders()).items()} == states

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
@@ -24,6 +25,9 @@ class State:
     settings: Settings
     cache: RuleCache
     metrics: Metrics
+    extraction: anyio.CapacityLimiter
+    """Worker threads extraction may use at once (``extract_threads``): the rest wait their turn,
+    off the event loop, so health checks and other requests keep being answered."""
 
 
 def get_state(request: Request) -> State:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rules.limits import DEFAULT_LIMITS, Limits
 from rules.store import default_store_url
 
 __all__ = ["Settings", "ConfigError", "get_settings"]
@@ -42,6 +43,37 @@ class Settings(BaseSettings):
     )
     max_batch_bytes: int = Field(default=64 * MIB, gt=0, description="largest accepted batch request body")
     max_batch_messages: int = Field(default=100, gt=0, le=10_000, description="most messages in one batch")
+    max_attributes_per_element: int = Field(
+        default=DEFAULT_LIMITS.attributes_per_element,
+        gt=0,
+        description="attribute words in one tag (more: 422)",
+    )
+    max_attributes: int = Field(
+        default=DEFAULT_LIMITS.attributes,
+        gt=0,
+        description="attribute words in a body (more: 422)",
+    )
+    max_depth: int = Field(default=DEFAULT_LIMITS.depth, gt=0, description="HTML nesting depth (deeper: 422)")
+    max_leaves: int = Field(default=DEFAULT_LIMITS.leaves, gt=0, description="text leaves (more: 422)")
+    max_leaf_text: int = Field(
+        default=DEFAULT_LIMITS.leaf_text,
+        gt=0,
+        description="characters kept of one leaf (rest cut)",
+    )
+    max_rule_text: int = Field(
+        default=DEFAULT_LIMITS.rule_text, gt=0, description="longest leaf (characters) a rule reads"
+    )
+    extract_budget: float = Field(
+        default=DEFAULT_LIMITS.seconds,
+        gt=0,
+        description="seconds of rule matching per message (then cut_short)",
+    )
+    extract_threads: int = Field(
+        default=2,
+        gt=0,
+        le=64,
+        description="worker threads extracting at once (more requests wait their turn)",
+    )
     reload_interval: float = Field(
         default=5.0, gt=0, description="seconds between checks of the store for a newly published rule set"
     )
@@ -54,6 +86,18 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    def limits(self) -> Limits:
+        """The per-message parse and match bounds these settings give."""
+        return Limits(
+            attributes_per_element=self.max_attributes_per_element,
+            attributes=self.max_attributes,
+            depth=self.max_depth,
+            leaves=self.max_leaves,
+            leaf_text=self.max_leaf_text,
+            rule_text=self.max_rule_text,
+            seconds=self.extract_budget,
+        )
 
     def check(self) -> None:
         """Refuse insecure or inconsistent configurations (raises :class:`ConfigError`)."""

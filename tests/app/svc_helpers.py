@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+import pytest
 
 from rules.model import RuleSet
 
@@ -20,3 +30,50 @@ def variant(rs: RuleSet) -> RuleSet:
         rules = [r.model_copy(update={"confidence": round(r.confidence / 2, 4)}) for r in rules]
         clusters.append(c.model_copy(update={"rules": rules}))
     return rs.model_copy(update={"clusters": clusters, "version": 0})
+
+
+@dataclass
+class Server:
+    base: str
+    proc: subprocess.Popen[bytes]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(store_url: str, env: dict[str, str]) -> Iterator[Server]:
+    """``mailstencil serve`` (uvicorn) on 127.0.0.1:<free port> with ``MAILSTENCIL_*`` ``env``,
+    up once ``/healthz`` answers, stopped on exit."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "mailstencil", "serve", "--store", store_url, "--host", "127.0.0.1"]
+    full_env = {**os.environ, "MAILSTENCIL_ADMIN_TOKEN": ADMIN, **env}
+    proc = subprocess.Popen(
+        [*cmd, "--port", str(port)], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"server exited with {proc.returncode}:\n{out}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("server did not come up in 30 s")
+            time.sleep(0.1)
+        yield Server(base, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -25,6 +25,7 @@ def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:
         "fields": got.fields,
         "confidence": got.confidence,
         "items": got.items,
+        "cut_short": got.cut_short,
     }
 
 

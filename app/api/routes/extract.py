@@ -8,7 +8,7 @@ from functools import partial
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -99,7 +99,7 @@ async def extract(request: Request, state: StateDep, snap: SnapshotDep, format: 
     limit = state.settings.max_message_bytes
     run = partial(extract_message, raw, snap, limit, state.metrics, state.cache.stats)
     try:
-        result = await anyio.to_thread.run_sync(run)
+        result = await anyio.to_thread.run_sync(run, limiter=state.extraction)
     except Rejected as rej:
         return _error(rej.status, rej.reason)
     if _wants_jsonld(request, format):
@@ -148,8 +148,10 @@ async def extract_batch(request: Request, state: StateDep, snap: SnapshotDep) ->
     entries: list[tuple[str | None, bytes | str]] = []
     if media == "application/json":
         body = await request.body()
-        try:
-            batch = BatchRequest.model_validate_json(body)
+        try:  # off the event loop: a large batch takes a while to parse
+            batch = await anyio.to_thread.run_sync(
+                BatchRequest.model_validate_json, body, limiter=state.extraction
+            )
         except ValidationError as exc:
             detail = exc.errors(include_url=False, include_input=False, include_context=False)
             return JSONResponse(status_code=422, content={"detail": detail})
@@ -172,14 +174,15 @@ async def extract_batch(request: Request, state: StateDep, snap: SnapshotDep) ->
         return _error(
             413, f"batch has {len(entries)} messages; the limit is {state.settings.max_batch_messages}"
         )
-    results = await anyio.to_thread.run_sync(partial(_run_batch, entries, snap, state))
-    failed = sum(1 for r in results if r.result is None)
-    return BatchResponse(version=snap.version, count=len(results), failed=failed, results=results)
+    answer = await anyio.to_thread.run_sync(
+        partial(_run_batch, entries, snap, state), limiter=state.extraction
+    )
+    return Response(answer, media_type="application/json")
 
 
-def _run_batch(
-    entries: list[tuple[str | None, bytes | str]], snap: Snapshot, state: State
-) -> list[BatchResult]:
+def _run_batch(entries: list[tuple[str | None, bytes | str]], snap: Snapshot, state: State) -> bytes:
+    """The batch's :class:`BatchResponse` as JSON, extracted and serialised in a worker thread so
+    the event loop stays free for other requests (a batch of large messages answers megabytes)."""
     limit = state.settings.max_message_bytes
     out: list[BatchResult] = []
     for i, (name, value) in enumerate(entries):
@@ -190,7 +193,12 @@ def _run_batch(
             out.append(BatchResult(index=i, name=name, status=rej.status, error=rej.reason))
             continue
         out.append(BatchResult(index=i, name=name, status=200, result=result))
-    return out
+    failed = sum(1 for r in out if r.result is None)
+    return (
+        BatchResponse(version=snap.version, count=len(out), failed=failed, results=out)
+        .model_dump_json()
+        .encode()
+    )
 
 
 def _decode(text: str, limit: int) -> bytes:
