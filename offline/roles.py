@@ -20,8 +20,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from rules.vocabulary import LINE_ITEM_FIELDS
 
-from .dates import PERIODS
-from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX, WHEN_PREFIX
+from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
 
@@ -31,7 +30,6 @@ N_FEATURES = 2**18
 # the abstain threshold shipped: a slot named with a lower probability is left unnamed (chosen on
 # the leave-one-source-out curve, benchmarks/roles_loso.py, where precision and recall both hold)
 THRESHOLD = 0.55
-MIN_DATED = 5  # dated training slots a field needs before the periods it was seen in bind it
 DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "roles.json"
 
 
@@ -54,10 +52,6 @@ class RoleModelFile(BaseModel):
     # never predicted for a slot that holds the same few values in most messages (a label of a
     # rare language variant in a column that is otherwise constant)
     distinct_floor: dict[str, int] = {}
-    # field -> the periods (``when:`` feature: before the message's day, that day, the weeks after,
-    # later) its dated training slots fell in, for fields with enough of them: a field seen only
-    # on the day of the mail (a sign-in's time) is never given dates weeks ahead (a trial's end)
-    periods: dict[str, list[str]] = {}
 
 
 class RoleModel:
@@ -96,9 +90,6 @@ class RoleModel:
         have = next(iter(_values(features, DISTINCT_PREFIX)), None)
         if have is not None and floor:
             p = np.where([int(have) >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
-        when = next(iter(_values(features, WHEN_PREFIX)), None)
-        if when in PERIODS and self.spec.periods:
-            p = np.where([when in self.spec.periods.get(c, PERIODS) for c in self.classes], p, 0.0)
         if MULTI in features:  # several values per message: a line-item field or none
             p = np.where([c == NONE or c in LINE_ITEM_FIELDS for c in self.classes], p, 0.0)
         i = int(p.argmax())
@@ -212,16 +203,13 @@ def train_model(
     counts: dict[str, int] = {}
     seen: dict[str, Counter[str]] = {}
     spread: dict[str, list[int]] = {}
-    dated: dict[str, list[str]] = {}
     for lab, feats in zip(labels, features, strict=True):
         counts[lab] = counts.get(lab, 0) + 1
         if lab != NONE:
             seen.setdefault(lab, Counter()).update(x for x in feats if x.startswith(TYPE_PREFIX))
             spread.setdefault(lab, []).extend(int(v) for v in _values(feats, DISTINCT_PREFIX))
-            dated.setdefault(lab, []).extend(_values(feats, WHEN_PREFIX))
     types = {lab: sorted(t for t, n in tcs.items() if n >= min_count) for lab, tcs in sorted(seen.items())}
     floors = {lab: sorted(b)[min_count - 1] for lab, b in sorted(spread.items()) if len(b) >= min_count}
-    periods = {lab: sorted(set(w) & set(PERIODS)) for lab, w in sorted(dated.items()) if len(w) >= MIN_DATED}
     spec = RoleModelFile(
         n_features=N_FEATURES,
         classes=classes,
@@ -232,7 +220,6 @@ def train_model(
         trained_on=counts,
         types=types,
         distinct_floor=floors,
-        periods=periods,
     )
     return RoleModel(spec)
 
