@@ -36,6 +36,7 @@ WEEKDAYS: tuple[tuple[str, ...], ...] = tuple(tuple(d) for d in _CLDR["weekdays"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MONTH_OF = {name: k for k, names in enumerate(MONTHS, start=1) for name in names}
 _WEEKDAY_OF = {name: k for k, names in enumerate(WEEKDAYS) for name in names}
+_SYMBOL_CODES: dict[str, str] = {_SPACES.sub(" ", k): v for k, v in _CLDR["symbol_codes"].items()}
 _SYMBOLS = frozenset(_SPACES.sub(" ", s) for s in _CLDR["currency_symbols"])
 _CUR = "|".join(re.escape(s) for s in sorted(_SYMBOLS | CURRENCY_CODES, key=lambda s: (-len(s), s)))
 
@@ -46,10 +47,12 @@ def _clean(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Amount:
-    """A sum of money: its number and the currency code or symbol written with it (if any)."""
+    """A sum of money: its number, the currency code or symbol written with it (if any), and the
+    ISO 4217 code that names, when it names one (``€`` is EUR; ``$`` is several)."""
 
     number: Decimal
     currency: str | None
+    code: str | None = None
 
 
 # a number with thousands groups (1,234.56 / 1.234,56 / 1 234,56 / 1'234.50) or without
@@ -97,7 +100,8 @@ def parse_amount(text: str) -> Amount | None:
     if m["open"] or (m["s1"] or m["s2"] or "+") in "-−":
         number = -number
     currency = m["c1"] or m["c2"] or m["c3"]
-    return Amount(number, currency)
+    code = next((c for c in (m["c1"], m["c2"], m["c3"]) if c in CURRENCY_CODES), None)
+    return Amount(number, currency, code or (_SYMBOL_CODES.get(currency) if currency else None))
 
 
 def is_currency_token(token: str) -> bool:

@@ -23,38 +23,38 @@ from rules.values import (
     parse_time,
 )
 
-# (text, number, currency, origin)
+# (text, number, currency, ISO code, origin)
 AMOUNTS = [
-    ("1,234.56", "1234.56", None, "US shop, thousands comma"),
-    ("1.234,56", "1234.56", None, "German shop, thousands dot"),
-    ("1 234,56", "1234.56", None, "French invoice, thousands space"),
-    ("2 815,16 €", "2815.16", "€", "French shop, symbol after"),
-    ("2\u202f815,16\u00a0€", "2815.16", "€", "French shop, narrow no-break spaces"),
-    ("CA$240.88", "240.88", "CA$", "Canadian shop, prefixed dollar"),
-    ("¥1,200", "1200", "¥", "Japanese shop, yen sign"),
-    ("1.200 円", "1200", "円", "Japanese shop, yen written after"),
-    ("-$10.00", "-10.00", "$", "refund, sign before symbol"),
-    ("$-10.00", "-10.00", "$", "refund, sign after symbol"),
-    ("($10.00)", "-10.00", "$", "accounting, parentheses"),
-    ("CHF 12.–", "12", "CHF", "Swiss shop, whole francs"),
-    ("1'250.50 CHF", "1250.50", "CHF", "Swiss shop, apostrophe groups"),
-    ("EGP 3,450.00", "3450.00", "EGP", "travel agency, Egyptian pound"),
-    ("AED 720", "720", "AED", "hotel booking, dirham code"),
-    ("THB 1,990", "1990", "THB", "hotel booking, baht code"),
-    ("MKD 640", "640", "MKD", "shop, denar code"),
-    ("₱ 899.00", "899.00", "₱", "Philippine shop, peso sign"),
-    ("₪149.90", "149.90", "₪", "Israeli shop, shekel sign"),
-    ("49,99 zł", "49.99", "zł", "Polish shop, złoty"),
-    ("349 kr", "349", "kr", "Swedish shop, kronor"),
-    ("R$ 79,90", "79.90", "R$", "Brazilian shop, real"),
-    ("$12.00 USD", "12.00", "$", "US shop, symbol and code"),
-    ("0,750", "0.750", None, "fuel price, three decimals after zero"),
+    ("1,234.56", "1234.56", None, None, "US shop, thousands comma"),
+    ("1.234,56", "1234.56", None, None, "German shop, thousands dot"),
+    ("1 234,56", "1234.56", None, None, "French invoice, thousands space"),
+    ("2 815,16 €", "2815.16", "€", "EUR", "French shop, symbol after"),
+    ("2\u202f815,16\u00a0€", "2815.16", "€", "EUR", "French shop, narrow no-break spaces"),
+    ("CA$240.88", "240.88", "CA$", "CAD", "Canadian shop, prefixed dollar"),
+    ("¥1,200", "1200", "¥", None, "Japanese shop, yen sign"),
+    ("1.200 円", "1200", "円", "JPY", "Japanese shop, yen written after"),
+    ("-$10.00", "-10.00", "$", None, "refund, sign before symbol"),
+    ("$-10.00", "-10.00", "$", None, "refund, sign after symbol"),
+    ("($10.00)", "-10.00", "$", None, "accounting, parentheses"),
+    ("CHF 12.–", "12", "CHF", "CHF", "Swiss shop, whole francs"),
+    ("1'250.50 CHF", "1250.50", "CHF", "CHF", "Swiss shop, apostrophe groups"),
+    ("EGP 3,450.00", "3450.00", "EGP", "EGP", "travel agency, Egyptian pound"),
+    ("AED 720", "720", "AED", "AED", "hotel booking, dirham code"),
+    ("THB 1,990", "1990", "THB", "THB", "hotel booking, baht code"),
+    ("MKD 640", "640", "MKD", "MKD", "shop, denar code"),
+    ("₱ 899.00", "899.00", "₱", "PHP", "Philippine shop, peso sign"),
+    ("₪149.90", "149.90", "₪", "ILS", "Israeli shop, shekel sign"),
+    ("49,99 zł", "49.99", "zł", "PLN", "Polish shop, złoty"),
+    ("349 kr", "349", "kr", None, "Swedish shop, kronor"),
+    ("R$ 79,90", "79.90", "R$", "BRL", "Brazilian shop, real"),
+    ("$12.00 USD", "12.00", "$", "USD", "US shop, symbol and code"),
+    ("0,750", "0.750", None, None, "fuel price, three decimals after zero"),
 ]
 
 
-@pytest.mark.parametrize(("text", "number", "currency", "origin"), AMOUNTS)
-def test_parse_amount(text: str, number: str, currency: str | None, origin: str) -> None:
-    assert parse_amount(text) == Amount(Decimal(number), currency), origin
+@pytest.mark.parametrize(("text", "number", "currency", "code", "origin"), AMOUNTS)
+def test_parse_amount(text: str, number: str, currency: str | None, code: str | None, origin: str) -> None:
+    assert parse_amount(text) == Amount(Decimal(number), currency, code), origin
 
 
 @pytest.mark.parametrize(
