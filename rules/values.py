@@ -202,6 +202,28 @@ _DATE_FORMS = (
 )
 
 
+# one month's span written once: "5–12 Feb 2026", "Feb 5–12, 2026", "5.–12. März 2026"
+_SPANS = (
+    re.compile(
+        rf"(?P<d1>\d{{1,2}})\.? ?[-–] ?(?P<d2>\d{{1,2}})\.? (?:de )?(?P<mw>{_WORD})\.?"
+        r"(?:,? (?:de )?(?P<y>\d{4}))?",
+        re.I,
+    ),
+    re.compile(rf"(?P<mw>{_WORD})\.? (?P<d1>\d{{1,2}}) ?[-–] ?(?P<d2>\d{{1,2}})(?:,? (?P<y>\d{{4}}))?", re.I),
+)
+
+
+def _span(text: str) -> DateRange | None:
+    for form in _SPANS:
+        m = form.fullmatch(text)
+        if m is None or (month := month_number(m["mw"])) is None:
+            continue
+        d1, d2, year = int(m["d1"]), int(m["d2"]), _year(m["y"])
+        if 1 <= d1 < d2 <= 31:
+            return DateRange(DateValue(year, month, d1), DateValue(year, month, d2))
+    return None
+
+
 def month_number(word: str) -> int | None:
     """The month a CLDR month name or abbreviation names (``Feb``, ``févr.``, ``lutego``)."""
     return _MONTH_OF.get(word.lower().rstrip("."))
@@ -293,6 +315,11 @@ def parse_date(text: str) -> DateValue | DateRange | None:
         return None
     if (time := parse_time(t)) is not None:
         return DateValue(None, None, None, time)
+    return _dates(t) or _span(t)
+
+
+def _dates(t: str) -> DateValue | DateRange | None:
+    """A date (with its time) filling ``t``, or two joined as a range."""
     first = _moment_at(t)
     if first is None:
         return None

@@ -125,6 +125,9 @@ def test_parse_date(text: str, expected: DateValue, origin: str) -> None:
         ("Mar 3 – Mar 9, 2026", _d(2026, 3, 3), _d(2026, 3, 9), "hotel, year only at the end"),
         ("03.03.2026 - 09.03.2026", _d(2026, 3, 3), _d(2026, 3, 9), "German billing period"),
         ("2026-03-03 bis 2026-03-09", _d(2026, 3, 3), _d(2026, 3, 9), "German booking, bis"),
+        ("3–9 Mar 2026", _d(2026, 3, 3), _d(2026, 3, 9), "hotel, one month's span"),
+        ("Mar 3-9, 2026", _d(2026, 3, 3), _d(2026, 3, 9), "US hotel, one month's span"),
+        ("3.–9. März 2026", _d(2026, 3, 3), _d(2026, 3, 9), "German hotel, one month's span"),
     ],
 )
 def test_parse_date_range(text: str, start: DateValue, end: DateValue, origin: str) -> None:
@@ -141,6 +144,8 @@ def test_parse_date_range(text: str, start: DateValue, end: DateValue, origin: s
         ("Order 14", "a word that names no month"),
         ("Mar 14 extra words", "trailing text"),
         ("25:61", "no such time"),
+        ("9-3 Mar 2026", "a span that ends before it starts"),
+        ("3-9 Order", "a span of no month"),
         ("14 Mar 2026 to somewhere", "a range with no second date"),
         ("1" * 250, "too long to read"),
     ],
