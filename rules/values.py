@@ -36,8 +36,18 @@ WEEKDAYS: tuple[tuple[str, ...], ...] = tuple(tuple(d) for d in _CLDR["weekdays"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MONTH_OF = {name: k for k, names in enumerate(MONTHS, start=1) for name in names}
 _WEEKDAY_OF = {name: k for k, names in enumerate(WEEKDAYS) for name in names}
-_SYMBOL_CODES: dict[str, str] = {_SPACES.sub(" ", k): v for k, v in _CLDR["symbol_codes"].items()}
-_SYMBOLS = frozenset(_SPACES.sub(" ", s) for s in _CLDR["currency_symbols"])
+
+
+def _spellings(symbol: str) -> list[str]:
+    """A symbol as CLDR writes it and, for an abbreviation ending in a dot, without it
+    (``ден.``, ``ден``)."""
+    s = _SPACES.sub(" ", symbol)
+    bare = s.rstrip(".")
+    return [s, bare] if len(bare) >= 2 and bare != s else [s]
+
+
+_SYMBOL_CODES: dict[str, str] = {w: v for k, v in _CLDR["symbol_codes"].items() for w in _spellings(k)}
+_SYMBOLS = frozenset(w for s in _CLDR["currency_symbols"] for w in _spellings(s))
 _CUR = "|".join(re.escape(s) for s in sorted(_SYMBOLS | CURRENCY_CODES, key=lambda s: (-len(s), s)))
 
 
@@ -291,6 +301,9 @@ def parse_time(text: str) -> TimeOfDay | None:
     return got[0] if got and got[1] == len(t) else None
 
 
+_LATE_YEAR = re.compile(r",? ((?:19|20|21)\d{2})(?!\d)")
+
+
 def _moment_at(text: str) -> tuple[DateValue, int] | None:
     """A date that ``text`` starts with, and its time if one follows."""
     got = _day_at(text)
@@ -301,7 +314,10 @@ def _moment_at(text: str) -> tuple[DateValue, int] | None:
     start = join.end() if join else end
     if (t := _time_at(text[start:])) is not None and (start > end or not text[end:start]):
         time, length = t
-        return DateValue(day.year, day.month, day.day, time, day.ambiguous), start + length
+        year, stop = day.year, start + length
+        if year is None and (late := _LATE_YEAR.match(text, stop)):  # "Fri Feb 13 23:39:14 UTC 2026"
+            year, stop = int(late[1]), late.end()
+        return DateValue(year, day.month, day.day, time, day.ambiguous), stop
     return day, end
 
 

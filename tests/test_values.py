@@ -49,6 +49,7 @@ AMOUNTS = [
     ("R$ 79,90", "79.90", "R$", "BRL", "Brazilian shop, real"),
     ("$12.00 USD", "12.00", "$", "USD", "US shop, symbol and code"),
     ("0,750", "0.750", None, None, "fuel price, three decimals after zero"),
+    ("1.250 ден", "1250", "ден", "MKD", "Macedonian shop, abbreviation without its dot"),
 ]
 
 
@@ -107,6 +108,7 @@ DATES = [
     ("2026年3月14日", _d(2026, 3, 14), "Japanese shop"),
     ("2026年3月14日(土) 18:30", _d(2026, 3, 14, TimeOfDay(18, 30)), "Japanese booking, weekday and time"),
     ("3月14日", _d(None, 3, 14), "Japanese notification, no year"),
+    ("Tue Mar 10 16:02:45 CET 2026", _d(2026, 3, 10, TimeOfDay(16, 2, 45, "CET")), "server log, year last"),
     ("12:44:00", _d(None, None, None, TimeOfDay(12, 44, 0)), "billing system, time with seconds"),
     ("9:05 am", _d(None, None, None, TimeOfDay(9, 5)), "flight, 12-hour time"),
     ("18時30分", _d(None, None, None, TimeOfDay(18, 30)), "Japanese time"),
