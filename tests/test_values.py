@@ -5,6 +5,7 @@ The values are written for these tests in the shapes mail uses; none is copied f
 
 from __future__ import annotations
 
+import random
 import time
 from decimal import Decimal
 
@@ -256,3 +257,13 @@ def test_fallback_keeps_a_bare_amount_of_a_money_rule() -> None:
 
     assert _typed(["money"], "179.00")
     assert not _typed(["money"], "soon")
+
+
+def test_typing_is_bounded_on_random_text_of_the_readers_alphabet() -> None:
+    rng = random.Random(15)
+    alphabet = "0123456789 .,:-–/()$€kr年月日 aAmMpTtoFeb"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(150, 200))) for _ in range(300)]
+    start = time.perf_counter()
+    for text in texts:
+        value_types(text)
+    assert time.perf_counter() - start < 1.0
