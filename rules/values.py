@@ -122,12 +122,13 @@ def is_currency_token(token: str) -> bool:
 
 _EDGE_BEFORE = re.compile(rf"(?:^|[\s:(])(?P<c>{_CUR})$")
 _EDGE_AFTER = re.compile(rf"^(?P<c>{_CUR})(?:$|[\s.,;:)])")
-_BARE = re.compile(r"[-−+]?(?:\d{1,3}(?:[ ,.'’]\d{3})+|\d+)[.,]\d{2}")
+_BARE = re.compile(r"[-−+]?(?:(?:\d{1,3}(?:[ ,.'’]\d{3})+|\d+)[.,]\d{2}|\d{1,3}(?:[ ,.'’]\d{3})+)")
 
 
 def in_context(value: str, before: str = "", after: str = "") -> str:
     """``value`` with the currency that the text right before or after it writes, when ``value`` is
-    a bare decimal amount (``$`` | ``179.00``); otherwise ``value`` itself."""
+    a bare decimal or grouped amount (``$`` | ``179.00``, ``¥`` | ``1,200``; not ``2``); otherwise
+    ``value`` itself."""
     if len(value) > MAX_LEN or not _BARE.fullmatch(value.strip()):
         return value
     if m := _EDGE_BEFORE.search(_clean(before)):

@@ -212,6 +212,8 @@ def test_value_is_not_typed(value: str, kind: str, origin: str) -> None:
         ("179.00", "Total: US$", "", "US$ 179.00"),
         ("1.234,50", "", "€", "1.234,50 €"),
         ("1.234,50", "", "EUR incl. VAT", "1.234,50 EUR"),
+        ("1,200", "¥", "", "¥ 1,200"),
+        ("2", "$", "", "2"),  # a count, not an amount
         ("179.00", "Room", "", "179.00"),
         ("2026", "$", "", "2026"),  # not a decimal amount
         ("179.00", "RM$", "", "179.00"),  # no symbol ends the text on a token boundary
