@@ -1,4 +1,7 @@
-"""Ground truth files (``truth.jsonl``) and strict scoring of extractions against them."""
+"""Ground truth files (``truth.jsonl``) and strict scoring of extractions against them.
+
+An amount compares by its number: the currency symbol or code and the sign around it do not count
+(sources differ on whether the symbol, often in its own element, belongs to the value)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from rules.text import normalize_value
+from rules.values import parse_amount
 
 __all__ = ["TruthRecord", "load_truth", "Score", "score_message"]
 
@@ -69,8 +73,8 @@ def score_message(
     """Per-field (tp, fp, fn): single fields as sets, line-item fields as multisets."""
     out: dict[str, tuple[int, int, int]] = {}
     for name in set(truth) | set(predicted):
-        t = [normalize_value(v) for v in truth.get(name, [])]
-        p = [normalize_value(v) for v in predicted.get(name, [])]
+        t = [_compared(v) for v in truth.get(name, [])]
+        p = [_compared(v) for v in predicted.get(name, [])]
         if name in line_items:
             tc, pc = Counter(t), Counter(p)
         else:
@@ -78,3 +82,16 @@ def score_message(
         tp = sum((tc & pc).values())
         out[name] = (tp, sum(pc.values()) - tp, sum(tc.values()) - tp)
     return out
+
+
+_SEPARATED = frozenset(".,")
+
+
+def _compared(value: str) -> str:
+    """The form a value is scored in: an amount with a currency or a decimal or group mark is its
+    absolute number (``£12.50``, ``12.50``, ``-12,50 €`` are one); anything else its text."""
+    text = normalize_value(value)
+    amount = parse_amount(text)
+    if amount is None or not (amount.currency or _SEPARATED.intersection(text)):
+        return text
+    return f"amount:{abs(amount.number).normalize():f}"
