@@ -22,6 +22,7 @@ _CODE = re.compile(r"^(?=[^\s]*\d)[#A-Za-z0-9][A-Za-z0-9\-_/.#]{3,40}$")
 _SPLIT_CODE = re.compile(r"^[A-Z]{2,10}(?:[-_/.][A-Z]{2,10}){1,5}$")
 _MIXED_CODE = re.compile(r"^(?=(?:[A-Za-z]*[a-z][A-Z]){2})[A-Za-z]{6,40}$")
 _CAPS = re.compile(r"^[A-Z]{6,20}$")
+_IP_SHAPE = re.compile(r"^[0-9a-fA-F]{0,4}[.:][0-9a-fA-F.:]{2,40}$")
 _DECIMAL = re.compile(r"^[-+]?\d{1,3}(?:[,.]\d{3})*[.,]\d{2}$")
 _LETTER_CODE = re.compile(r"^[A-Z0-9]{4,5}(?:[- ][A-Z0-9]{4,5}){1,4}$")
 _EMAIL = re.compile(r"^[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+$")
@@ -56,6 +57,8 @@ _DEVICE = re.compile(
 
 
 def _ip(v: str) -> bool:
+    if not _IP_SHAPE.match(v):
+        return False
     try:
         ipaddress.ip_address(v)
     except ValueError:
@@ -76,9 +79,7 @@ def _code(v: str) -> bool:
     )
 
 
-def _carrier(v: str) -> bool:
-    low = v.lower()
-    return low in _CARRIERS or any(low.startswith(c + " ") for c in _CARRIERS)
+_CARRIER = re.compile(rf"^(?:{'|'.join(re.escape(c) for c in _CARRIERS)})(?: |$)", re.IGNORECASE)
 
 
 TYPES: dict[str, Callable[[str], bool]] = {
@@ -94,7 +95,7 @@ TYPES: dict[str, Callable[[str], bool]] = {
     "flight": lambda v: bool(_FLIGHT.match(v)),
     "airport": lambda v: bool(_AIRPORT.match(v)),
     "person": lambda v: bool(_PERSON.match(v) or _CJK_NAME.match(v)),
-    "carrier": _carrier,
+    "carrier": lambda v: bool(_CARRIER.match(v)),
     "card": lambda v: bool(_CARD.match(v)),
     "device": lambda v: bool(_DEVICE.search(v)) and len(v) < 80,
     "sentence": lambda v: len(v.split()) >= 6,

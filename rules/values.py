@@ -36,7 +36,18 @@ WEEKDAYS: tuple[tuple[str, ...], ...] = tuple(tuple(d) for d in _CLDR["weekdays"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MONTH_OF = {name: k for k, names in enumerate(MONTHS, start=1) for name in names}
 _WEEKDAY_OF = {name: k for k, names in enumerate(WEEKDAYS) for name in names}
-_SYMBOLS = frozenset(_SPACES.sub(" ", s) for s in _CLDR["currency_symbols"])
+
+
+def _spellings(symbol: str) -> list[str]:
+    """A symbol as CLDR writes it and, for an abbreviation ending in a dot, without it
+    (``ден.``, ``ден``)."""
+    s = _SPACES.sub(" ", symbol)
+    bare = s.rstrip(".")
+    return [s, bare] if len(bare) >= 2 and bare != s else [s]
+
+
+_SYMBOL_CODES: dict[str, str] = {w: v for k, v in _CLDR["symbol_codes"].items() for w in _spellings(k)}
+_SYMBOLS = frozenset(w for s in _CLDR["currency_symbols"] for w in _spellings(s))
 _CUR = "|".join(re.escape(s) for s in sorted(_SYMBOLS | CURRENCY_CODES, key=lambda s: (-len(s), s)))
 
 
@@ -46,10 +57,12 @@ def _clean(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Amount:
-    """A sum of money: its number and the currency code or symbol written with it (if any)."""
+    """A sum of money: its number, the currency code or symbol written with it (if any), and the
+    ISO 4217 code that names, when it names one (``€`` is EUR; ``$`` is several)."""
 
     number: Decimal
     currency: str | None
+    code: str | None = None
 
 
 # a number with thousands groups (1,234.56 / 1.234,56 / 1 234,56 / 1'234.50) or without
@@ -97,7 +110,8 @@ def parse_amount(text: str) -> Amount | None:
     if m["open"] or (m["s1"] or m["s2"] or "+") in "-−":
         number = -number
     currency = m["c1"] or m["c2"] or m["c3"]
-    return Amount(number, currency)
+    code = next((c for c in (m["c1"], m["c2"], m["c3"]) if c in CURRENCY_CODES), None)
+    return Amount(number, currency, code or (_SYMBOL_CODES.get(currency) if currency else None))
 
 
 def is_currency_token(token: str) -> bool:
@@ -108,12 +122,13 @@ def is_currency_token(token: str) -> bool:
 
 _EDGE_BEFORE = re.compile(rf"(?:^|[\s:(])(?P<c>{_CUR})$")
 _EDGE_AFTER = re.compile(rf"^(?P<c>{_CUR})(?:$|[\s.,;:)])")
-_BARE = re.compile(r"[-−+]?(?:\d{1,3}(?:[ ,.'’]\d{3})+|\d+)[.,]\d{2}")
+_BARE = re.compile(r"[-−+]?(?:(?:\d{1,3}(?:[ ,.'’]\d{3})+|\d+)[.,]\d{2}|\d{1,3}(?:[ ,.'’]\d{3})+)")
 
 
 def in_context(value: str, before: str = "", after: str = "") -> str:
     """``value`` with the currency that the text right before or after it writes, when ``value`` is
-    a bare decimal amount (``$`` | ``179.00``); otherwise ``value`` itself."""
+    a bare decimal or grouped amount (``$`` | ``179.00``, ``¥`` | ``1,200``; not ``2``); otherwise
+    ``value`` itself."""
     if len(value) > MAX_LEN or not _BARE.fullmatch(value.strip()):
         return value
     if m := _EDGE_BEFORE.search(_clean(before)):
@@ -198,6 +213,28 @@ _DATE_FORMS = (
 )
 
 
+# one month's span written once: "5–12 Feb 2026", "Feb 5–12, 2026", "5.–12. März 2026"
+_SPANS = (
+    re.compile(
+        rf"(?P<d1>\d{{1,2}})\.? ?[-–] ?(?P<d2>\d{{1,2}})\.? (?:de )?(?P<mw>{_WORD})\.?"
+        r"(?:,? (?:de )?(?P<y>\d{4}))?",
+        re.I,
+    ),
+    re.compile(rf"(?P<mw>{_WORD})\.? (?P<d1>\d{{1,2}}) ?[-–] ?(?P<d2>\d{{1,2}})(?:,? (?P<y>\d{{4}}))?", re.I),
+)
+
+
+def _span(text: str) -> DateRange | None:
+    for form in _SPANS:
+        m = form.fullmatch(text)
+        if m is None or (month := month_number(m["mw"])) is None:
+            continue
+        d1, d2, year = int(m["d1"]), int(m["d2"]), _year(m["y"])
+        if 1 <= d1 < d2 <= 31:
+            return DateRange(DateValue(year, month, d1), DateValue(year, month, d2))
+    return None
+
+
 def month_number(word: str) -> int | None:
     """The month a CLDR month name or abbreviation names (``Feb``, ``févr.``, ``lutego``)."""
     return _MONTH_OF.get(word.lower().rstrip("."))
@@ -265,6 +302,9 @@ def parse_time(text: str) -> TimeOfDay | None:
     return got[0] if got and got[1] == len(t) else None
 
 
+_LATE_YEAR = re.compile(r",? ((?:19|20|21)\d{2})(?!\d)")
+
+
 def _moment_at(text: str) -> tuple[DateValue, int] | None:
     """A date that ``text`` starts with, and its time if one follows."""
     got = _day_at(text)
@@ -275,7 +315,10 @@ def _moment_at(text: str) -> tuple[DateValue, int] | None:
     start = join.end() if join else end
     if (t := _time_at(text[start:])) is not None and (start > end or not text[end:start]):
         time, length = t
-        return DateValue(day.year, day.month, day.day, time, day.ambiguous), start + length
+        year, stop = day.year, start + length
+        if year is None and (late := _LATE_YEAR.match(text, stop)):  # "Fri Feb 13 23:39:14 UTC 2026"
+            year, stop = int(late[1]), late.end()
+        return DateValue(year, day.month, day.day, time, day.ambiguous), stop
     return day, end
 
 
@@ -289,6 +332,11 @@ def parse_date(text: str) -> DateValue | DateRange | None:
         return None
     if (time := parse_time(t)) is not None:
         return DateValue(None, None, None, time)
+    return _dates(t) or _span(t)
+
+
+def _dates(t: str) -> DateValue | DateRange | None:
+    """A date (with its time) filling ``t``, or two joined as a range."""
     first = _moment_at(t)
     if first is None:
         return None

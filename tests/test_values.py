@@ -5,6 +5,7 @@ The values are written for these tests in the shapes mail uses; none is copied f
 
 from __future__ import annotations
 
+import random
 import time
 from decimal import Decimal
 
@@ -23,38 +24,39 @@ from rules.values import (
     parse_time,
 )
 
-# (text, number, currency, origin)
+# (text, number, currency, ISO code, origin)
 AMOUNTS = [
-    ("1,234.56", "1234.56", None, "US shop, thousands comma"),
-    ("1.234,56", "1234.56", None, "German shop, thousands dot"),
-    ("1 234,56", "1234.56", None, "French invoice, thousands space"),
-    ("2 815,16 €", "2815.16", "€", "French shop, symbol after"),
-    ("2\u202f815,16\u00a0€", "2815.16", "€", "French shop, narrow no-break spaces"),
-    ("CA$240.88", "240.88", "CA$", "Canadian shop, prefixed dollar"),
-    ("¥1,200", "1200", "¥", "Japanese shop, yen sign"),
-    ("1.200 円", "1200", "円", "Japanese shop, yen written after"),
-    ("-$10.00", "-10.00", "$", "refund, sign before symbol"),
-    ("$-10.00", "-10.00", "$", "refund, sign after symbol"),
-    ("($10.00)", "-10.00", "$", "accounting, parentheses"),
-    ("CHF 12.–", "12", "CHF", "Swiss shop, whole francs"),
-    ("1'250.50 CHF", "1250.50", "CHF", "Swiss shop, apostrophe groups"),
-    ("EGP 3,450.00", "3450.00", "EGP", "travel agency, Egyptian pound"),
-    ("AED 720", "720", "AED", "hotel booking, dirham code"),
-    ("THB 1,990", "1990", "THB", "hotel booking, baht code"),
-    ("MKD 640", "640", "MKD", "shop, denar code"),
-    ("₱ 899.00", "899.00", "₱", "Philippine shop, peso sign"),
-    ("₪149.90", "149.90", "₪", "Israeli shop, shekel sign"),
-    ("49,99 zł", "49.99", "zł", "Polish shop, złoty"),
-    ("349 kr", "349", "kr", "Swedish shop, kronor"),
-    ("R$ 79,90", "79.90", "R$", "Brazilian shop, real"),
-    ("$12.00 USD", "12.00", "$", "US shop, symbol and code"),
-    ("0,750", "0.750", None, "fuel price, three decimals after zero"),
+    ("1,234.56", "1234.56", None, None, "US shop, thousands comma"),
+    ("1.234,56", "1234.56", None, None, "German shop, thousands dot"),
+    ("1 234,56", "1234.56", None, None, "French invoice, thousands space"),
+    ("2 815,16 €", "2815.16", "€", "EUR", "French shop, symbol after"),
+    ("2\u202f815,16\u00a0€", "2815.16", "€", "EUR", "French shop, narrow no-break spaces"),
+    ("CA$240.88", "240.88", "CA$", "CAD", "Canadian shop, prefixed dollar"),
+    ("¥1,200", "1200", "¥", None, "Japanese shop, yen sign"),
+    ("1.200 円", "1200", "円", "JPY", "Japanese shop, yen written after"),
+    ("-$10.00", "-10.00", "$", None, "refund, sign before symbol"),
+    ("$-10.00", "-10.00", "$", None, "refund, sign after symbol"),
+    ("($10.00)", "-10.00", "$", None, "accounting, parentheses"),
+    ("CHF 12.–", "12", "CHF", "CHF", "Swiss shop, whole francs"),
+    ("1'250.50 CHF", "1250.50", "CHF", "CHF", "Swiss shop, apostrophe groups"),
+    ("EGP 3,450.00", "3450.00", "EGP", "EGP", "travel agency, Egyptian pound"),
+    ("AED 720", "720", "AED", "AED", "hotel booking, dirham code"),
+    ("THB 1,990", "1990", "THB", "THB", "hotel booking, baht code"),
+    ("MKD 640", "640", "MKD", "MKD", "shop, denar code"),
+    ("₱ 899.00", "899.00", "₱", "PHP", "Philippine shop, peso sign"),
+    ("₪149.90", "149.90", "₪", "ILS", "Israeli shop, shekel sign"),
+    ("49,99 zł", "49.99", "zł", "PLN", "Polish shop, złoty"),
+    ("349 kr", "349", "kr", None, "Swedish shop, kronor"),
+    ("R$ 79,90", "79.90", "R$", "BRL", "Brazilian shop, real"),
+    ("$12.00 USD", "12.00", "$", "USD", "US shop, symbol and code"),
+    ("0,750", "0.750", None, None, "fuel price, three decimals after zero"),
+    ("1.250 ден", "1250", "ден", "MKD", "Macedonian shop, abbreviation without its dot"),
 ]
 
 
-@pytest.mark.parametrize(("text", "number", "currency", "origin"), AMOUNTS)
-def test_parse_amount(text: str, number: str, currency: str | None, origin: str) -> None:
-    assert parse_amount(text) == Amount(Decimal(number), currency), origin
+@pytest.mark.parametrize(("text", "number", "currency", "code", "origin"), AMOUNTS)
+def test_parse_amount(text: str, number: str, currency: str | None, code: str | None, origin: str) -> None:
+    assert parse_amount(text) == Amount(Decimal(number), currency, code), origin
 
 
 @pytest.mark.parametrize(
@@ -107,6 +109,7 @@ DATES = [
     ("2026年3月14日", _d(2026, 3, 14), "Japanese shop"),
     ("2026年3月14日(土) 18:30", _d(2026, 3, 14, TimeOfDay(18, 30)), "Japanese booking, weekday and time"),
     ("3月14日", _d(None, 3, 14), "Japanese notification, no year"),
+    ("Tue Mar 10 16:02:45 CET 2026", _d(2026, 3, 10, TimeOfDay(16, 2, 45, "CET")), "server log, year last"),
     ("12:44:00", _d(None, None, None, TimeOfDay(12, 44, 0)), "billing system, time with seconds"),
     ("9:05 am", _d(None, None, None, TimeOfDay(9, 5)), "flight, 12-hour time"),
     ("18時30分", _d(None, None, None, TimeOfDay(18, 30)), "Japanese time"),
@@ -125,6 +128,9 @@ def test_parse_date(text: str, expected: DateValue, origin: str) -> None:
         ("Mar 3 – Mar 9, 2026", _d(2026, 3, 3), _d(2026, 3, 9), "hotel, year only at the end"),
         ("03.03.2026 - 09.03.2026", _d(2026, 3, 3), _d(2026, 3, 9), "German billing period"),
         ("2026-03-03 bis 2026-03-09", _d(2026, 3, 3), _d(2026, 3, 9), "German booking, bis"),
+        ("3–9 Mar 2026", _d(2026, 3, 3), _d(2026, 3, 9), "hotel, one month's span"),
+        ("Mar 3-9, 2026", _d(2026, 3, 3), _d(2026, 3, 9), "US hotel, one month's span"),
+        ("3.–9. März 2026", _d(2026, 3, 3), _d(2026, 3, 9), "German hotel, one month's span"),
     ],
 )
 def test_parse_date_range(text: str, start: DateValue, end: DateValue, origin: str) -> None:
@@ -141,6 +147,8 @@ def test_parse_date_range(text: str, start: DateValue, end: DateValue, origin: s
         ("Order 14", "a word that names no month"),
         ("Mar 14 extra words", "trailing text"),
         ("25:61", "no such time"),
+        ("9-3 Mar 2026", "a span that ends before it starts"),
+        ("3-9 Order", "a span of no month"),
         ("14 Mar 2026 to somewhere", "a range with no second date"),
         ("1" * 250, "too long to read"),
     ],
@@ -204,6 +212,8 @@ def test_value_is_not_typed(value: str, kind: str, origin: str) -> None:
         ("179.00", "Total: US$", "", "US$ 179.00"),
         ("1.234,50", "", "€", "1.234,50 €"),
         ("1.234,50", "", "EUR incl. VAT", "1.234,50 EUR"),
+        ("1,200", "¥", "", "¥ 1,200"),
+        ("2", "$", "", "2"),  # a count, not an amount
         ("179.00", "Room", "", "179.00"),
         ("2026", "$", "", "2026"),  # not a decimal amount
         ("179.00", "RM$", "", "179.00"),  # no symbol ends the text on a token boundary
@@ -249,3 +259,13 @@ def test_fallback_keeps_a_bare_amount_of_a_money_rule() -> None:
 
     assert _typed(["money"], "179.00")
     assert not _typed(["money"], "soon")
+
+
+def test_typing_is_bounded_on_random_text_of_the_readers_alphabet() -> None:
+    rng = random.Random(15)
+    alphabet = "0123456789 .,:-–/()$€kr年月日 aAmMpTtoFeb"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(150, 200))) for _ in range(300)]
+    start = time.perf_counter()
+    for text in texts:
+        value_types(text)
+    assert time.perf_counter() - start < 1.0

@@ -27,13 +27,10 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u061c]")
 EXTRA_SYMBOLS = ("円", "Fr.", "Fr", "Rs.", "EUR")
 
 
-def _names(table: object) -> set[str]:
-    return {str(v).lower().rstrip(".") for v in dict(table).values()}  # type: ignore[call-overload]
-
-
 def main() -> None:
     codes = sorted(list_currencies())
     symbols: set[str] = set(EXTRA_SYMBOLS) - set(codes)
+    used_for: dict[str, set[str]] = {"円": {"JPY"}, "Fr.": {"CHF"}, "Fr": {"CHF"}}
     months: list[set[str]] = [set() for _ in range(12)]
     weekdays: list[set[str]] = [set() for _ in range(7)]
     for tag in LOCALES:
@@ -44,6 +41,7 @@ def main() -> None:
                 letter = len(sym) == 1 and sym.isascii() and sym.isalpha()
                 if sym not in (code, "¤") and not letter and not _DIGIT.search(sym) and 1 <= len(sym) <= 5:
                     symbols.add(sym)
+                    used_for.setdefault(sym, set()).add(code)
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for k, name in loc.months[context][width].items():
@@ -56,6 +54,8 @@ def main() -> None:
         "source": "CLDR via babel, written by tools/gen_cldr.py; do not edit",
         "currency_codes": codes,
         "currency_symbols": sorted(symbols),
+        # the one ISO code a symbol stands for, where the locales agree ("€", "zł"; not "$", "¥")
+        "symbol_codes": {sym: next(iter(c)) for sym, c in sorted(used_for.items()) if len(c) == 1},
         "months": [sorted(m) for m in months],  # January first
         "weekdays": [sorted(d) for d in weekdays],  # Monday first
     }
