@@ -8,35 +8,18 @@ symbol or code and a sign around the number do not count, any other text does.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from rules.text import normalize_value
+from rules.values import parse_amount
 from rules.vocabulary import MONEY_FIELDS
 
 __all__ = ["TruthRecord", "load_truth", "Score", "amount_key", "value_key", "score_message"]
-
-# currency words written next to an amount that are neither a symbol (Unicode category Sc) nor a
-# three-letter code: Nordic krona/krone, Swiss franc, złoty, yen/yuan, Balkan and Cyrillic
-# abbreviations, Czech, Hungarian, Romanian, Malaysian, Indonesian, Indian, Turkish, Gulf and
-# Maghreb currencies in their usual short forms
-CURRENCY_WORDS = frozenset(
-    {"kr", "kr.", "Kr.", "Fr.", "fr.", "Fr", "zł", "円", "元", "圓", "원", "ден", "ден.", "дин.", "лв", "лв."}
-    | {"руб", "руб.", "р.", "Kč", "Ft", "lei", "RM", "Rp", "Rs", "Rs.", "TL", "DH"}
-    | {"د.إ", "ر.س", "ج.م", "د.م.", "ر.ق"}
-)
-_NUMBER = re.compile(r"[0-9]+(?:[.,' ’][0-9]+)*")
-_GROUP = re.compile(r"[ '’]")
-_CODE = re.compile(r"[A-Z]{3}")
-_PREFIX = re.compile(r"[A-Z]{0,3}")  # glued to a symbol: CA$, A$, HK$, R$, US$
-_SIGNS = "+-−–()"  # signs and an accounting negative's parentheses
 
 
 class TruthRecord(BaseModel):
@@ -88,53 +71,12 @@ class Score:
         return p, r, f
 
 
-def _is_currency(word: str) -> bool:
-    """Whether one white-space separated word is a currency symbol, code or abbreviation."""
-    word = word.strip(_SIGNS)
-    core = "".join(c for c in word if unicodedata.category(c) != "Sc")
-    if core != word:
-        return _PREFIX.fullmatch(core) is not None
-    return not word or word in CURRENCY_WORDS or _CODE.fullmatch(word) is not None
-
-
-def _canonical(number: str) -> str | None:
-    """One number's digits with its separators read: the last of ``.``/``,`` is the decimal mark
-    when both occur; one kind alone groups thousands when it repeats or when exactly three digits
-    follow a short first group (``1,234``, ``1.234``), and is the decimal mark otherwise;
-    spaces and apostrophes group thousands. ``None`` for a space group that is not three digits."""
-    head, *groups = _GROUP.split(number)
-    if any(len(g.split(".")[0].split(",")[0]) != 3 for g in groups):
-        return None
-    digits = head + "".join(groups)
-    marks = [c for c in digits if c in ".,"]
-    whole, frac = digits, ""
-    if marks:
-        last = marks[-1]
-        whole_part, _, tail = digits.rpartition(last)
-        grouping = len(marks) > 1 or (len(tail) == 3 and len(whole_part) <= 3 and whole_part != "0")
-        if len(set(marks)) == 2:
-            if marks.count(last) > 1:
-                return None
-            whole, frac = whole_part, tail
-        elif not grouping:
-            whole, frac = whole_part, tail
-    whole = whole.replace(",", "").replace(".", "")
-    return format(Decimal(f"{whole}.{frac or 0}").normalize(), "f")
-
-
 def amount_key(text: str) -> str | None:
     """The number an amount's text states, as a canonical decimal string (``CA$1,240.50``,
-    ``1.240,50 €``, ``-1 240,50 CHF`` -> ``1240.5``); ``None`` when the text is not one number
-    with only currency symbols, codes, abbreviations, signs and parentheses around it."""
-    text = normalize_value(text)
-    numbers = list(_NUMBER.finditer(text))
-    if len(numbers) != 1:
-        return None
-    m = numbers[0]
-    around = (text[: m.start()] + " " + text[m.end() :]).split()
-    if not all(_is_currency(w) for w in around):
-        return None
-    return _canonical(m.group())
+    ``1.240,50 €``, ``-1 240,50 CHF`` -> ``1240.5``), read by the shared typing module
+    (:func:`rules.values.parse_amount`); ``None`` when the text is not one amount."""
+    amount = parse_amount(normalize_value(text))
+    return None if amount is None else format(abs(amount.number).normalize(), "f")
 
 
 def value_key(name: str, value: str, amounts: frozenset[str] = MONEY_FIELDS) -> str:

@@ -65,8 +65,11 @@ class Amount:
     code: str | None = None
 
 
-# a number with thousands groups (1,234.56 / 1.234,56 / 1 234,56 / 1'234.50) or without
-_NUM = r"\d{1,3}(?:[ ,.'’]\d{3})+(?:[.,](?:\d{1,3}|[-–]{1,2}))?|\d+(?:[.,](?:\d{1,3}|[-–]{1,2}))?"
+# a number with thousands groups (1,234.56 / 1.234,56 / 1 234,56 / 1'234.50; Indian 1,23,456.00) or without
+_NUM = (
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,3})?"
+    r"|\d{1,3}(?:[ ,.'’]\d{3})+(?:[.,](?:\d{1,3}|[-–]{1,2}))?|\d+(?:[.,](?:\d{1,3}|[-–]{1,2}))?"
+)
 _AMOUNT = re.compile(
     rf"(?P<open>\()?(?P<s1>[-−+])? ?(?:(?P<c1>{_CUR}) ?)?(?P<s2>[-−+])? ?(?P<num>{_NUM})"
     rf"(?: ?(?P<c2>{_CUR}))?(?: ?(?P<c3>{'|'.join(sorted(CURRENCY_CODES))}))?(?P<close>\))?"
