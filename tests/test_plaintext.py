@@ -3,6 +3,7 @@ and extracted by the same machinery as HTML."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from offline.corpus import iter_raw_messages
@@ -11,6 +12,8 @@ from offline.roles import load_default_model
 from offline.sample import prepare
 from offline.truth import Score, TruthRecord
 from rules.dom import text_leaves
+
+FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
 
 
 def test_text_leaves_split_label_and_value() -> None:
@@ -25,14 +28,22 @@ def test_text_leaves_split_label_and_value() -> None:
     ]
 
 
+def _recall(ev: Evaluation, sources: set[str]) -> float:
+    counts = [ev.by_source.by[s] for s in sources]
+    return Score.prf(*(sum(c[k] for c in counts) for k in ("tp", "fp", "fn")))[1]
+
+
 def test_text_parts_reach_most_of_html_recall(
     corpus_dir: Path, corpus_truth: dict[str, TruthRecord], corpus_evaluation: Evaluation
 ) -> None:
+    """Per group of sources (tests/quality_floors.json), the text parts' recall is at least a
+    floor share of the HTML recall on the same sources (those whose mail has a text part)."""
     text = [s for s in (prepare(n, r, text_only=True) for n, r in iter_raw_messages([corpus_dir])) if s]
     ev = evaluate(text, corpus_truth, load_default_model(), holdout=0.3)
-    sources = set(ev.by_source.by)  # the sources whose mail has a text part
-    html = [corpus_evaluation.by_source.by[s] for s in sources]
-    tp, fp, fn = (sum(c[k] for c in html) for k in ("tp", "fp", "fn"))
-    html_recall = Score.prf(tp, fp, fn)[1]
-    text_recall = Score.prf(ev.overall.tp, ev.overall.fp, ev.overall.fn)[1]
-    assert text_recall >= 0.7 * html_recall, f"text {text_recall:.3f} vs HTML {html_recall:.3f}"
+    problems = []
+    for group, spec in sorted(FLOORS["groups"].items()):
+        sources = set(spec["sources"]) & set(ev.by_source.by)
+        share = _recall(ev, sources) / _recall(corpus_evaluation, sources)
+        if not spec["text_share"] <= share <= spec["text_share"] + FLOORS["slack"]:
+            problems.append(f"{group}: text recall {share:.3f} of HTML's, floor {spec['text_share']:.2f}")
+    assert not problems, "; ".join(problems)
