@@ -164,8 +164,8 @@ def test_killed_run_leaves_previous_version_and_next_completes(corpus_dir: Path,
     subprocess.run([*learn, str(small_dir)], check=True, capture_output=True, timeout=300)
     store = SQLiteStore(tmp_path / "kill.db")
     before = store.load()
-    proc = subprocess.Popen(  # a bigger run, killed while it reads and learns
-        [*learn, str(corpus_dir / "zulip"), "--full"],
+    proc = subprocess.Popen(  # a run over the whole corpus, killed while it reads and learns
+        [*learn, str(corpus_dir), "--full", "--allow-shrink"],
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
