@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from offline.corpus import iter_raw_messages
@@ -20,9 +21,16 @@ from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError
+from rules.model import RuleSet
 from rules.store import StoreError, default_store_url, open_store
 
 __all__ = ["main"]
+
+DESCRIPTION = (
+    "Learn extraction rules from machine-generated email offline (learn), apply them (extract, serve), "
+    "inspect and score them (clusters, evaluate). Start with: mailstencil learn MAIL_DIR, then "
+    "mailstencil extract MESSAGE."
+)
 
 
 def _progress(label: str, n: int, start: float) -> None:
@@ -52,6 +60,81 @@ def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
         print(file=sys.stderr)
     if skipped:
         print(f"{label}: skipped {skipped} unreadable messages", file=sys.stderr)
+
+
+class CommandError(Exception):
+    """A command cannot do what it was asked (exit status 1, one line on standard error)."""
+
+
+def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    """``(name, raw)`` of every message under ``paths`` (``-``: standard input); finding none is an error."""
+    n = 0
+    for entry in paths:
+        if entry == "-":
+            n += 1
+            yield "-", sys.stdin.buffer.read()
+            continue
+        for item in iter_raw_messages([entry]):
+            n += 1
+            yield item
+    if n == 0:
+        raise CommandError(f"no messages found in {', '.join(paths)} (.eml files, mbox or Maildir)")
+
+
+def load_rules(url: str) -> RuleSet:
+    """The current rule set of an existing store; a missing store is not created, an empty one refused."""
+    hint = f"run `mailstencil learn MAIL_DIR --store {url}` first"
+    try:
+        store = open_store(url, create=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc}: {hint}") from exc
+    try:
+        ruleset = store.load()
+    finally:
+        store.close()
+    if ruleset.version == 0:
+        raise StoreError(f"no rule set published in {url} yet: {hint}")
+    return ruleset
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer no smaller than ``low``."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share of messages, 0 <= x < 1."""
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, not {value}")
+    return value
+
+
+_share.__name__ = "float"
+
+
+def _package_version() -> str:
+    try:
+        return version("mailstencil")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none or it is a switch's on/off."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
 
 
 TRUTH_HELP = "a truth.jsonl file, or a directory searched for them (repeatable)"
@@ -94,6 +177,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
         now=datetime.now(UTC),
     )
     engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
+    missing = [p for p in args.paths if "://" not in p and not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or directory: {', '.join(missing)} (nothing was learned)")
     store = open_store(args.store)
     try:
         report = run_learning(store, args.paths, engine=engine, job=job, incremental=args.incremental)
@@ -104,12 +190,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
-    try:
-        extractor = Extractor(store.load())
-    finally:
-        store.close()
-    for name, raw in iter_raw_messages(args.paths):
+    extractor = Extractor(load_rules(args.store))
+    for name, raw in read_messages(args.paths):
         try:
             got = extractor.extract(raw)
         except (MessageError, DomError) as exc:
@@ -123,11 +205,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
-    try:
-        ruleset = store.load()
-    finally:
-        store.close()
+    ruleset = load_rules(args.store)
     print(f"rule set version {ruleset.version}: {len(ruleset.clusters)} clusters")
     print(f"{'key':<48} {'sender':<36} {'messages':>8} {'recipients':>10} {'rules':>5}")
     for c in sorted(ruleset.clusters, key=lambda c: -c.messages):
@@ -189,63 +267,71 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for tests and docs)."""
-    p = argparse.ArgumentParser(prog="mailstencil", description=__doc__)
+    """The argument parser (exposed for tests and docs); every option's help shows its default."""
+    fmt = _HelpFormatter
+    p = argparse.ArgumentParser(prog="mailstencil", description=DESCRIPTION, formatter_class=fmt)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
-    store_help = f"rule store URL (default {default_store_url()})"
+    store_url = default_store_url()
+    store_help = "rule store URL: sqlite:///PATH.db or postgresql://..."
+    positive = _int_at_least(1)
 
-    s = sub.add_parser("learn", help="learn rules from messages into the store (a nightly batch run)")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, formatter_class=fmt)
+
+    s = command("learn", "learn rules from messages into the store (a nightly batch run)")
     s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir (spark: also Parquet)")
-    s.add_argument("--store", help=store_help)
+    s.add_argument("--store", default=store_url, help=store_help)
     s.add_argument("--engine", choices=ENGINES, default="local", help="local (multiprocessing) or spark")
-    s.add_argument("--spark-master", help="Spark master URL (default MAILSTENCIL_SPARK_MASTER or local[*])")
-    s.add_argument("--min-recipients", type=int, default=5, help="k: distinct recipients a cluster needs")
-    s.add_argument("--roles", help="role model JSON (default: the shipped model)")
+    s.add_argument("--spark-master", help="Spark master URL (unset: MAILSTENCIL_SPARK_MASTER, else local[*])")
+    s.add_argument(
+        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs (privacy)"
+    )
+    s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     mode = s.add_mutually_exclusive_group()
     mode.add_argument(
         "--incremental",
         dest="incremental",
         action="store_true",
         default=True,
-        help="relearn only senders with new mail, keep the rest (default)",
+        help="relearn only senders with new mail, keep the rest (the default)",
     )
     mode.add_argument("--full", dest="incremental", action="store_false", help="learn from PATHs alone")
     s.add_argument(
         "--retention-days",
-        type=int,
+        type=positive,
         default=DEFAULT_RETENTION_DAYS,
-        help=f"drop retained learning samples after N days (default {DEFAULT_RETENTION_DAYS})",
+        help="drop retained learning samples after N days",
     )
     s.add_argument(
-        "--cap",
-        type=int,
-        default=DEFAULT_CAP,
-        help=f"samples kept per cluster between nights (default {DEFAULT_CAP})",
+        "--cap", type=positive, default=DEFAULT_CAP, help="samples kept per cluster between nights"
     )
     s.set_defaults(func=cmd_learn)
 
-    s = sub.add_parser("extract", help="extract fields, one JSON object per message")
-    s.add_argument("paths", nargs="+")
-    s.add_argument("--store", help=store_help)
+    s = command("extract", "extract fields, one JSON object per message")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir; - for standard input")
+    s.add_argument("--store", default=store_url, help=store_help)
     s.set_defaults(func=cmd_extract)
 
-    s = sub.add_parser("clusters", help="list the clusters of the current rule set")
-    s.add_argument("--store", help=store_help)
+    s = command("clusters", "list the clusters of the current rule set")
+    s.add_argument("--store", default=store_url, help=store_help)
     s.set_defaults(func=cmd_clusters)
 
-    s = sub.add_parser("evaluate", help="learn on older mail, extract the newest, score against truth")
-    s.add_argument("paths", nargs="+")
+    s = command("evaluate", "learn on older mail, extract the newest, score against truth")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir")
     s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
-    s.add_argument("--holdout", type=float, default=0.3)
-    s.add_argument("--min-recipients", type=int, default=5)
-    s.add_argument("--roles", help="role model JSON (default: the shipped model)")
+    s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender held out for scoring")
+    s.add_argument(
+        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+    )
+    s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("train-roles", help="train the role classifier from labelled corpora")
-    s.add_argument("paths", nargs="+")
+    s = command("train-roles", "train the role classifier from labelled corpora")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir")
     s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
-    s.add_argument("--out", default=str(DEFAULT_MODEL_PATH))
-    s.add_argument("--holdout", type=float, default=0.3, help="newest share per sender never trained on")
+    s.add_argument("--out", default=str(DEFAULT_MODEL_PATH), help="where to write the model JSON")
+    s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender never trained on")
     s.add_argument("--exclude-source", action="append", help="leave a source out (repeatable)")
     s.add_argument(
         "--families",
@@ -253,20 +339,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="truth of real template families: average fits that each leave one of its sources out "
         "(repeatable)",
     )
-    s.add_argument("--min-recipients", type=int, default=5)
+    s.add_argument(
+        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+    )
     s.set_defaults(func=cmd_train_roles)
 
-    s = sub.add_parser("sample", help="write our synthetic sample corpus")
-    s.add_argument("out")
-    s.add_argument("--per-template", type=int, default=12)
-    s.add_argument("--seed", type=int, default=0)
+    s = command("sample", "write our synthetic sample corpus")
+    s.add_argument("out", help="directory to write it to")
+    s.add_argument("--per-template", type=positive, default=12, help="messages per template")
+    s.add_argument("--seed", type=int, default=0, help="random seed (the same seed writes the same corpus)")
     s.set_defaults(func=cmd_sample)
 
-    s = sub.add_parser("serve", help="run the HTTP extraction service")
-    s.add_argument("--store", help=store_help)
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, default=1)
+    s = command("serve", "run the HTTP extraction service")
+    s.add_argument("--store", help="rule store URL (unset: MAILSTENCIL_STORE, else " + store_url + ")")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=positive, default=8000, help="TCP port to listen on")
+    s.add_argument("--workers", type=positive, default=1, help="worker processes")
     s.set_defaults(func=cmd_serve)
     return p
 
@@ -279,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, FileNotFoundError) as exc:
         print(f"mailstencil: error: {exc}", file=sys.stderr)
         return 2
+    except CommandError as exc:
+        print(f"mailstencil: error: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
 
