@@ -94,6 +94,8 @@ class RunReport(BaseModel):
     retention_days: int
     messages_read: int = 0
     messages_skipped: int = 0
+    skipped_named: list[str] = Field(default=[], exclude=True)
+    """Which messages were skipped and why, for the operator's stdout: names are not stored."""
     messages_new: int = 0
     messages_duplicate: int = 0
     samples_expired: int = 0
@@ -206,6 +208,7 @@ def run_learning(
         report.stage_seconds[stage] = secs
     start = time.perf_counter()
     report.messages_read, report.messages_skipped = out.read, out.skipped
+    report.skipped_named = out.skipped_named
     relearned = {r.sender for r in out.results if r.relearned}
     states: list[SenderState] = []
     new_clusters: list[ClusterRules] = []
@@ -265,6 +268,12 @@ def format_report(report: RunReport) -> str:
         f"messages: read {r.messages_read}, skipped {r.messages_skipped}, new {r.messages_new}, "
         f"duplicate {r.messages_duplicate}; retained samples {r.samples_retained}, "
         f"expired {r.samples_expired}",
+        *(f"  skipped {named}" for named in r.skipped_named),
+        *(
+            [f"  ... and {unnamed} more"]
+            if (unnamed := r.messages_skipped - len(r.skipped_named)) > 0
+            else []
+        ),
         f"senders: relearned {r.senders_relearned}, carried over {r.senders_carried}",
         f"clusters: {r.clusters} (with rules {r.clusters_with_rules}, below k={r.min_recipients} "
         f"recipients {r.clusters_below_k}); new {r.clusters_new}, changed {r.clusters_changed}, "

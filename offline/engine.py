@@ -64,6 +64,8 @@ class EngineOutput:
     results: list[SenderResult]
     read: int = 0
     skipped: int = 0
+    skipped_named: list[str] = field(default_factory=list)
+    """``"name: why"`` of the first :data:`SKIPPED_NAMED` skipped messages."""
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -93,10 +95,14 @@ def default_model_path() -> str | None:
     return str(DEFAULT_MODEL_PATH) if DEFAULT_MODEL_PATH.exists() else None
 
 
-def prepare_one(item: tuple[str, bytes]) -> tuple[str, str] | None:
-    """Map step: ``(sender, sample JSON)`` of one raw message, ``None`` for junk."""
+SKIPPED_NAMED = 20
+"""How many skipped messages a run names (the rest are counted)."""
+
+
+def prepare_one(item: tuple[str, bytes]) -> tuple[str, str] | str:
+    """Map step: ``(sender, sample JSON)`` of one raw message, or ``"name: why it was skipped"``."""
     s = prepare_private(*item)
-    return None if s is None else (s.sender, sample_to_json(s))
+    return f"{item[0]}: {s}" if isinstance(s, str) else (s.sender, sample_to_json(s))
 
 
 def learn_group(sender: str, samples: Iterable[str], state: str | None, job: LearnJob) -> SenderResult:
@@ -176,8 +182,10 @@ class LocalEngine:
             for got in pool.imap(prepare_one, messages, chunksize=16):
                 out.read += 1
                 bar.step()
-                if got is None:
+                if isinstance(got, str):
                     out.skipped += 1
+                    if len(out.skipped_named) < SKIPPED_NAMED:
+                        out.skipped_named.append(got)
                 else:
                     groups.setdefault(got[0], []).append(got[1])
             bar.done()

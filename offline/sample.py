@@ -9,7 +9,7 @@ from rules.cluster import structure_paths, text_signature
 from rules.dom import DomError, Leaf, message_leaves
 from rules.message import MessageError, parse_message
 
-__all__ = ["Sample", "prepare"]
+__all__ = ["Sample", "prepare", "prepare_checked"]
 
 
 @dataclass(slots=True)
@@ -38,15 +38,25 @@ def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
     ``text_only`` ignores the HTML part (``None`` when there is no text part): how plain-text
     senders are learned, and how the plain-text path is measured on mail that has both.
     """
+    got = prepare_checked(name, raw, text_only)
+    return got if isinstance(got, Sample) else None
+
+
+def prepare_checked(name: str, raw: bytes, text_only: bool = False) -> Sample | str:
+    """:func:`prepare`, saying in a few words why a message cannot be learned from (never its content)."""
     try:
         msg = parse_message(raw)
         if text_only and not msg.text:
-            return None
+            return "no text part"
         leaves = message_leaves(msg.subject, None if text_only else msg.html, msg.text)
-    except (MessageError, DomError, RecursionError):
-        return None
-    if not msg.sender or len(leaves) < 1:
-        return None
+    except (MessageError, DomError) as exc:
+        return str(exc)
+    except RecursionError:
+        return "nested too deeply"
+    if not msg.sender:
+        return "no sender (From header)"
+    if not leaves:
+        return "no text in subject or body"
     return Sample(
         name=name,
         message_id=msg.message_id,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import iter_raw_messages
-from .engine import HASH_SEED, EngineOutput, StateLoader, learn_group, prepare_one
+from .engine import HASH_SEED, SKIPPED_NAMED, EngineOutput, StateLoader, learn_group, prepare_one
 from .state import LearnJob, SenderResult
 
 __all__ = ["SparkEngine", "write_parquet"]
@@ -65,7 +65,7 @@ def _strip_scheme(name: str) -> str:
     return name[len("file:") :] if name.startswith("file:") else name
 
 
-def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str, str] | None:
+def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str, str] | str:
     return prepare_one((_strip_scheme(str(row[0])), bytes(row[1])))
 
 
@@ -120,11 +120,13 @@ class SparkEngine:
         if rows.getNumPartitions() > 4 * sc.defaultParallelism:
             rows = rows.coalesce(self.partitions or 2 * sc.defaultParallelism)
         prepared = rows.map(_prep_row).cache()
-        counts = prepared.map(lambda x: x[0] if x is not None else None).countByValue()
+        counts = prepared.map(lambda x: None if isinstance(x, str) else x[0]).countByValue()
         out.read = sum(counts.values())
         out.skipped = counts.get(None, 0)
+        if out.skipped:
+            out.skipped_named = prepared.filter(lambda x: isinstance(x, str)).take(SKIPPED_NAMED)
         senders = sorted(k for k in counts if k is not None)
-        good = prepared.filter(lambda x: x is not None)
+        good = prepared.filter(lambda x: not isinstance(x, str))
         out.seconds["prepare"] = time.perf_counter() - start
         start = time.perf_counter()
         states = load_states(senders)

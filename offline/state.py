@@ -28,7 +28,7 @@ from rules.model import ClusterRules
 from .clustering import cluster_samples
 from .learn import learn_sender
 from .roles import RoleModel
-from .sample import Sample, prepare
+from .sample import Sample, prepare_checked
 
 __all__ = [
     "SKETCH_SIZE",
@@ -174,10 +174,11 @@ def privatize(s: Sample) -> Sample:
     return replace(s, name="", recipient=_recipient_hash(s.recipient))
 
 
-def prepare_private(name: str, raw: bytes) -> Sample | None:
-    """The per-message step: :func:`offline.sample.prepare`, then :func:`privatize`."""
-    s = prepare(name, raw)
-    return None if s is None else privatize(s)
+def prepare_private(name: str, raw: bytes) -> Sample | str:
+    """The per-message step: :func:`offline.sample.prepare_checked`, then :func:`privatize` (a string:
+    why the message was skipped)."""
+    s = prepare_checked(name, raw)
+    return s if isinstance(s, str) else privatize(s)
 
 
 def _from_parts(

@@ -141,3 +141,23 @@ def test_top_help_is_plain_text() -> None:
     text = build_parser().format_help()
     assert "``" not in text and ":func:" not in text
     assert "learn" in text and "extract" in text
+
+
+def test_learn_names_each_skipped_file_and_why(
+    mail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    for f in mail_dir.iterdir():
+        (mail / f.name).write_bytes(f.read_bytes())
+    (mail / "junk.eml").write_bytes(b"not a message at all")
+    no_from = b"\n".join(
+        line for line in (mail_dir / "00.eml").read_bytes().split(b"\n") if not line.startswith(b"From:")
+    )
+    (mail / "nofrom.eml").write_bytes(no_from)
+    rc, out, _ = _run(
+        capsys, "learn", str(mail), "--store", f"sqlite:///{tmp_path / 'r.db'}", "--min-recipients", "1"
+    )
+    assert rc == 0 and "skipped 2" in out
+    assert f"skipped {mail / 'junk.eml'}: no RFC 822 header" in out
+    assert f"skipped {mail / 'nofrom.eml'}: no sender" in out
