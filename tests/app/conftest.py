@@ -4,18 +4,21 @@ stores on real SQLite files, and apps/clients built with ``create_app`` (lifespa
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import svc_mailgen  # noqa: E402
-from svc_helpers import ADMIN  # noqa: E402
+from svc_helpers import ADMIN, Server, free_port  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -89,3 +92,51 @@ def make_client(store_url: str) -> Iterator[Callable[..., TestClient]]:
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     """A client of the default test configuration (admin token set, extraction open)."""
     return make_client()
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[Server]:
+    """``mailstencil serve`` on 127.0.0.1:<free port>, stopped after the test."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MAILSTENCIL_ADMIN_TOKEN": ADMIN,
+        "MAILSTENCIL_RELOAD_INTERVAL": "0.02",
+        "MAILSTENCIL_MAX_MESSAGE_BYTES": "200000",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "mailstencil",
+        "serve",
+        "--store",
+        store_url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"server exited with {proc.returncode}:\n{out}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("server did not come up in 30 s")
+            time.sleep(0.1)
+        yield Server(base, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+from dataclasses import dataclass
 
 from rules.model import RuleSet
 
@@ -20,3 +23,18 @@ def variant(rs: RuleSet) -> RuleSet:
         rules = [r.model_copy(update={"confidence": round(r.confidence / 2, 4)}) for r in rules]
         clusters.append(c.model_copy(update={"rules": rules}))
     return rs.model_copy(update={"clusters": clusters, "version": 0})
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running ``mailstencil serve``: its base URL and process."""
+
+    base: str
+    proc: subprocess.Popen[bytes]

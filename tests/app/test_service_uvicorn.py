@@ -6,82 +6,15 @@ store; every answer must be exactly what its own reported version gives (never a
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
-import pytest
-from svc_helpers import ADMIN, AUTH, RFC822, variant
+from svc_helpers import AUTH, RFC822, Server, variant
 
 from rules.apply import Extractor
 from rules.model import RuleSet
 from rules.store import open_store
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    base: str
-    proc: subprocess.Popen[bytes]
-
-
-@pytest.fixture
-def server(store_url: str) -> Iterator[Server]:
-    """``mailstencil serve`` on 127.0.0.1:<free port>, stopped after the test."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MAILSTENCIL_ADMIN_TOKEN": ADMIN,
-        "MAILSTENCIL_RELOAD_INTERVAL": "0.02",
-        "MAILSTENCIL_MAX_MESSAGE_BYTES": "200000",
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "mailstencil",
-        "serve",
-        "--store",
-        store_url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"server exited with {proc.returncode}:\n{out}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not come up in 30 s")
-            time.sleep(0.1)
-        yield Server(base, proc)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
