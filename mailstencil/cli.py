@@ -9,20 +9,20 @@ import time
 from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from offline.corpus import iter_raw_messages
-from offline.engine import ENGINES
-from offline.evaluate import evaluate, format_evaluation, split_by_date
-from offline.roles import DEFAULT_MODEL_PATH, RoleModel, load_default_model
+from offline.defaults import DEFAULT_CAP, DEFAULT_MODEL_PATH, DEFAULT_RETENTION_DAYS, ENGINES
 from offline.sample import Sample, prepare
-from offline.state import DEFAULT_CAP, DEFAULT_RETENTION_DAYS
-from offline.train import train_roles, training_set
 from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError
 from rules.model import RuleSet
 from rules.store import StoreError, default_store_url, open_store
+
+if TYPE_CHECKING:
+    from offline.roles import RoleModel
 
 __all__ = ["main"]
 
@@ -149,6 +149,8 @@ def _truth_files(entries: list[str]) -> list[Path]:
 
 
 def _model(path: str | None) -> RoleModel | None:
+    from offline.roles import RoleModel, load_default_model
+
     if path:
         return RoleModel.load(Path(path))
     model = load_default_model()
@@ -214,6 +216,8 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from offline.evaluate import evaluate, format_evaluation
+
     truth = load_truth(_truth_files(args.truth))
     samples = list(read_samples(args.paths, "evaluate"))
     ev = evaluate(samples, truth, _model(args.roles), args.holdout, args.min_recipients)
@@ -222,6 +226,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_train_roles(args: argparse.Namespace) -> int:
+    from offline.evaluate import split_by_date
+    from offline.train import train_roles, training_set
+
     start = time.perf_counter()
     files = {f.resolve() for f in _truth_files(args.truth)}
     family_files = {f.resolve() for f in _truth_files(args.families or [])}

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .corpus import iter_raw_messages
+from .defaults import ENGINES
 from .roles import DEFAULT_MODEL_PATH, RoleModel
 from .sample import Sample
 from .state import (
@@ -51,7 +52,6 @@ __all__ = [
 
 log = logging.getLogger("mailstencil.learn")
 
-ENGINES = ("local", "spark")
 HASH_SEED = "0"
 StateLoader = Callable[[list[str]], dict[str, str]]
 """Given the senders that received mail, their stored state bodies (absent ones left out)."""

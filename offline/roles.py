@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .dates import PERIODS
+from .defaults import DEFAULT_MODEL_PATH
 from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX, WHEN_PREFIX
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
@@ -32,7 +33,6 @@ N_FEATURES = 2**18
 # the leave-one-source-out curve, benchmarks/roles_loso.py, where precision and recall both hold)
 THRESHOLD = 0.55
 MIN_DATED = 5  # dated training slots a field needs before the periods it was seen in bind it
-DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "roles.json"
 
 
 class RoleModelFile(BaseModel):

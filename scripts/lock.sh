@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Re-pin requirements/*.lock from pyproject.toml with uv (run after changing a dependency, then
 # commit the result): base.lock for the package, test.lock adds the dev, postgres and spark extras
-# at the same versions. Universal locks: one file for every platform and Python 3.11+.
+# at the same versions, serve.lock the serving image's subset (serve.in). Universal locks: one file
+# for every platform and Python 3.11+.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOL=$(mktemp -d)
@@ -11,3 +12,5 @@ trap 'rm -rf "$TOOL"' EXIT
 compile() { "$TOOL/bin/uv" pip compile --quiet --universal --python-version 3.11 --no-header pyproject.toml "$@"; }
 compile -o requirements/base.lock
 compile --extra dev --extra postgres --extra spark -c requirements/base.lock -o requirements/test.lock
+"$TOOL/bin/uv" pip compile --quiet --universal --python-version 3.11 --no-header requirements/serve.in \
+  -c requirements/base.lock -o requirements/serve.lock
