@@ -1,7 +1,9 @@
-# mailstencil extraction service: slim, non-root.
-#   docker build -t mailstencil .
+# mailstencil: two images from one build, both slim and run as the numeric user 10001.
+#   docker build -t mailstencil .                          the extraction service (the default target)
+#   docker build --target learn -t mailstencil-learn .     the nightly learner (adds scikit-learn, numpy)
 #   docker run -p 8000:8000 -e MAILSTENCIL_ADMIN_TOKEN=... -v mailstencil-data:/data mailstencil
-# The same image runs the learner: docker run ... mailstencil learn /mail --store "$MAILSTENCIL_STORE"
+#   docker run -v /path/to/mail:/mail:ro ... mailstencil-learn learn /mail --store "$MAILSTENCIL_STORE"
+# Dependencies come from the lock files (requirements/serve.lock, requirements/base.lock).
 
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -10,19 +12,34 @@ COPY rules ./rules
 COPY offline ./offline
 COPY app ./app
 COPY mailstencil ./mailstencil
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
-FROM python:3.11-slim
+FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     MAILSTENCIL_STORE=sqlite:////data/rules.db
 RUN groupadd --system --gid 10001 mailstencil \
- && useradd --system --uid 10001 --gid mailstencil --home-dir /data --create-home --shell /usr/sbin/nologin mailstencil
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
-USER mailstencil:mailstencil
+ && useradd --system --uid 10001 --gid 10001 --home-dir /data --create-home --shell /usr/sbin/nologin mailstencil
 WORKDIR /data
 VOLUME ["/data"]
+
+FROM runtime AS learn
+COPY requirements/base.lock /tmp/requirements.lock
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir -r /tmp/requirements.lock \
+ && pip install --no-cache-dir --no-deps /wheels/*.whl \
+ && rm -rf /wheels /tmp/requirements.lock
+USER 10001:10001
+ENTRYPOINT ["mailstencil"]
+CMD ["learn", "--help"]
+
+FROM runtime AS serve
+COPY requirements/serve.lock /tmp/requirements.lock
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir -r /tmp/requirements.lock \
+ && pip install --no-cache-dir --no-deps /wheels/*.whl \
+ && rm -rf /wheels /tmp/requirements.lock
+USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]

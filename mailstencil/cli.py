@@ -6,23 +6,31 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from offline.corpus import iter_raw_messages
-from offline.engine import ENGINES
-from offline.evaluate import evaluate, format_evaluation, split_by_date
-from offline.roles import DEFAULT_MODEL_PATH, RoleModel, load_default_model
+from offline.defaults import DEFAULT_CAP, DEFAULT_MODEL_PATH, DEFAULT_RETENTION_DAYS, ENGINES
 from offline.sample import Sample, prepare
-from offline.state import DEFAULT_CAP, DEFAULT_RETENTION_DAYS
-from offline.train import train_roles, training_set
 from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError
+from rules.model import RuleSet
 from rules.store import StoreError, default_store_url, open_store
 
+if TYPE_CHECKING:
+    from offline.roles import RoleModel
+
 __all__ = ["main"]
+
+DESCRIPTION = (
+    "Learn extraction rules from machine-generated email offline (learn), apply them (extract, serve), "
+    "inspect and score them (clusters, evaluate). Start with: mailstencil learn MAIL_DIR, then "
+    "mailstencil extract MESSAGE."
+)
 
 
 def _progress(label: str, n: int, start: float) -> None:
@@ -54,6 +62,81 @@ def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
         print(f"{label}: skipped {skipped} unreadable messages", file=sys.stderr)
 
 
+class CommandError(Exception):
+    """A command cannot do what it was asked (exit status 1, one line on standard error)."""
+
+
+def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    """``(name, raw)`` of every message under ``paths`` (``-``: standard input); finding none is an error."""
+    n = 0
+    for entry in paths:
+        if entry == "-":
+            n += 1
+            yield "-", sys.stdin.buffer.read()
+            continue
+        for item in iter_raw_messages([entry]):
+            n += 1
+            yield item
+    if n == 0:
+        raise CommandError(f"no messages found in {', '.join(paths)} (.eml files, mbox or Maildir)")
+
+
+def load_rules(url: str) -> RuleSet:
+    """The current rule set of an existing store; a missing store is not created, an empty one refused."""
+    hint = f"run `mailstencil learn MAIL_DIR --store {url}` first"
+    try:
+        store = open_store(url, create=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc}: {hint}") from exc
+    try:
+        ruleset = store.load()
+    finally:
+        store.close()
+    if ruleset.version == 0:
+        raise StoreError(f"no rule set published in {url} yet: {hint}")
+    return ruleset
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer no smaller than ``low``."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share of messages, 0 <= x < 1."""
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, not {value}")
+    return value
+
+
+_share.__name__ = "float"
+
+
+def _package_version() -> str:
+    try:
+        return version("mailstencil")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none or it is a switch's on/off."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
 TRUTH_HELP = "a truth.jsonl file, or a directory searched for them (repeatable)"
 
 
@@ -66,6 +149,8 @@ def _truth_files(entries: list[str]) -> list[Path]:
 
 
 def _model(path: str | None) -> RoleModel | None:
+    from offline.roles import RoleModel, load_default_model
+
     if path:
         return RoleModel.load(Path(path))
     model = load_default_model()
@@ -94,6 +179,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
         now=datetime.now(UTC),
     )
     engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
+    missing = [p for p in args.paths if "://" not in p and not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or directory: {', '.join(missing)} (nothing was learned)")
     store = open_store(args.store)
     try:
         report = run_learning(
@@ -117,13 +205,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
-    try:
-        extractor = Extractor(store.load())
-    finally:
-        store.close()
+    extractor = Extractor(load_rules(args.store))
     failed = 0
-    for name, raw in iter_raw_messages(args.paths):
+    for name, raw in read_messages(args.paths):
         try:
             got = extractor.extract(raw)
         except (MessageError, DomError) as exc:
@@ -146,11 +230,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
-    store = open_store(args.store)
-    try:
-        ruleset = store.load()
-    finally:
-        store.close()
+    ruleset = load_rules(args.store)
     print(f"rule set version {ruleset.version}: {len(ruleset.clusters)} clusters")
     print(f"{'key':<48} {'sender':<36} {'messages':>8} {'recipients':>10} {'rules':>5}")
     for c in sorted(ruleset.clusters, key=lambda c: -c.messages):
@@ -159,6 +239,8 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from offline.evaluate import evaluate, format_evaluation
+
     truth = load_truth(_truth_files(args.truth))
     samples = list(read_samples(args.paths, "evaluate"))
     ev = evaluate(samples, truth, _model(args.roles), args.holdout, args.min_recipients)
@@ -167,6 +249,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_train_roles(args: argparse.Namespace) -> int:
+    from offline.evaluate import split_by_date
+    from offline.train import train_roles, training_set
+
     start = time.perf_counter()
     files = {f.resolve() for f in _truth_files(args.truth)}
     family_files = {f.resolve() for f in _truth_files(args.families or [])}
@@ -212,38 +297,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for tests and docs)."""
-    p = argparse.ArgumentParser(prog="mailstencil", description=__doc__)
+    """The argument parser (exposed for tests and docs); every option's help shows its default."""
+    fmt = _HelpFormatter
+    p = argparse.ArgumentParser(prog="mailstencil", description=DESCRIPTION, formatter_class=fmt)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_package_version()}")
     sub = p.add_subparsers(dest="command", required=True)
-    store_help = f"rule store URL (default {default_store_url()})"
+    store_url = default_store_url()
+    store_help = "rule store URL: sqlite:///PATH.db or postgresql://..."
+    positive = _int_at_least(1)
 
-    s = sub.add_parser("learn", help="learn rules from messages into the store (a nightly batch run)")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, formatter_class=fmt)
+
+    s = command("learn", "learn rules from messages into the store (a nightly batch run)")
     s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir (spark: also Parquet)")
-    s.add_argument("--store", help=store_help)
+    s.add_argument("--store", default=store_url, help=store_help)
     s.add_argument("--engine", choices=ENGINES, default="local", help="local (multiprocessing) or spark")
-    s.add_argument("--spark-master", help="Spark master URL (default MAILSTENCIL_SPARK_MASTER or local[*])")
-    s.add_argument("--min-recipients", type=int, default=5, help="k: distinct recipients a cluster needs")
-    s.add_argument("--roles", help="role model JSON (default: the shipped model)")
+    s.add_argument("--spark-master", help="Spark master URL (unset: MAILSTENCIL_SPARK_MASTER, else local[*])")
+    s.add_argument(
+        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs (privacy)"
+    )
+    s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     mode = s.add_mutually_exclusive_group()
     mode.add_argument(
         "--incremental",
         dest="incremental",
         action="store_true",
         default=True,
-        help="relearn only senders with new mail, keep the rest (default)",
+        help="relearn only senders with new mail, keep the rest (the default)",
     )
     mode.add_argument("--full", dest="incremental", action="store_false", help="learn from PATHs alone")
     s.add_argument(
         "--retention-days",
-        type=int,
+        type=positive,
         default=DEFAULT_RETENTION_DAYS,
-        help=f"drop retained learning samples after N days (default {DEFAULT_RETENTION_DAYS})",
+        help="drop retained learning samples after N days",
     )
     s.add_argument(
-        "--cap",
-        type=int,
-        default=DEFAULT_CAP,
-        help=f"samples kept per cluster between nights (default {DEFAULT_CAP})",
+        "--cap", type=positive, default=DEFAULT_CAP, help="samples kept per cluster between nights"
     )
     s.add_argument(
         "--allow-shrink",
@@ -252,29 +343,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_learn)
 
-    s = sub.add_parser("extract", help="extract fields, one JSON object per message")
-    s.add_argument("paths", nargs="+")
-    s.add_argument("--store", help=store_help)
+    s = command("extract", "extract fields, one JSON object per message")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir; - for standard input")
+    s.add_argument("--store", default=store_url, help=store_help)
     s.add_argument("--strict", action="store_true", help="exit 1 when any message could not be read")
     s.set_defaults(func=cmd_extract)
 
-    s = sub.add_parser("clusters", help="list the clusters of the current rule set")
-    s.add_argument("--store", help=store_help)
+    s = command("clusters", "list the clusters of the current rule set")
+    s.add_argument("--store", default=store_url, help=store_help)
     s.set_defaults(func=cmd_clusters)
 
-    s = sub.add_parser("evaluate", help="learn on older mail, extract the newest, score against truth")
-    s.add_argument("paths", nargs="+")
+    s = command("evaluate", "learn on older mail, extract the newest, score against truth")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir")
     s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
-    s.add_argument("--holdout", type=float, default=0.3)
-    s.add_argument("--min-recipients", type=int, default=5)
-    s.add_argument("--roles", help="role model JSON (default: the shipped model)")
+    s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender held out for scoring")
+    s.add_argument(
+        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+    )
+    s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("train-roles", help="train the role classifier from labelled corpora")
-    s.add_argument("paths", nargs="+")
+    s = command("train-roles", "train the role classifier from labelled corpora")
+    s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir")
     s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
-    s.add_argument("--out", default=str(DEFAULT_MODEL_PATH))
-    s.add_argument("--holdout", type=float, default=0.3, help="newest share per sender never trained on")
+    s.add_argument("--out", default=str(DEFAULT_MODEL_PATH), help="where to write the model JSON")
+    s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender never trained on")
     s.add_argument("--exclude-source", action="append", help="leave a source out (repeatable)")
     s.add_argument(
         "--families",
@@ -282,20 +375,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="truth of real template families: average fits that each leave one of its sources out "
         "(repeatable)",
     )
-    s.add_argument("--min-recipients", type=int, default=5)
+    s.add_argument(
+        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+    )
     s.set_defaults(func=cmd_train_roles)
 
-    s = sub.add_parser("sample", help="write our synthetic sample corpus")
-    s.add_argument("out")
-    s.add_argument("--per-template", type=int, default=12)
-    s.add_argument("--seed", type=int, default=0)
+    s = command("sample", "write our synthetic sample corpus")
+    s.add_argument("out", help="directory to write it to")
+    s.add_argument("--per-template", type=positive, default=12, help="messages per template")
+    s.add_argument("--seed", type=int, default=0, help="random seed (the same seed writes the same corpus)")
     s.set_defaults(func=cmd_sample)
 
-    s = sub.add_parser("serve", help="run the HTTP extraction service")
-    s.add_argument("--store", help=store_help)
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, default=1)
+    s = command("serve", "run the HTTP extraction service")
+    s.add_argument("--store", help="rule store URL (unset: MAILSTENCIL_STORE, else " + store_url + ")")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=positive, default=8000, help="TCP port to listen on")
+    s.add_argument("--workers", type=positive, default=1, help="worker processes")
     s.set_defaults(func=cmd_serve)
     return p
 
@@ -308,6 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, FileNotFoundError) as exc:
         print(f"mailstencil: error: {exc}", file=sys.stderr)
         return 2
+    except CommandError as exc:
+        print(f"mailstencil: error: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
 

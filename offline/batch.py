@@ -119,6 +119,8 @@ class RunReport(BaseModel):
     messages_skipped: int = 0
     skipped: dict[str, int] = Field(default_factory=dict)
     """Skipped messages per reason."""
+    skipped_named: list[str] = Field(default=[], exclude=True)
+    """Which messages were skipped and why, for the operator's stdout: names are not stored."""
     messages_new: int = 0
     messages_duplicate: int = 0
     samples_expired: int = 0
@@ -235,6 +237,7 @@ def run_learning(
     start = time.perf_counter()
     report.messages_read, report.messages_skipped = out.read, out.skipped
     report.skipped = dict(sorted(out.skip_reasons.items()))
+    report.skipped_named = out.skipped_named
     relearned = {r.sender for r in out.results if r.relearned}
     states: list[SenderState] = []
     new_clusters: list[ClusterRules] = []
@@ -319,6 +322,12 @@ def format_report(report: RunReport) -> str:
         f"duplicate {r.messages_duplicate}; retained samples {r.samples_retained}, "
         f"expired {r.samples_expired}",
         *(["skipped: " + ", ".join(f"{why} {n}" for why, n in r.skipped.items())] if r.skipped else []),
+        *(f"  skipped {named}" for named in r.skipped_named),
+        *(
+            [f"  ... and {unnamed} more"]
+            if (unnamed := r.messages_skipped - len(r.skipped_named)) > 0
+            else []
+        ),
         f"senders: relearned {r.senders_relearned}, carried over {r.senders_carried}",
         f"clusters: {r.clusters} (with rules {r.clusters_with_rules}, below k={r.min_recipients} "
         f"recipients {r.clusters_below_k}); new {r.clusters_new}, changed {r.clusters_changed}, "

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .corpus import iter_raw_messages
+from .defaults import ENGINES
 from .roles import DEFAULT_MODEL_PATH, RoleModel
 from .sample import Sample
 from .state import (
@@ -41,9 +42,11 @@ from .state import (
 __all__ = [
     "ENGINES",
     "HASH_SEED",
+    "SKIPPED_NAMED",
     "Engine",
     "EngineOutput",
     "LocalEngine",
+    "Skipped",
     "StateLoader",
     "get_engine",
     "model_for",
@@ -53,10 +56,23 @@ __all__ = [
 
 log = logging.getLogger("mailstencil.learn")
 
-ENGINES = ("local", "spark")
 HASH_SEED = "0"
+SKIPPED_NAMED = 20
+"""How many skipped messages a run names (the rest are counted)."""
 StateLoader = Callable[[list[str]], dict[str, str]]
 """Given the senders that received mail, their stored state bodies (absent ones left out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A message learning cannot read: its name and why (:func:`offline.sample.prepare_checked`)."""
+
+    name: str
+    why: str
+
+    def label(self) -> str:
+        """``"name: why"``, how ``learn`` names it to the operator (never stored)."""
+        return f"{self.name}: {self.why}"
 
 
 @dataclass(slots=True)
@@ -67,7 +83,18 @@ class EngineOutput:
     read: int = 0
     skipped: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
+    """Skipped messages per reason."""
+    skipped_named: list[str] = field(default_factory=list)
+    """:meth:`Skipped.label` of the first :data:`SKIPPED_NAMED` skipped messages."""
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def count_skipped(self, skip: Skipped) -> None:
+        """Count one skipped message under its reason, and name it while fewer than
+        :data:`SKIPPED_NAMED` are named."""
+        self.skipped += 1
+        self.skip_reasons[skip.why] = self.skip_reasons.get(skip.why, 0) + 1
+        if len(self.skipped_named) < SKIPPED_NAMED:
+            self.skipped_named.append(skip.label())
 
 
 class Engine(Protocol):
@@ -96,10 +123,10 @@ def default_model_path() -> str | None:
     return str(DEFAULT_MODEL_PATH) if DEFAULT_MODEL_PATH.exists() else None
 
 
-def prepare_one(item: tuple[str, bytes]) -> tuple[str | None, str]:
-    """Map step: ``(sender, sample JSON)`` of one raw message, ``(None, why)`` for junk."""
+def prepare_one(item: tuple[str, bytes]) -> tuple[str, str] | Skipped:
+    """Map step: ``(sender, sample JSON)`` of one raw message, or the message :class:`Skipped`."""
     s = prepare_private(*item)
-    return (None, s) if isinstance(s, str) else (s.sender, sample_to_json(s))
+    return Skipped(item[0], s) if isinstance(s, str) else (s.sender, sample_to_json(s))
 
 
 def learn_group(sender: str, samples: Iterable[str], state: str | None, job: LearnJob) -> SenderResult:
@@ -184,14 +211,13 @@ class LocalEngine:
             start = time.perf_counter()
             groups: dict[str, list[str]] = {}
             bar = _Progress("prepare")
-            for sender, text in pool.imap(prepare_one, messages, chunksize=16):
+            for got in pool.imap(prepare_one, messages, chunksize=16):
                 out.read += 1
                 bar.step()
-                if sender is None:
-                    out.skipped += 1
-                    out.skip_reasons[text] = out.skip_reasons.get(text, 0) + 1
+                if isinstance(got, Skipped):
+                    out.count_skipped(got)
                 else:
-                    groups.setdefault(sender, []).append(text)
+                    groups.setdefault(got[0], []).append(got[1])
             bar.done()
             out.seconds["prepare"] = time.perf_counter() - start
             self._learn(pool, groups, job, load_states, out)

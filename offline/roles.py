@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from rules.vocabulary import LINE_ITEM_FIELDS
 
+from .defaults import DEFAULT_MODEL_PATH
 from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
@@ -30,7 +31,6 @@ N_FEATURES = 2**18
 # the abstain threshold shipped: a slot named with a lower probability is left unnamed (chosen on
 # the leave-one-source-out curve, benchmarks/roles_loso.py, where precision and recall both hold)
 THRESHOLD = 0.55
-DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "roles.json"
 
 
 class RoleModelFile(BaseModel):

@@ -66,7 +66,8 @@ def prepare(name: str, raw: bytes, text_only: bool = False) -> Sample | None:
 
 
 def prepare_checked(name: str, raw: bytes, text_only: bool = False) -> Sample | str:
-    """:func:`prepare`, with the reason (a fixed phrase, never content) instead of ``None``."""
+    """:func:`prepare`, saying why a message cannot be learned from instead of ``None``: a fixed
+    phrase, never content, so the run report counts skips by it and ``learn`` names files with it."""
     try:
         msg = parse_message(raw)
         if text_only and not msg.text:

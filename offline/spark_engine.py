@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import iter_raw_messages
-from .engine import HASH_SEED, EngineOutput, StateLoader, learn_group, prepare_one
+from .engine import (
+    HASH_SEED,
+    SKIPPED_NAMED,
+    EngineOutput,
+    Skipped,
+    StateLoader,
+    learn_group,
+    prepare_one,
+)
 from .state import LearnJob, SenderResult
 
 __all__ = ["SparkEngine", "write_parquet"]
@@ -65,7 +73,7 @@ def _strip_scheme(name: str) -> str:
     return name[len("file:") :] if name.startswith("file:") else name
 
 
-def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str | None, str]:
+def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str, str] | Skipped:
     return prepare_one((_strip_scheme(str(row[0])), bytes(row[1])))
 
 
@@ -120,14 +128,15 @@ class SparkEngine:
         if rows.getNumPartitions() > 4 * sc.defaultParallelism:
             rows = rows.coalesce(self.partitions or 2 * sc.defaultParallelism)
         prepared = rows.map(_prep_row).cache()
-        counts = prepared.map(lambda x: x[0]).countByValue()
+        counts = prepared.map(lambda x: None if isinstance(x, Skipped) else x[0]).countByValue()
         out.read = sum(counts.values())
         out.skipped = counts.get(None, 0)
         if out.skipped:
-            reasons = prepared.filter(lambda x: x[0] is None).map(lambda x: x[1]).countByValue()
-            out.skip_reasons = dict(reasons)
+            skipped = prepared.filter(lambda x: isinstance(x, Skipped))
+            out.skip_reasons = dict(skipped.map(lambda x: x.why).countByValue())
+            out.skipped_named = [skip.label() for skip in skipped.take(SKIPPED_NAMED)]
         senders = sorted(k for k in counts if k is not None)
-        good = prepared.filter(lambda x: x[0] is not None)
+        good = prepared.filter(lambda x: not isinstance(x, Skipped))
         out.seconds["prepare"] = time.perf_counter() - start
         start = time.perf_counter()
         states = load_states(senders)

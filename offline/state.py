@@ -26,6 +26,7 @@ from rules.dom import Leaf
 from rules.model import ClusterRules
 
 from .clustering import cluster_samples
+from .defaults import DEFAULT_CAP, DEFAULT_RETENTION_DAYS
 from .learn import learn_sender
 from .roles import RoleModel
 from .sample import Sample, prepare_checked
@@ -50,8 +51,6 @@ __all__ = [
 ]
 
 SKETCH_SIZE = 256
-DEFAULT_CAP = 50
-DEFAULT_RETENTION_DAYS = 30
 _MAX64 = float(2**64)
 
 

@@ -25,8 +25,8 @@ from .dom import Leaf, message_leaves
 from .limits import DEFAULT_LIMITS, Limits
 from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
-from .values import parse_amount
 from .patterns import Pattern, PatternError, compile_pattern, full_match
+from .values import parse_amount
 
 __all__ = ["Extraction", "Extractor", "relax"]
 

@@ -301,19 +301,28 @@ def default_store_url() -> str:
     return "sqlite:///" + str(Path(platformdirs.user_data_dir("mailstencil")) / "rules.db")
 
 
-def open_store(url: str | None = None) -> RuleStore:
-    """Open a store from a URL: ``sqlite:///path.db`` (default) or ``postgresql://...``."""
+def open_store(url: str | None = None, create: bool = True) -> RuleStore:
+    """Open a store from a URL: ``sqlite:///path.db`` (default) or ``postgresql://...``.
+
+    ``create=False`` (for commands that only read) refuses a SQLite file that does not exist
+    instead of creating it and its folders.
+    """
     url = url or default_store_url()
     parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
-        if not path:
-            raise StoreError(f"no database path in {url!r}")
-        return SQLiteStore(path if path == ":memory:" else Path(path))
     if parsed.scheme in ("postgresql", "postgres"):
         from .pgstore import PostgresStore
 
         return PostgresStore(url)
-    if not parsed.scheme:
-        return SQLiteStore(Path(url))
-    raise StoreError(f"unsupported store URL scheme {parsed.scheme!r} (use sqlite:/// or postgresql://)")
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
+        if not path:
+            raise StoreError(f"no database path in {url!r}")
+    elif not parsed.scheme:
+        path = url
+    else:
+        raise StoreError(f"unsupported store URL scheme {parsed.scheme!r} (use sqlite:/// or postgresql://)")
+    if path == ":memory:":
+        return SQLiteStore(path)
+    if not create and not Path(path).is_file():
+        raise StoreError(f"no rule store at {path}")
+    return SQLiteStore(Path(path))

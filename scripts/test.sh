@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install, start the services the tests talk to (PostgreSQL), and run the whole test suite.
+# Install (the project's .venv with the test extras and Java), start the services the tests talk
+# to (PostgreSQL), and run the whole test suite in that environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install.sh
-if [ -x scripts/ensure-postgres.sh ]; then ./scripts/ensure-postgres.sh; fi
-exec python3 -m pytest -q "$@"
+./scripts/install.sh test
+./scripts/ensure-postgres.sh
+exec .venv/bin/python -m pytest -q "$@"

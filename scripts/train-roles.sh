@@ -5,12 +5,14 @@
 # are real template families: the model averages fits that each leave one of them out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/install.sh
+MS=.venv/bin/mailstencil
 OUT=${1:-offline/models/roles.json}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-mailstencil sample "$WORK/sample" --per-template 12 --seed 1 >/dev/null
+"$MS" sample "$WORK/sample" --per-template 12 --seed 1 >/dev/null
 ARGS=(--truth "$WORK/sample" "$WORK/sample")
 if [ -f ../shared/corpus/fields.json ]; then
   ARGS=(--truth ../shared/corpus --truth "$WORK/sample" --families ../shared/corpus ../shared/corpus "$WORK/sample")
 fi
-mailstencil train-roles "${ARGS[@]}" --out "$OUT"
+"$MS" train-roles "${ARGS[@]}" --out "$OUT"

@@ -1,4 +1,4 @@
-"""Engines: one job, two engines, identical rule sets; unknown engine names are refused."""
+"""Engines: one job, two engines, identical rule sets and skip reports; unknown engine names are refused."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hostile
 import pytest
 
 from mailstencil.cli import build_parser
@@ -60,3 +61,30 @@ def test_local_and_spark_learn_identical_rule_sets(corpus_dir: Path, tmp_path: P
     assert sum(len(c["rules"]) for c in local_rules["clusters"]) > 2000  # type: ignore[union-attr,index]
     assert spark_rules == local_rules
     assert spark_states == local_states
+
+
+def test_both_engines_count_and_name_skipped_messages_alike(tmp_path: Path) -> None:
+    """Skipped messages are counted per reason (stored) and named with it (printed, not stored), the
+    same by either engine: one reason, :func:`offline.sample.prepare_checked`'s, for both."""
+    reason = _spark_unavailable()
+    if reason:
+        pytest.skip(reason)
+    from offline.spark_engine import SparkEngine
+
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    for i, raw in enumerate(hostile.messages(6)):
+        (mail / f"{i:02}.eml").write_bytes(raw)
+    (mail / "junk.eml").write_bytes(b"no header block")
+    (mail / "empty.eml").write_bytes(b"From: x@y.example\n\n")
+    want = {"not an RFC 822 message": 1, "no text": 1}
+    named = sorted([f"{mail / 'empty.eml'}: no text", f"{mail / 'junk.eml'}: not an RFC 822 message"])
+    job = LearnJob(model_path=default_model_path(), now=NOW, min_recipients=1)
+    for name, engine in (("local", LocalEngine(1)), ("spark", SparkEngine(master="local[1]"))):
+        store = SQLiteStore(tmp_path / f"{name}.db")
+        report = run_learning(store, [str(mail)], engine=engine, job=job, incremental=False)  # type: ignore[arg-type]
+        assert (report.messages_read, report.messages_skipped, report.skipped) == (8, 2, want), name
+        assert sorted(report.skipped_named) == named, name
+        stored = store.load_report()
+        store.close()
+        assert stored is not None and '"skipped"' in stored and str(mail) not in stored, name

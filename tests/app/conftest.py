@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import svc_mailgen  # noqa: E402
-from svc_helpers import ADMIN  # noqa: E402
+from svc_helpers import ADMIN, Server, serve  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -89,3 +89,12 @@ def make_client(store_url: str) -> Iterator[Callable[..., TestClient]]:
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     """A client of the default test configuration (admin token set, extraction open)."""
     return make_client()
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[Server]:
+    """``mailstencil serve`` on 127.0.0.1:<free port>, stopped after the test."""
+    with serve(
+        store_url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.02", "MAILSTENCIL_MAX_MESSAGE_BYTES": "200000"}
+    ) as srv:
+        yield srv

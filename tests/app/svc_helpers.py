@@ -34,11 +34,14 @@ def variant(rs: RuleSet) -> RuleSet:
 
 @dataclass
 class Server:
+    """A running ``mailstencil serve``: its base URL and process."""
+
     base: str
     proc: subprocess.Popen[bytes]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on the loopback now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -48,7 +51,7 @@ def _free_port() -> int:
 def serve(store_url: str, env: dict[str, str]) -> Iterator[Server]:
     """``mailstencil serve`` (uvicorn) on 127.0.0.1:<free port> with ``MAILSTENCIL_*`` ``env``,
     up once ``/healthz`` answers, stopped on exit."""
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "mailstencil", "serve", "--store", store_url, "--host", "127.0.0.1"]
     full_env = {**os.environ, "MAILSTENCIL_ADMIN_TOKEN": ADMIN, **env}
     proc = subprocess.Popen(

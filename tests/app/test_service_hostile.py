@@ -82,6 +82,7 @@ def _while_polling_health(
     """``request()``'s response and time, and the longest ``/healthz`` wait while it ran."""
     waits: list[float] = []
     stop = threading.Event()
+    polling = threading.Event()
 
     def poll() -> None:
         with httpx.Client(base_url=base, timeout=10) as http:
@@ -89,12 +90,14 @@ def _while_polling_health(
                 start = time.perf_counter()
                 assert http.get("/healthz").status_code == 200
                 waits.append(time.perf_counter() - start)
+                polling.set()
                 time.sleep(0.01)
 
     poller = threading.Thread(target=poll)
     poller.start()
     try:
-        time.sleep(0.1)
+        # on a loaded machine the poller's client can take longer to build than the request takes
+        assert polling.wait(30), "/healthz never answered"
         start = time.perf_counter()
         response = request()
         took = time.perf_counter() - start

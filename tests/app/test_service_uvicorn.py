@@ -8,24 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from svc_helpers import AUTH, RFC822, Server, serve, variant
+from svc_helpers import AUTH, RFC822, Server, variant
 
 from rules.apply import Extractor
 from rules.model import RuleSet
 from rules.store import open_store
-
-
-@pytest.fixture
-def server(store_url: str) -> Iterator[Server]:
-    """``mailstencil serve`` on 127.0.0.1:<free port>, stopped after the test."""
-    with serve(
-        store_url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.02", "MAILSTENCIL_MAX_MESSAGE_BYTES": "200000"}
-    ) as srv:
-        yield srv
 
 
 def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
