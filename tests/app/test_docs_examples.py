@@ -11,6 +11,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,9 @@ def test_curl_example_answers_as_documented(
     for sender, key in re.findall(r"([\w.+-]+@[\w.-]+):([0-9a-f]{12})", command):  # this run's cluster keys
         ours = next(c.cluster for c in ruleset.clusters if c.sender == sender)
         run = run.replace(f"{sender}:{key}", ours)
-    env = {**os.environ, "TOKEN": ADMIN}
+    # the examples pipe into `python`: the one of the environment the tests run in (Debian has no other)
+    path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+    env = {**os.environ, "TOKEN": ADMIN, "PATH": path}
     # the examples were taken on a service that had answered a message of each template before
     for name in ("order.eml", "shipping.eml", "reset.eml"):
         httpx.post(f"{server.base}/v1/extract", content=(mail_files / name).read_bytes(), headers=RFC822)
