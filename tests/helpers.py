@@ -17,12 +17,16 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from offline.evaluate import Evaluation
+from offline.truth import Score
 from rules.dom import Leaf
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 MESSAGES = FIXTURES / "messages"
 GOLDEN = TESTS / "golden"
+# the in-source quality floors (a ratchet: tests/test_quality.py, tests/test_plaintext.py)
+FLOORS: dict[str, Any] = json.loads((TESTS / "quality_floors.json").read_text())
 
 SENDER = "orders@pinecone.example"
 OTHER_SENDER = "hello@juniper.example"
@@ -246,3 +250,13 @@ def golden_message(raw: bytes) -> dict[str, Any]:
 def dump_json(data: Any) -> str:
     """The canonical text of a golden file."""
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def pooled(ev: Evaluation, sources: set[str], fields: set[str] | None = None) -> tuple[float, float, float]:
+    """Pooled precision, recall and F1 of some sources (and fields) of an evaluation."""
+    tp = fp = fn = 0
+    for key, c in ev.by_source_field.by.items():
+        source, name = key.split("/", 1)
+        if source in sources and (fields is None or name in fields):
+            tp, fp, fn = tp + c["tp"], fp + c["fp"], fn + c["fn"]
+    return Score.prf(tp, fp, fn)

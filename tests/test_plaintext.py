@@ -3,17 +3,16 @@ and extracted by the same machinery as HTML."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from helpers import FLOORS, pooled
 
 from offline.corpus import iter_raw_messages
 from offline.evaluate import Evaluation, evaluate
 from offline.roles import load_default_model
 from offline.sample import prepare
-from offline.truth import Score, TruthRecord
+from offline.truth import TruthRecord
 from rules.dom import text_leaves
-
-FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
 
 
 def test_text_leaves_split_label_and_value() -> None:
@@ -28,11 +27,6 @@ def test_text_leaves_split_label_and_value() -> None:
     ]
 
 
-def _recall(ev: Evaluation, sources: set[str]) -> float:
-    counts = [ev.by_source.by[s] for s in sources]
-    return Score.prf(*(sum(c[k] for c in counts) for k in ("tp", "fp", "fn")))[1]
-
-
 def test_text_parts_reach_most_of_html_recall(
     corpus_dir: Path, corpus_truth: dict[str, TruthRecord], corpus_evaluation: Evaluation
 ) -> None:
@@ -43,7 +37,7 @@ def test_text_parts_reach_most_of_html_recall(
     problems = []
     for group, spec in sorted(FLOORS["groups"].items()):
         sources = set(spec["sources"]) & set(ev.by_source.by)
-        share = _recall(ev, sources) / _recall(corpus_evaluation, sources)
+        share = pooled(ev, sources)[1] / pooled(corpus_evaluation, sources)[1]
         if not spec["text_share"] <= share <= spec["text_share"] + FLOORS["slack"]:
             problems.append(f"{group}: text recall {share:.3f} of HTML's, floor {spec['text_share']:.2f}")
     assert not problems, "; ".join(problems)

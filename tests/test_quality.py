@@ -5,27 +5,13 @@ more than its ``slack`` below what is measured, so a step that lifts a figure mu
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from helpers import FLOORS, pooled
 
 from offline.evaluate import Evaluation, evaluate
 from offline.roles import load_default_model
 from offline.sample import Sample
-from offline.truth import Score, TruthRecord
-
-FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
-
-
-def _prf(ev: Evaluation, sources: set[str], fields: set[str] | None = None) -> tuple[float, float, float]:
-    """Pooled precision, recall and F1 of some sources (and fields) of an evaluation."""
-    tp = fp = fn = 0
-    for key, c in ev.by_source_field.by.items():
-        source, name = key.split("/", 1)
-        if source in sources and (fields is None or name in fields):
-            tp, fp, fn = tp + c["tp"], fp + c["fp"], fn + c["fn"]
-    return Score.prf(tp, fp, fn)
+from offline.truth import TruthRecord
 
 
 def _check(what: str, measured: float, floor: float) -> list[str]:
@@ -43,11 +29,11 @@ def test_corpus_group_floors(corpus_evaluation: Evaluation, group: str) -> None:
     spec = FLOORS["groups"][group]
     sources = set(spec["sources"])
     assert sources <= set(corpus_evaluation.by_source.by), "a floor names a source the corpus lacks"
-    p, r, _ = _prf(corpus_evaluation, sources)
+    p, r, _ = pooled(corpus_evaluation, sources)
     problems = _check(f"{group} precision", p, spec["precision"])
     problems += _check(f"{group} recall", r, spec["recall"])
     for name, floor in spec["line_item_f1"].items():
-        problems += _check(f"{group} {name} F1", _prf(corpus_evaluation, sources, {name})[2], floor)
+        problems += _check(f"{group} {name} F1", pooled(corpus_evaluation, sources, {name})[2], floor)
     assert not problems, "; ".join(problems)
 
 
@@ -56,7 +42,7 @@ def test_corpus_source_floors(corpus_evaluation: Evaluation) -> None:
     assert set(FLOORS["sources"]) == set(corpus_evaluation.by_source.by), "every source needs floors"
     problems: list[str] = []
     for source, spec in sorted(FLOORS["sources"].items()):
-        p, r, _ = _prf(corpus_evaluation, {source})
+        p, r, _ = pooled(corpus_evaluation, {source})
         problems += _check(f"{source} precision", p, spec["precision"])
         problems += _check(f"{source} recall", r, spec["recall"])
     assert not problems, "; ".join(problems)
