@@ -17,7 +17,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from .induce import Slot
-from .lexicon import mentions
+from .lexicon import mentions, specific
 from .names import given_share
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "DISTINCT_PREFIX",
     "WHEN_PREFIX",
     "MULTI",
+    "generic_view",
 ]
 
 TYPE_PREFIX = "tc:"
@@ -67,6 +68,17 @@ def _grams(text: str, prefix: str) -> list[str]:
     return [f"{prefix}{n}:{low[i : i + n]}" for n in (1, 2) for i in range(max(0, len(low) - n + 1))]
 
 
+# the feature families that hold a template's own words (its labels, Subject, link text, URL
+# path), as opposed to what they mean (the lexicon's fields), the value's type, shape and place
+_LITERAL = ("ib:", "ia:", "b0:", "b1:", "a0:", "subj:", "lt:", "ibg", "b0g", "ltg", "up:")
+
+
+def generic_view(features: list[str]) -> list[str]:
+    """A slot's features without its template's own words: the slot as a sender never seen
+    shows it, where only the lexicon, types, shapes and places speak."""
+    return [x for x in features if not x.startswith(_LITERAL)]
+
+
 def _bucket(x: float, edges: tuple[float, ...]) -> int:
     return sum(1 for e in edges if x >= e)
 
@@ -99,11 +111,16 @@ def _head(text: str) -> str:
     return cut if text[NEAR].isspace() else cut.rpartition(" ")[0]
 
 
-def _label_fields(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
-    """The fields a label mentions; only ``boilerplate`` when it names the mail's machinery
-    ("Unsubscribe from login notifications" is an opt-out, not a sign-in link)."""
-    fields = mentions(text, edge)
+def _machinery_first(fields: list[str]) -> list[str]:
+    """Only ``boilerplate`` when the words name the mail's machinery, else the fields."""
     return ["boilerplate"] if "boilerplate" in fields else fields
+
+
+def _label_fields(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
+    """The fields a label reads as most specifically (:func:`offline.lexicon.specific`); only
+    ``boilerplate`` when it names the mail's machinery ("Unsubscribe from login notifications"
+    is an opt-out, not a sign-in link)."""
+    return ["boilerplate"] if "boilerplate" in mentions(text, edge) else specific(text, edge)
 
 
 def value_class(dtypes: Iterable[str]) -> str:
@@ -129,6 +146,7 @@ def _url_words(values: list[str]) -> list[str]:
 
 def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
     """The feature strings of one slot (hashed by the model)."""
+    before, after = slot.before, slot.after
     f: list[str] = [f"kind:{slot.kind}", f"rep:{slot.repeated}", "bias"]
     tags = [re.sub(r"\..*", "", t) for t in slot.ipath.split("/")]
     f.append(f"tag:{tags[-1]}")
@@ -144,6 +162,8 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     f.append(f"inline:{bool(ib)}:{bool(ia)}")
     if "email" in slot.dtypes:  # the reader's own address is the account; another one a person
         f.append(f"own_address:{slot.own_address >= 0.5}")
+    if tc in _PLAIN:  # a name that is in the reader's own address is the reader's
+        f.append(f"reader_name:{_bucket(slot.reader_name, (0.2, 0.5, 0.8))}")
     if slot.gap in slot.template.titled:
         f.append("titled")  # a courtesy title before the value: a person addressed
     for w in _words(ib, 4):
@@ -151,32 +171,33 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     f.extend(_grams(" ".join(ib.split()[-3:]), "ibg"))
     for w in _words(ia, 3)[:3]:
         f.append(f"ia:{w}")
-    for k, text in enumerate(slot.before[:2]):
+    for k, text in enumerate(before[:2]):
         for w in _words(text, 5):
             f.append(f"b{k}:{w}")
         if k == 0:
             f.extend(_grams(text[-30:], "b0g"))
         if text.rstrip().endswith(":"):
             f.append(f"b{k}:colon")
-    for k, text in enumerate(slot.after[:1]):
+    for k, text in enumerate(after[:1]):
         for w in _words(text, 4)[:4]:
             f.append(f"a{k}:{w}")
     # the label words nearest the value: the end of a text before it, the start of one after it
     contexts: tuple[tuple[str, str, Literal["end", "start"] | None], ...] = (
         ("ib", _tail(ib), "end"),
         ("ia", _head(ia), "start"),
-        ("b0", _tail(slot.before[0]) if slot.before else "", "end"),
-        ("b1", _tail(slot.before[1]) if len(slot.before) > 1 else "", "end"),
-        ("a0", _head(slot.after[0]) if slot.after else "", "start"),
+        ("b0", _tail(before[0]) if before else "", "end"),
+        ("b1", _tail(before[1]) if len(before) > 1 else "", "end"),
+        ("a0", _head(after[0]) if after else "", "start"),
         ("lt", _tail(slot.link_text), None),
     )
     for ctx, text, edge in contexts:
         for field in _label_fields(text, edge):
             f.append(f"lx{ctx}:{field}")
+
     # the Subject's constant words are a set (no order): each word on its own, so the features
     # do not depend on the order a set happens to iterate in
     f.extend(f"lxsj:{field}" for field in _word_fields(subject))
-    near = " ".join([ib[-40:], slot.before[0][-40:] if slot.before else ""])
+    near = " ".join([ib[-40:], before[0][-40:] if before else ""])
     for field in mentions(near):
         f.append(f"lxnear:{field}")
     for w in _words(slot.link_text, 4):
@@ -189,19 +210,20 @@ def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]
     # a shipment, a sign-in alert), never its literal words: those identify a template
     for field in _word_fields(doc_words):
         f.append(f"docf:{field}")
-    for k, text in enumerate(slot.before[2:3], start=2):
+    for k, text in enumerate(before[2:3], start=2):
         for field in mentions(_tail(text), "end"):
             f.append(f"lxb{k}:{field}")
-    for k, text in enumerate(slot.after[1:2], start=1):
+    for k, text in enumerate(after[1:2], start=1):
         for field in mentions(_head(text), "start"):
             f.append(f"lxa{k}:{field}")
     for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:"))]:
         f.append(f"{tc}&{x}")
     vals = _flat(slot)
     if vals and "url" in slot.dtypes:
-        words = _url_words(vals)
-        f.extend(f"up:{w}" for w in words)
-        f.extend(f"lxup:{field}" for field in mentions(" ".join(words)))
+        path_words = _url_words(vals)
+        f.extend(f"up:{w}" for w in path_words)
+        # an opt-out link's path makes it machinery, whatever else it says (/unsubscribe/login/…)
+        f.extend(f"lxup:{field}" for field in _machinery_first(mentions(" ".join(path_words))))
     if vals:
         n = len(vals)
         avg_len = _mean_len(vals)

@@ -19,8 +19,10 @@ from rules.dom import split_label
 from rules.model import Landmark, Selector
 from rules.patterns import Pattern, compile_pattern
 from rules.text import tokenize
+from rules.values import is_currency_token
 
 from .dates import periods
+from .names import names_reader
 from .sample import Sample
 from .tokalign import Template, align_values, lcs
 
@@ -59,6 +61,7 @@ class Slot:
     inline_after: str
     link_text: str = ""
     own_address: float = 0.0  # share of values that are the message's own recipient address
+    reader_name: float = 0.0  # share of values that name the reader (offline.names.names_reader)
     periods: list[str] = field(default_factory=list)  # when its dates fall, per value read as one
 
     @property
@@ -353,6 +356,10 @@ def _slots(
     leaves = members[m0].leaves
     before = _context(leaves, const_leaf[m0], i0, -1)
     after = _context(leaves, const_leaf[m0], i0, +1)
+    # the nearest constant text, whatever it is, types the value (a currency sign in an element
+    # of its own makes a bare decimal an amount)
+    sign_b = _context(leaves, const_leaf[m0], i0, -1, 1, labels=False)
+    sign_a = _context(leaves, const_leaf[m0], i0, +1, 1, labels=False)
     link_text = ""
     if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
         link_text = leaves[i0 + 1].text
@@ -372,9 +379,10 @@ def _slots(
         if not any(values):
             continue
         own = sum(v.lower() == members[m].recipient.lower() for m, row in enumerate(values) for v in row)
+        reader = sum(names_reader(v, members[m].recipient) for m, row in enumerate(values) for v in row)
         inline_b, inline_a = template.context(gap)
-        near_b = inline_b or (before[0] if before else "")
-        near_a = inline_a or (after[0] if after else "")
+        near_b = inline_b or (sign_b[0] if sign_b else "")
+        near_a = inline_a or (sign_a[0] if sign_a else "")
         dtypes = column_types((v for row in values for v in row), before=near_b, after=near_a)
         out.append(
             Slot(
@@ -398,6 +406,7 @@ def _slots(
                 inline_after=inline_a,
                 link_text=link_text,
                 own_address=own / sum(len(row) for row in values),
+                reader_name=reader / sum(len(row) for row in values),
                 periods=periods(values, [s.date.date() for s in members]) if "date" in dtypes else [],
             )
         )
@@ -476,14 +485,21 @@ def _readers(members: list[Sample], keys: list[Iterable[str]]) -> dict[str, set[
     return who
 
 
-def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3) -> list[str]:
+def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3, labels: bool = True) -> list[str]:
+    """The ``n`` constant texts nearest a leaf in one direction; with ``labels``, only texts that
+    can label a value: a currency symbol or code in an element of its own (``£`` | ``80.00``), a
+    lone mark or number is no label, so the words beyond it are."""
     out: list[str] = []
     j = i + step
     while 0 <= j < len(leaves) and len(out) < n:
-        if j in const and leaves[j].kind != "href":
+        if j in const and leaves[j].kind != "href" and (not labels or _is_label(leaves[j].text)):
             out.append(leaves[j].text)
         j += step
     return out
+
+
+def _is_label(text: str) -> bool:
+    return any(c.isalpha() for c in text) and not is_currency_token(text)
 
 
 def _skeleton(sample: Sample, const: set[int]) -> list[str]:

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-__all__ = ["LEXICON", "mentions"]
+__all__ = ["LEXICON", "mentions", "specific"]
 
 # a word table: several wordings a line reads better than one word a line
 # fmt: off
@@ -255,6 +255,25 @@ _THIS_MAIL = re.compile(
 )
 
 
+def _hits(text: str, edge: Literal["end", "start"] | None) -> dict[str, int]:
+    """Per field (or ``boilerplate``) that ``text`` mentions, the length of its longest term found."""
+    if not text:
+        return {}
+    low = _THIS_MAIL.sub(" ", " ".join(text.lower().split()))
+    near = low
+    if edge is not None:
+        words = low.split()
+        near = " ".join(words[-EDGE_WORDS:] if edge == "end" else words[:EDGE_WORDS])
+    out: dict[str, int] = {}
+    for field, anywhere, short in _patterns():
+        longest = max((len(m[0]) for m in anywhere.finditer(low)), default=0) if anywhere else 0
+        if not longest and short is not None and (m := short.search(near)):
+            longest = len(m[0])
+        if longest:
+            out[field] = longest
+    return out
+
+
 def mentions(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
     """Fields (or ``boilerplate``) whose label words occur in ``text`` (Latin words at a word
     start, so German compounds like "Versandkosten" still hit "versand"; CJK anywhere).
@@ -262,15 +281,13 @@ def mentions(text: str, edge: Literal["end", "start"] | None = None) -> list[str
     ``edge``: the text is a value's context that ends (``"end"``) or starts (``"start"``) at the
     value; its short words ("to", "at", "de", "x") then count only among the ``EDGE_WORDS``
     words next to the value: "to" labels "Flight to <airport>", not "is to notify you that"."""
-    if not text:
-        return []
-    low = _THIS_MAIL.sub(" ", " ".join(text.lower().split()))
-    near = low
-    if edge is not None:
-        words = low.split()
-        near = " ".join(words[-EDGE_WORDS:] if edge == "end" else words[:EDGE_WORDS])
-    return [
-        field
-        for field, anywhere, short in _patterns()
-        if (anywhere is not None and anywhere.search(low)) or (short is not None and short.search(near))
-    ]
+    return list(_hits(text, edge))
+
+
+def specific(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
+    """The fields of :func:`mentions` whose term found is the longest: the most specific reading
+    of a label ("Trial end date" is a trial's end before it is any date, "Device name" a device
+    before it is any name, "Due by" a due date before an amount due)."""
+    hits = _hits(text, edge)
+    top = max(hits.values(), default=0)
+    return [field for field, n in hits.items() if n == top]

@@ -10,9 +10,10 @@ words; only one of them starts with a given name. Words that are more often some
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["GIVEN_NAMES", "given_share"]
+__all__ = ["GIVEN_NAMES", "given_share", "names_reader"]
 
 # fmt: off
 GIVEN_NAMES: frozenset[str] = frozenset((
@@ -111,3 +112,26 @@ def given_share(values: Iterable[str]) -> float:
         return 0.0
     hits = sum(1 for v in vals if (m := _FIRST.match(v.strip())) is not None and m[0].lower() in GIVEN_NAMES)
     return hits / len(vals)
+
+
+_LETTERS = re.compile(r"[a-z]{3,}")
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (``José`` as ``jose``; ``ß`` as ``ss``)."""
+    low = text.lower().replace("ß", "ss")
+    return unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
+
+
+def names_reader(value: str, address: str) -> bool:
+    """Whether a value names the message's own reader: one of its words (three letters or more,
+    accents folded) is in the local part of the address the mail was sent to (``Leon Gould``
+    and ``leon.gould59@``, ``D. Johnson`` and ``djohnson@``, ``Jürgen`` and ``juergen.``).
+    Mail addressed to someone says their name; another person's name (who commented, who
+    invited) is not in the reader's address."""
+    local = _fold(address.partition("@")[0])
+    words = _LETTERS.findall(_fold(value)) + _LETTERS.findall(_fold(value.lower().translate(_UMLAUTS)))
+    return bool(local) and any(w in local for w in words)

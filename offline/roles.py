@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .defaults import DEFAULT_MODEL_PATH
-from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX
+from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX, generic_view
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
 
@@ -150,6 +150,7 @@ def train_model(
     balanced: bool = True,
     min_count: int = 2,
     groups: Sequence[str | None] | None = None,
+    generic: bool = True,
 ) -> RoleModel:
     """Fit the classifier on slots' features and their labels (``NONE`` for no field).
 
@@ -164,12 +165,21 @@ def train_model(
     families the model averages the weights of fits that each leave one family out: a context
     only one family has counts for less, as it would on a sender never seen. Averaging logits of
     linear models is again one linear model, so the artifact stays one set of weights.
+
+    ``generic`` adds each slot a second time in its :func:`~offline.features.generic_view`
+    (without its template's own words), so the model also learns to name a slot whose words it
+    has never seen, as on a new sender, instead of falling back to "no field" there.
     """
+    slots, names = features, labels  # the gates and counts below are of the slots themselves
+    if generic:
+        features = [*features, *(generic_view(f) for f in features)]
+        labels = [*labels, *labels]
+        groups = None if groups is None else [*groups, *groups]
     hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
     full = hasher.transform(features).tocsc()
     # keep the columns seen in at least ``min_count`` slots: a context seen once is a template's
     # idiosyncrasy, not a label; fitting on the compact matrix keeps L-BFGS fast
-    df = np.diff(full.indptr)
+    df = np.diff(full[: len(slots)].tocsc().indptr)  # counted over the slots, not their views
     active = np.flatnonzero(df >= min_count)
     x = full[:, active].tocsr()
     y = np.array(labels)
@@ -203,7 +213,7 @@ def train_model(
     counts: dict[str, int] = {}
     seen: dict[str, Counter[str]] = {}
     spread: dict[str, list[int]] = {}
-    for lab, feats in zip(labels, features, strict=True):
+    for lab, feats in zip(names, slots, strict=True):
         counts[lab] = counts.get(lab, 0) + 1
         if lab != NONE:
             seen.setdefault(lab, Counter()).update(x for x in feats if x.startswith(TYPE_PREFIX))

@@ -334,6 +334,32 @@ def test_a_column_of_the_readers_own_address_is_marked() -> None:
     assert "own_address:False" in slot_features(other, frozenset(), frozenset())
 
 
+def test_a_name_in_the_readers_address_is_marked() -> None:
+    # the reader's own name shares a word with the address the mail was sent to; another
+    # person's name (who invited, who commented) does not
+    others = ("Ravi Menon", "Ines Duarte", "Otto Brandt", "Mei Lin", "Sara Holm", "Tomás Vidal", "Ada Kerr")
+    samples = _with_extra(
+        lambda i, order: f'</p><p class="me">{order.customer}</p><p class="by">{others[i % len(others)]}'
+    )
+    table = induce(samples, min_recipients=5)
+    me = _slot(table, ipath="html/body/div.wrap/p.me")
+    other = _slot(table, ipath="html/body/div.wrap/p.by")
+    assert me.reader_name == 1.0
+    assert other.reader_name == 0.0
+    assert "reader_name:3" in slot_features(me, frozenset(), frozenset())
+    assert "reader_name:0" in slot_features(other, frozenset(), frozenset())
+
+
+def test_a_currency_sign_of_its_own_is_no_label_but_types_the_amount() -> None:
+    # "Total:" | "£" | "80.00": the label of the amount is the words beyond the sign, and the sign
+    # still makes the bare decimal an amount
+    samples = _with_extra(lambda i, order: f'</p><p>Grand total:</p><p>£</p><p class="amt">{10 + i}.50')
+    table = induce(samples, min_recipients=5)
+    amount = _slot(table, ipath="html/body/div.wrap/p.amt")
+    assert amount.before[0] == "Grand total:"
+    assert "money" in amount.dtypes
+
+
 def test_an_optional_block_of_few_readers_gives_a_slot_only_without_template_text() -> None:
     # an optional block seen by fewer than k readers: a bare value (a gift code) is still a slot,
     # since its rule would hold no text; a labelled one ("Gift note: ...") is not, since its

@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from offline.features import MULTI, TYPE_PREFIX, slot_features, table_features, value_class
+from offline.features import MULTI, TYPE_PREFIX, generic_view, slot_features, table_features, value_class
 from offline.induce import Slot
-from offline.lexicon import mentions
-from offline.names import given_share
+from offline.lexicon import mentions, specific
+from offline.names import given_share, names_reader
 from offline.roles import NONE, RoleModel, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
@@ -274,11 +274,14 @@ def test_the_shape_of_a_strongly_typed_value_is_crossed_with_its_type() -> None:
 
 def test_a_label_of_the_mails_machinery_names_nothing_else() -> None:
     # "Unsubscribe from login alerts" has a sign-in word, but it is an opt-out link
-    link = _slot([f"https://chat.example/accounts/unsubscribe/{t}" for t in ("q1", "w2", "e3")], [])
+    link = _slot([f"https://chat.example/accounts/unsubscribe/login/{t}" for t in ("q1", "w2", "e3")], [])
     link.kind, link.link_text = "href", "Unsubscribe from login alerts"
     assert {"action_url", "boilerplate"} <= set(mentions(link.link_text))
     feats = [f for f in slot_features(link, frozenset(), frozenset()) if f.startswith("lxlt:")]
     assert feats == ["lxlt:boilerplate"]
+    # its URL's path says so too ("/unsubscribe/login/…"): machinery, not a sign-in link
+    feats = [f for f in slot_features(link, frozenset(), frozenset()) if f.startswith("lxup:")]
+    assert feats == ["lxup:boilerplate"]
 
 
 def test_url_slots_get_the_path_words_their_values_share() -> None:
@@ -332,6 +335,28 @@ def test_lexicon_short_words_match_whole_words_only() -> None:
     assert "recipient_name" in mentions("Hi Anna,")
     assert "arrival_airport" in mentions("Flight to Lisbon")
     assert "shipping_amount" in mentions("Versandkosten")
+
+
+def test_the_most_specific_reading_of_a_label() -> None:
+    # a label that several fields' words hit reads as the field of its longest term
+    assert specific("Trial End Date:", "end") == ["trial_end_date"]
+    assert specific("Device Name:", "end") == ["device_name"]
+    assert specific("Due By:", "end") == ["due_date"]
+    assert {"event_time", "trial_end_date"} <= set(mentions("Trial End Date:", "end"))
+
+
+def test_names_reader_compares_words_with_the_address() -> None:
+    # (our own examples) a word of three letters or more of the name, accents folded, in the
+    # address's local part
+    assert names_reader("Leon Gould", "leon.gould59@example.org")
+    assert names_reader("D. Johnson", "djohnson@post.example")
+    assert names_reader("Jürgen Weiß", "juergen.w@mail.example")
+    assert names_reader("Jürgen Weiß", "jurgen.w@mail.example")
+    assert names_reader("Jürgen Weiß", "jw.weiss@mail.example")
+    assert not names_reader("Jürgen Weiß", "j.w@mail.example")
+    assert not names_reader("Ravi Menon", "leon.gould59@example.org")
+    assert not names_reader("Al", "al@example.org")  # too short to tell
+    assert not names_reader("Leon", "")
 
 
 def test_a_short_label_word_labels_only_the_value_next_to_it() -> None:
@@ -476,3 +501,24 @@ def test_a_slot_of_people_is_told_from_one_of_teams_by_given_names() -> None:
     assert "given:0" in slot_features(teams, frozenset(), frozenset())
     # a word more often something else is no given name: a date's month, a verb
     assert given_share(["Jan 12", "May 3", "Mark as read"]) == 0.0
+
+
+def test_the_generic_view_keeps_meaning_and_drops_a_templates_words() -> None:
+    feats = ["ib:bestellnr", "subj:ihre", "lxib:order_number", "tc:code", "b0:nummer", "docf:order_number"]
+    assert generic_view(feats) == ["lxib:order_number", "tc:code", "docf:order_number"]
+
+
+def test_training_on_generic_views_names_a_slot_whose_words_are_new() -> None:
+    # each field's slots come with their template's words; a new sender's slot shows only what
+    # they mean (the lexicon field, the type): the generic views teach the model to name it
+    feats, labels = [], []
+    for k in range(30):
+        feats.append([f"ib:word{k % 3}", "lxib:order_number", "tc:code", "bias"])
+        labels.append("order_number")
+        feats.append([f"ib:other{k % 3}", f"b0:text{k % 3}", "tc:code", "bias"])
+        labels.append(NONE)
+    new = ["ib:unseen", "lxib:order_number", "tc:code", "bias"]
+    with_views = train_model(feats, labels, threshold=0.0).proba(new)
+    without = train_model(feats, labels, threshold=0.0, generic=False).proba(new)
+    k = train_model(feats, labels).classes.index("order_number")
+    assert with_views[k] > without[k]
