@@ -214,6 +214,7 @@ def run_learning(
         min_recipients=job.min_recipients,
         retention_days=job.retention_days,
     )
+    log.info("%s run on engine %s started", report.mode, engine.name)
     start = time.perf_counter()
     current = store.load()
     report.stage_seconds["load_rules"] = time.perf_counter() - start

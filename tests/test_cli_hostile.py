@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import hostile
@@ -81,9 +80,12 @@ def test_ctrl_c_ends_learn_with_one_line(store_url: str, tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # as an interactive shell starts its job: Ctrl-C at its default, whatever this process has
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(4)
-    assert proc.poll() is None, "the run ended before it could be interrupted"
+    assert proc.stderr is not None
+    started = next((line for line in proc.stderr if "run on engine local started" in line), None)
+    assert started is not None and proc.poll() is None, "the run ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
