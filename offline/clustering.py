@@ -29,6 +29,7 @@ SUBJECT_SUPPORT = 0.1
 BODY_SIMILARITY = 0.3
 REFINE_DEPTH = 2
 SENTENCE_WORDS = 4
+BLOCK_TEXTS = 3
 
 
 @dataclass(slots=True)
@@ -63,7 +64,7 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
     First by constant Subject words (seen in at least ``SUBJECT_SUPPORT`` of the group and by
     ``min_recipients`` recipients), then, within one Subject, by body text: signatures sharing
     less than ``BODY_SIMILARITY`` of their text are different templates (or languages), and so
-    are signatures with alternative sentences (see :func:`_alternatives`). Groups
+    are signatures with alternative sentences or blocks (see :func:`_alternatives`). Groups
     seen by fewer than ``min_recipients`` messages get no signature of their own: their messages
     join the best match.
     """
@@ -82,9 +83,10 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
         if sum(bodies.values()) < min_recipients:
             continue
         leaders: list[tuple[frozenset[str], frozenset[str], int]] = []
+        where = _bodies_of(bodies)
         for body, n in bodies.most_common():
             for k, (lead, seen, size) in enumerate(leaders):
-                if jaccard(body, lead) >= BODY_SIMILARITY and not _alternatives(seen, body, bodies):
+                if jaccard(body, lead) >= BODY_SIMILARITY and not _alternatives(seen, body, where):
                     leaders[k] = (lead & body, seen | body, size + n)
                     break
             else:
@@ -104,12 +106,37 @@ def _sentence(token: str) -> bool:
     return len(alpha) >= SENTENCE_WORDS and 2 * sum(1 for w in alpha if w.islower()) >= len(alpha)
 
 
-def _alternatives(seen: frozenset[str], body: frozenset[str], bodies: Counter[frozenset[str]]) -> bool:
-    """Whether ``body`` has a sentence where the leader's messages have another, never both in
-    one message: an optional block is there or not, an alternative sentence is another template."""
+def _bodies_of(bodies: Counter[frozenset[str]]) -> dict[str, frozenset[int]]:
+    """Per body text, the bodies (by index) that show it: which texts ever meet in one message."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for k, body in enumerate(bodies):
+        for t in body:
+            out[t].add(k)
+    return {t: frozenset(ks) for t, ks in out.items()}
+
+
+def _alternatives(seen: frozenset[str], body: frozenset[str], where: dict[str, frozenset[int]]) -> bool:
+    """Whether ``body`` has a sentence where the leader's messages have another, or a block where
+    they have another block, never both in one message (``where``: :func:`_bodies_of`): an
+    optional block is there or not, an alternative is another template."""
     mine = [t for t in body - seen if _sentence(t)]
     theirs = [t for t in seen - body if _sentence(t)]
-    return any(not any(x in b and y in b for b in bodies) for x in mine for y in theirs)
+    if any(not where[x] & where[y] for x in mine for y in theirs):
+        return True
+    a, b = _block(body - seen, where), _block(seen - body, where)
+    return bool(a and b and not a & b)
+
+
+def _block(texts: frozenset[str], where: dict[str, frozenset[int]]) -> frozenset[int]:
+    """The bodies that show the largest block of ``texts``: at least ``BLOCK_TEXTS`` short texts
+    without digits that always come together (a flight's labels where a hotel's stand); empty
+    when there is none. A product and its variant are two texts, and texts that happen to meet
+    in some messages do not always come together."""
+    size: Counter[frozenset[int]] = Counter(
+        where[t] for t in texts if t.startswith("t:") and not any(c.isdigit() for c in t)
+    )
+    best = max(size.items(), key=lambda kv: (kv[1], sorted(kv[0])), default=(frozenset(), 0))
+    return best[0] if best[1] >= BLOCK_TEXTS else frozenset()
 
 
 def _refine(

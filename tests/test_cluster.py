@@ -315,6 +315,40 @@ def test_optional_sentence_stays_one_template() -> None:
     assert a == b and len(a) == 1
 
 
+def _booking(i: int, labels: list[str]) -> Sample:
+    """A booking notice whose details table has one label per row, each before its value."""
+    rows = [t for label in labels for t in (label, f"value {i} of {label}")]
+    paths = ["html/body/table/tr/td"] * len(rows)
+    return _mail(i, "Your booking", [*_FRAME, *rows], [*["html/body/p"] * len(_FRAME), *paths])
+
+
+def test_a_block_of_labels_where_another_stands_is_another_template() -> None:
+    # one layout, one Subject: a flight's details where a hotel's stand, never both in a message
+    flight = [_booking(i, ["Booking number", "Flight name", "Departs", "Arrives"]) for i in range(6)]
+    hotel = [_booking(10 + i, ["Booking number", "Hotel name", "Check in", "Check out"]) for i in range(6)]
+    a, b = _keys_of([flight, hotel])
+    assert len(a) == len(b) == 1 and a != b
+
+
+def test_products_that_many_readers_bought_are_no_block() -> None:
+    # a popular product and its variant are two texts that come together; another order shows
+    # another product: one template, whatever each order holds
+    products = [("Wool Scarf", "Blue"), ("Tea Towel", "Stripe"), ("Knitting Kit", "Beanie")]
+    orders = [
+        [
+            _mail(
+                10 * k + i,
+                "Your order",
+                [*_FRAME, "Order summary", name, variant, "Thank you for shopping with us"],
+            )
+            for i in range(6)
+        ]
+        for k, (name, variant) in enumerate(products)
+    ]
+    keys = _keys_of(orders)
+    assert all(len(k) == 1 for k in keys) and len(set.union(*keys)) == 1
+
+
 def test_words_before_a_number_tell_templates_apart() -> None:
     # the text that differs holds a value, so it is no constant text; its words before the
     # number are (the kind of document), and they tell the two templates apart
