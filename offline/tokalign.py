@@ -274,7 +274,8 @@ def _leads(template: Template, parsed: list[list[str | None]]) -> None:
 
     The first is one word (``Dear Ann`` / ``Ann``); after it may follow words that vary with
     the reader's gender or number, a few alternatives that cover its values (``Sehr geehrte`` /
-    ``Sehr geehrter``). Names are too varied to pass for either.
+    ``Sehr geehrter``). Names are too varied to pass for either. What follows the words must
+    vary too: ``Offline Payment`` in most messages is one value, not ``Offline`` before one.
     """
     for gap in template.gaps:
         vals = [row[gap] for row in parsed if row and row[gap]]
@@ -298,7 +299,7 @@ def _leads(template: Template, parsed: list[list[str | None]]) -> None:
                     break
             steps.append(words)
             rest = [h[1] for h in heads if len(h) == 2 and h[0] in words]
-        if steps:
+        if steps and len(set(rest)) > 1:
             template.lead[gap] = steps
 
 

@@ -247,6 +247,13 @@ def test_optional_salutation_is_template_text(values: list[str], names: list[str
     _assert_regex_holds_no_value(t, values, parsed)
 
 
+def test_a_frequent_value_of_two_words_is_no_optional_word_before_another() -> None:
+    # most bookings are paid offline: "Offline" before a value that never varies is the value's
+    values = ["Offline Payment", "Offline Payment", "PayPal", "Offline Payment", "Stripe", "Offline Payment"]
+    t, parsed = _align(values)
+    assert [row[0] for row in parsed] == values and not t.lead
+
+
 def test_optional_value_before_template_word_in_either_case() -> None:
     # "{carrier} tracking number: {n}", or "Tracking number: {n}" when there is no carrier: the
     # word after the optional value is template text, capitalised when the value is left out
