@@ -89,15 +89,16 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
     A frequent text is still a value when other messages show something else in its place: a
     text at the same path that never occurs together with it (one of a few products, say), or a
     text that moves among its path's leaves, at a fixed place neither from the first nor from
-    the last (a popular product in a different row of each order).
+    the last nor at one indexed path (a popular product in a different row of each order; a
+    totals label after a varying number of item rows keeps its indexed path).
     """
     df: Counter[tuple[str, str]] = Counter()
     multi: set[tuple[str, str]] = set()
     who: dict[tuple[str, str], set[str]] = defaultdict(set)
     where: dict[tuple[str, str], set[int]] = defaultdict(set)
     first_pos: dict[tuple[str, str], float] = {}
-    places: dict[tuple[str, str], tuple[Counter[int], Counter[int]]] = defaultdict(
-        lambda: (Counter(), Counter())
+    places: dict[tuple[str, str], tuple[Counter[int], Counter[int], Counter[str]]] = defaultdict(
+        lambda: (Counter(), Counter(), Counter())
     )
     for m, s in enumerate(members):
         seen: set[tuple[str, str]] = set()
@@ -115,6 +116,7 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
                 first_pos[tok] = first_pos.get(tok, 0.0) + i / n
                 places[tok][0][k] += 1
                 places[tok][1][per_path[leaf.ipath] - k] += 1
+                places[tok][2][leaf.xpath] += 1
         df.update(seen)
         for tok in seen:
             who[tok].add(s.reader)
@@ -136,8 +138,9 @@ def _landmarks(members: list[Sample], min_recipients: int) -> list[Landmark]:
     return [Landmark(ipath=ip, text=tx) for ip, tx in chosen]
 
 
-def _settled(places: tuple[Counter[int], Counter[int]], n: int) -> bool:
-    """Whether a text mostly sits at one place among its path's leaves, from the first or the last."""
+def _settled(places: tuple[Counter[int], Counter[int], Counter[str]], n: int) -> bool:
+    """Whether a text mostly sits at one place: among its path's leaves from the first or the
+    last, or at one indexed path (the row a moving value sits in changes with the message)."""
     return any(c and c.most_common(1)[0][1] >= PLACE_SHARE * n for c in places)
 
 
@@ -194,22 +197,34 @@ def _sentence_groups(members: list[Sample], per: list[list[int]]) -> list[list[t
     Only groups in ``SENTENCE_SUPPORT`` of the members count (a cluster may hold a sentence in
     several languages or variants, each in a part of it), and only at a fixed place among the
     path's leaves (counted from the first or from the last): a template sentence stays at its
-    place, while a value that recurs (a popular product) moves between rows.
+    place, while a value that recurs (a popular product) moves between rows. Nor does a sentence
+    that messages show a varying number of times, nor any group like it: that is a cell of
+    repeated rows (``Qty: 2`` in each item), which rows mode reads however many rows there are.
     """
     groups: list[tuple[list[str], list[tuple[int, int]], set[int]]] = []
+    times: list[Counter[int]] = []  # per group: how often each member shows its sentence
     for m, cell in enumerate(per):
         for i in cell:
             toks = tokenize(members[m].leaves[i].text)
-            for rep, occ, who in groups:
-                if m not in who and _similar(rep, toks):
-                    occ.append((m, i))
-                    who.add(m)
-                    break
-            else:
-                if len(groups) < _MAX_GROUPS:
-                    groups.append((toks, [(m, i)], {m}))
+            joined = False
+            for g, (rep, occ, who) in enumerate(groups):
+                if (m in who or not joined) and _similar(rep, toks):
+                    times[g][m] += 1
+                    if m not in who:
+                        occ.append((m, i))
+                        who.add(m)
+                        joined = True
+                        break
+            if not joined and len(groups) < _MAX_GROUPS:
+                groups.append((toks, [(m, i)], {m}))
+                times.append(Counter({m: 1}))
+    repeated = [rep for (rep, _, _), t in zip(groups, times, strict=True) if len(set(t.values())) > 1]
     need = max(2.0, SENTENCE_SUPPORT * len(members))
-    return [occ for _, occ, who in groups if len(who) >= need and _fixed_place(occ, per)]
+    return [
+        occ
+        for rep, occ, who in groups
+        if len(who) >= need and _fixed_place(occ, per) and not any(_similar(r, rep) for r in repeated)
+    ]
 
 
 def _fixed_place(occ: list[tuple[int, int]], per: list[list[int]]) -> bool:

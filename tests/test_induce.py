@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import escape
@@ -254,14 +254,19 @@ def _flat_record_message(i: int, items: list[tuple[str, str, int]]) -> bytes:
         f"<p>Product: {n}</p>" + (f"<p>Colour: {n.split()[0]}</p>" if q % 2 else "") + f"<p>SKU: {sku}</p>"
         for n, sku, q in items
     )
-    body = f"<p>Please ship order {1000 + i}.</p><p><b>Items:</b></p>{rows}<p>Thanks</p>"
-    html = f"<html><body>{body}</body></html>"
+    return _html_message(
+        i, "flat", f"<p>Please ship order {1000 + i}.</p><p><b>Items:</b></p>{rows}<p>Thanks</p>"
+    )
+
+
+def _html_message(i: int, shop: str, body: str) -> bytes:
+    """An HTML-only order mail of ``shop`` to the ``i``-th reader with the given body."""
     msg = EmailMessage()
-    msg["From"] = "warehouse@flat.example"
+    msg["From"] = f"orders@{shop}.example"
     msg["To"] = f"reader{i}@example.org"
-    msg["Subject"] = f"Ship order {1000 + i}"
-    msg["Message-ID"] = f"<flat-{i}@flat.example>"
-    msg.set_content(html, subtype="html")
+    msg["Subject"] = f"Order {1000 + i}"
+    msg["Message-ID"] = f"<{shop}-{i}@{shop}.example>"
+    msg.set_content(f"<html><body>{body}</body></html>", subtype="html")
     return msg.as_bytes()
 
 
@@ -287,6 +292,73 @@ def test_flat_label_rows_split_by_label() -> None:
             for m, row in enumerate(slot.values):
                 found[m].extend(row)
     assert [sorted(f) for f in found] == [sorted(e) for e in expected]
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    cells = "".join("<tr>" + "".join(f"<td><font>{escape(c)}</font></td>" for c in r) + "</tr>" for r in rows)
+    return f"<tr><td><table>{cells}</table></td></tr>"
+
+
+def test_item_rows_above_a_totals_table_of_the_same_path_are_rows_of_the_item_table() -> None:
+    # an item table and a totals table (an optional discount row) with the same cell path, in one
+    # outer table: each item column is one slot whatever the number of rows, and the totals
+    # label is a landmark (it keeps its indexed path while the item rows above it vary)
+    orders = [make_order(i, discount=i % 2 == 0) for i in range(10)]
+    samples = [
+        prepare(
+            f"t{i}",
+            _html_message(
+                i,
+                "tables",
+                f"<table><tr><td><font>Order {1000 + i}</font></td></tr>"
+                + _table([(it.name, str(it.qty), "$" + it.price) for it in o.items])
+                + _table(
+                    [("Subtotal:", "$" + o.total)]
+                    + ([("Discount:", "-$" + o.discount)] if o.discount else [])
+                    + [("Shipping:", "$4.95")]
+                )
+                + "</table>",
+            ),
+        )
+        for i, o in enumerate(orders)
+    ]
+    table = induce([s for s in samples if s is not None], min_recipients=5)
+    subtotal = _lm(table, "Subtotal:")
+    rows = [s for s in table.slots if s.repeated and s.anchor != subtotal]
+    assert [s.values for s in rows] == [
+        [[it.name for it in o.items] for o in orders],
+        [[str(it.qty) for it in o.items] for o in orders],
+        [["$" + it.price for it in o.items] for o in orders],
+    ]
+
+
+def test_a_labelled_cell_of_every_item_row_is_a_rows_slot() -> None:
+    # "Qty: 2" in each item row is no template sentence picked once per message (as many
+    # selectors as rows seen): it is one rows slot with every row's value, its label as context
+    orders = [make_order(i) for i in range(10)]
+    samples = [
+        prepare(
+            f"q{i}",
+            _html_message(
+                i,
+                "labels",
+                f"<p>Order {1000 + i}</p><div>"
+                + "".join(
+                    f'<div class="item"><b>{escape(it.name)}</b><span>Qty: {it.qty}</span> '
+                    f"<span>Price: ${it.price}</span></div>"
+                    for it in o.items
+                )
+                + "</div><p>Thank you</p>",
+            ),
+        )
+        for i, o in enumerate(orders)
+    ]
+    table = induce([s for s in samples if s is not None], min_recipients=5)
+    assert not table.selectors
+    qty = _slot(table, mode="rows", inline_before="Qty :")
+    price = _slot(table, mode="rows", inline_before="Price :")
+    assert qty.values == [[str(it.qty) for it in o.items] for o in orders]
+    assert price.values == [["$" + it.price for it in o.items] for o in orders]
 
 
 def test_an_optional_salutation_is_context_of_the_name() -> None:

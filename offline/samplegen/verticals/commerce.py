@@ -80,7 +80,9 @@ def order_confirmation(c: Ctx) -> Doc:
 
 
 def shipping_notice(c: Ctx) -> Doc:
-    """Shipping notification with carrier, tracking number/link and delivery estimate."""
+    """Shipping notification with carrier, tracking number/link, delivery estimate and the items
+    shipped (option ``p_ship_items``, a template's choice: real shops list them in every notice
+    or in none, so a sender that lists them does so in each mail)."""
     order = _order_var(c)
     cname, tn, turl = carrier(c)
     deliv = later(c, 2, 7)
@@ -103,7 +105,7 @@ def shipping_notice(c: Ctx) -> Doc:
     if rows:
         doc.add(Fields(tuple(rows)))
     doc.add(Button(c.L("track_btn"), turl, "tracking_url"))
-    if c.chance("p_ship_items", 0.6):
+    if c.chance("p_ship_items", 1.0):
         doc.add(item_table(c, draw_lines(c), with_price=False))
     doc.add(Para(c.f("ship_outro"), muted=True))
     return doc
@@ -111,13 +113,14 @@ def shipping_notice(c: Ctx) -> Doc:
 
 def order_status(c: Ctx) -> Doc:
     """Order status update: number and order date inside one sentence, the new status (template
-    wording, not a field), sometimes the items, and the order page's address shown as text."""
+    wording, not a field), the items (option ``p_status_items``, as ``p_ship_items``), and the
+    order page's address shown as text."""
     order = _order_var(c)
     odate = _order_date(c, earlier(c, 1, 20))
     doc = Doc(c.f("subj_status", order=order))
     doc.add(greeting(c), Para(c.f("status_intro", order=order, date=odate)))
     doc.add(Para(c.f("status_now", status=pick(c, "statuses"))))
-    if c.chance("p_status_items", 0.5):
+    if c.chance("p_status_items", 1.0):
         doc.add(item_table(c, draw_lines(c)))
     url = c.url(f"/account/orders/{c.ident('order_token', '{h16}')}")
     doc.add(Para(c.f("status_link")), Para((Link((url,), url, "action_url"),)))
