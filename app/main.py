@@ -16,6 +16,8 @@ from typing import Any
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
+from starlette.routing import Mount
 
 from .api.deps import State, require_extract
 from .api.routes import admin, extract, health
@@ -30,6 +32,8 @@ log = logging.getLogger("mailstencil.app")
 
 DESCRIPTION = """Applies rules learned offline from machine-generated email templates to raw messages.
 See docs/service.md for the endpoints, settings and curl examples."""
+
+DOCS_ASSETS = "/docs/assets"  # Swagger UI and ReDoc served from the package, so /docs works offline
 
 
 async def _poll(cache: RuleCache, interval: float) -> None:
@@ -69,11 +73,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await task
             await anyio.to_thread.run_sync(cache.close)
 
-    application = FastAPI(
+    application = FastAPIOffline(
         title="mailstencil",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        static_url=DOCS_ASSETS,
     )
     extraction = anyio.CapacityLimiter(settings.extract_threads)
     application.state.mailstencil = State(
@@ -107,8 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     application.add_middleware(
         BodyLimitMiddleware, limit_for=limit_for, on_reject=metrics.rejected.labels("too_large").inc
     )
-    static = frozenset(p for p in application.openapi()["paths"] if "{" not in p)
-    application.add_middleware(MetricsMiddleware, metrics=metrics, static_paths=static)
+    # routes outside the schema too (/docs, /openapi.json), and the docs assets by their mount
+    paths = [(str(getattr(r, "path", "")), isinstance(r, Mount)) for r in application.routes]
+    static = frozenset(p for p, mount in paths if not mount and "{" not in p)
+    mounts = tuple(p for p, mount in paths if mount)
+    application.add_middleware(MetricsMiddleware, metrics=metrics, static_paths=static, mounts=mounts)
     return application
 
 

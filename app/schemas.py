@@ -113,7 +113,7 @@ class HealthResponse(BaseModel):
 
 
 class ReadyResponse(BaseModel):
-    """Readiness: the store answers and a rule set is loaded."""
+    """Readiness: the store answers and a rule set with at least one cluster is loaded."""
 
     ready: bool
     store_reachable: bool

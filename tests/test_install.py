@@ -72,7 +72,9 @@ def test_install_uses_a_venv_where_the_system_python_is_externally_managed(tmp_p
     )
     if "No module named pip" not in refused.stderr:
         assert refused.returncode != 0 and "externally-managed-environment" in refused.stderr
-    imported = subprocess.run([python, "-c", "import mailstencil"], cwd=tmp_path, capture_output=True)
+    imported = subprocess.run(
+        [python, "-c", "import mailstencil"], cwd=tmp_path, env=env, capture_output=True
+    )
     assert imported.returncode != 0
     # a second run with nothing changed installs nothing
     again = install()

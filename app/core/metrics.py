@@ -68,10 +68,19 @@ class Metrics:
 class MetricsMiddleware:
     """Counts and times every HTTP request by its route template."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, static_paths: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        static_paths: frozenset[str] = frozenset(),
+        mounts: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
-        self.static_paths = static_paths  # parameter-free routes: labelled even when refused before routing
+        # parameter-free routes: labelled even when refused before routing, or when they are plain
+        # Starlette routes that leave no route in the scope (/docs, /openapi.json)
+        self.static_paths = static_paths
+        self.mounts = mounts  # mounted apps (the docs assets): labelled "<mount>/{path}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,16 +98,19 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = _route_label(scope, self.static_paths)
+            route = _route_label(scope, self.static_paths, self.mounts)
             method = str(scope.get("method", ""))
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - start)
 
 
-def _route_label(scope: dict[str, Any] | Scope, static_paths: frozenset[str]) -> str:
+def _route_label(scope: dict[str, Any] | Scope, static_paths: frozenset[str], mounts: tuple[str, ...]) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     if path:
         return str(path)
     raw = str(scope.get("path", ""))
-    return raw if raw in static_paths else "unmatched"
+    if raw in static_paths:
+        return raw
+    mount = next((m for m in mounts if raw.startswith(m + "/")), None)
+    return mount + "/{path}" if mount else "unmatched"

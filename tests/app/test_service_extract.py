@@ -52,6 +52,31 @@ def test_octet_stream_and_no_content_type_are_accepted(client: TestClient, corpu
     assert a.json() == b.json()
 
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # what curl --data-binary sends by default
+
+
+def test_a_message_sent_as_form_data_is_read_as_raw(client: TestClient, corpus: dict[str, bytes]) -> None:
+    raw = corpus["order/0001.eml"]
+    as_form = client.post("/v1/extract", content=raw, headers=FORM)
+    as_message = client.post("/v1/extract", content=raw, headers=RFC822)
+    assert as_form.status_code == 200 and as_form.json() == as_message.json()
+    folded = b"Subject: a long\r\n subject\r\nSender: a@b.example\r\n\r\nhi"
+    assert client.post("/v1/extract", content=folded, headers=FORM).status_code == 200
+
+
+def test_form_data_that_is_no_message_is_refused_with_a_reason(client: TestClient) -> None:
+    for body in (
+        b"order=1&total=2",
+        b"Subject: no sender\r\n\r\nFrom: a@b.example",  # From: only in the body
+        b"\r\nFrom: a@b.example\r\n\r\nhi",  # no header block before the blank line
+        b" From: a@b.example\r\n\r\nhi",  # a continuation cannot come first
+        b"",
+    ):
+        r = client.post("/v1/extract", content=body, headers=FORM)
+        assert r.status_code == 415, (body, r.text)
+        assert "From:" in r.json()["detail"] and "message/rfc822" in r.json()["detail"]
+
+
 def test_unknown_sender_is_answered_not_refused(client: TestClient) -> None:
     raw = b"From: someone@else.example\r\nSubject: hello\r\nMessage-ID: <x@y>\r\n\r\nJust a note.\r\n"
     r = client.post("/v1/extract", content=raw, headers=RFC822)

@@ -83,6 +83,40 @@ def test_metrics(client: TestClient, corpus: dict[str, bytes]) -> None:
     assert "Omar" not in r.text  # no values in metrics
 
 
+def test_an_empty_store_is_not_ready_until_clusters_are_published(
+    make_client: Callable[..., TestClient], tmp_path: Path, ruleset: RuleSet
+) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_store(url).close()
+    client = make_client(store=url)
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    body = r.json()
+    assert (body["ready"], body["store_reachable"], body["rules_loaded"]) == (False, True, False)
+    assert (body["version"], body["clusters"]) == (0, 0) and "mailstencil learn" in body["reason"]
+    store = open_store(url)
+    try:
+        store.publish(ruleset)
+    finally:
+        store.close()
+    _wait_until(lambda: client.get("/readyz").status_code == 200)
+    assert client.get("/readyz").json()["clusters"] == len(ruleset.clusters)
+
+
+def test_docs_and_schema_are_labelled_by_their_route(client: TestClient) -> None:
+    for path in ("/docs", "/openapi.json", "/docs/assets/swagger-ui.css", "/docs/assets/none.js", "/x"):
+        client.get(path)
+    m = _samples(client.get("/metrics").text)
+
+    def count(route: str, status: str) -> float:
+        labels = (("method", "GET"), ("route", route), ("status", status))
+        return m.get(("mailstencil_http_requests_total", labels), 0)
+
+    assert count("/docs", "200") == count("/openapi.json", "200") == 1
+    assert count("/docs/assets/{path}", "200") == count("/docs/assets/{path}", "404") == 1
+    assert count("unmatched", "404") == 1 and count("unmatched", "200") == 0
+
+
 def test_unreachable_store_at_start_is_not_ready(make_client: Callable[..., TestClient]) -> None:
     client = make_client(store="postgresql://nobody@127.0.0.1:1/none")
     r = client.get("/readyz")

@@ -6,10 +6,16 @@ store; every answer must be exactly what its own reported version gives (never a
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import httpx
+import pytest
 from svc_helpers import AUTH, RFC822, Server, variant
 
 from rules.apply import Extractor
@@ -27,6 +33,37 @@ def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
         big = http.post("/v1/extract", content=b"From: a@b\r\n\r\n" + b"x" * 300_000, headers=RFC822)
         assert big.status_code == 413
         assert "mailstencil_http_requests_total" in http.get("/metrics").text
+
+
+def test_docs_pages_load_only_the_services_own_assets(server: Server) -> None:
+    """/docs and /redoc work offline: every script, style and icon they name is a path on the
+    service itself, and it answers."""
+    with httpx.Client(base_url=server.base, timeout=10) as http:
+        for page in ("/docs", "/redoc"):
+            html = http.get(page)
+            assert html.status_code == 200
+            assert not re.search(r"https?://|//[a-z]", html.text), (page, "names another host")
+            urls = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+            assert len(urls) >= 2, (page, urls)
+            for url in urls:
+                asset = http.get(url)
+                assert asset.status_code == 200 and len(asset.content) > 1000, url
+        assert http.get("/openapi.json").json()["info"]["title"] == "mailstencil"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_data_binary_without_a_content_type_is_answered(
+    server: Server, corpus: dict[str, bytes], tmp_path: Path
+) -> None:
+    """``curl --data-binary @m.eml`` sends application/x-www-form-urlencoded: a message is still one."""
+    eml = tmp_path / "m.eml"
+    eml.write_bytes(corpus["order/0001.eml"])
+    url = f"{server.base}/v1/extract"
+    done = subprocess.run(
+        ["curl", "-s", "--data-binary", f"@{eml}", url], capture_output=True, timeout=30, check=True
+    )
+    expected = httpx.post(url, content=eml.read_bytes(), headers=RFC822, timeout=10).json()
+    assert json.loads(done.stdout) == expected and expected["known"]
 
 
 def _view(body: dict[str, object]) -> tuple[object, ...]:

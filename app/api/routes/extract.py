@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,8 @@ __all__ = ["router", "RAW_TYPES"]
 router = APIRouter(prefix="/v1", tags=["extract"])  # create_app adds require_extract when configured
 
 RAW_TYPES = ("message/rfc822", "application/octet-stream")
+FORM = "application/x-www-form-urlencoded"  # curl's default for --data-binary
+_FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")  # an RFC 5322 header field name and its colon
 LD_JSON = "application/ld+json"
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -47,6 +50,22 @@ FormatQuery = Annotated[
     Literal["json", "jsonld"] | None,
     Query(description="jsonld: answer with schema.org JSON-LD (same as Accept: application/ld+json)"),
 ]
+
+
+def _plainly_a_message(body: bytes) -> bool:
+    """Whether ``body`` opens with an RFC 822 header block (field lines, folded continuations) that
+    has a ``From:`` or ``Sender:`` field: a message file, not form data. Reads at most 64 KiB."""
+    sender = False
+    for i, line in enumerate(body[:65536].splitlines()):
+        if not line.strip():  # the blank line that ends the header block
+            return sender
+        if i and line[:1] in (b" ", b"\t"):  # a folded continuation of the field before
+            continue
+        field = _FIELD.match(line)
+        if field is None:
+            return False
+        sender = sender or field.group(1).lower() in (b"from", b"sender")
+    return sender
 
 
 def _media_type(request: Request) -> str:
@@ -91,11 +110,19 @@ def _error(status: int, reason: str) -> JSONResponse:
     openapi_extra={"requestBody": {"required": True, "content": {t: _BINARY for t in RAW_TYPES}}},
 )
 async def extract(request: Request, state: StateDep, snap: SnapshotDep, format: FormatQuery = None) -> Any:
-    """The raw message is the body (``message/rfc822`` or ``application/octet-stream``)."""
+    """The raw message is the body (``message/rfc822`` or ``application/octet-stream``; also without
+    a Content-Type, or as ``application/x-www-form-urlencoded`` — what ``curl --data-binary`` sends —
+    when the body plainly is a message)."""
     media = _media_type(request)
-    if media and media not in RAW_TYPES:
+    if media and media not in RAW_TYPES and media != FORM:
         raise HTTPException(415, f"send the raw message as {' or '.join(RAW_TYPES)}, not {media[:80]!r}")
     raw = await request.body()
+    if media == FORM and not _plainly_a_message(raw):
+        raise HTTPException(
+            415,
+            f"an {FORM} body is read as a raw message only when it starts with RFC 822 headers that name "
+            f"its sender (From:); send the message as {' or '.join(RAW_TYPES)}",
+        )
     limit = state.settings.max_message_bytes
     run = partial(extract_message, raw, snap, limit, state.metrics, state.cache.stats)
     try:

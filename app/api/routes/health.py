@@ -28,19 +28,23 @@ def healthz() -> HealthResponse:
     summary="Readiness",
 )
 async def readyz(state: StateDep) -> JSONResponse:
-    """200 when the store answers and a rule set is loaded; 503 (same body) otherwise."""
+    """200 when the store answers and a rule set with clusters is loaded; 503 (same body) otherwise:
+    on an empty store every message would come back unknown, so the service is not ready to serve."""
     cache = state.cache
     reachable = await anyio.to_thread.run_sync(cache.ping)
     snap = cache.snapshot
+    has_rules = cache.loaded and bool(snap.clusters)
     reason = None
     if not reachable:
         reason = f"rule store unreachable ({(cache.last_error or '').split(':', 1)[0]})"
     elif not cache.loaded:
         reason = "no rule set loaded yet"
+    elif not has_rules:
+        reason = "the store holds no learned clusters yet: run `mailstencil learn` on this store"
     body = ReadyResponse(
         ready=reason is None,
         store_reachable=reachable,
-        rules_loaded=cache.loaded,
+        rules_loaded=has_rules,
         version=snap.version,
         clusters=len(snap.clusters),
         reason=reason,
