@@ -266,6 +266,8 @@ class ProcessRunner:
             return await anyio.to_thread.run_sync(self._run, snap, job, limiter=self._admission.hops)
 
     def _run(self, snap: Snapshot, job: Job) -> Answer:
+        if not self._started:
+            raise Busy("the extraction workers are stopped (the service is shutting down)")
         worker = self._idle.get()
         try:
             reply = worker.ask(job)
