@@ -76,6 +76,7 @@ class _Admission:
 
     @contextlib.contextmanager
     def admit(self) -> Iterator[None]:
+        """Count one job in for the ``with`` block, or raise :class:`Busy` when the limit is reached."""
         if self.pending >= self.limit:
             raise Busy(f"{self.pending} extractions running or waiting; the limit is {self.limit}")
         self.pending += 1  # only the event loop thread counts: no lock needed
@@ -116,6 +117,8 @@ class _Load:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
+    """The rule set of ``version`` is compiled; ``refused`` patterns of it are left out."""
+
     version: int
     refused: int
 
