@@ -25,6 +25,7 @@ from .core.config import ConfigError, Settings
 from .core.limits import BodyLimitMiddleware, BodyTooLarge
 from .core.metrics import Metrics, MetricsMiddleware
 from .rulecache import RuleCache
+from .workers import Busy, runner
 
 __all__ = ["create_app"]
 
@@ -59,11 +60,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check()
     _configure_logging(settings.log_level)
     metrics = Metrics()
-    cache = RuleCache(settings.store, metrics, settings.limits())
+    extraction = runner(
+        settings.extract_processes,
+        settings.extract_threads,
+        settings.extract_queue,
+        settings.limits(),
+        settings.extract_timeout,
+    )
+    cache = RuleCache(settings.store, metrics, extraction.prepare)
     cache.refresh()  # serve the current rules from the first request on (or retry at each poll)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(extraction.start)
         task = asyncio.create_task(_poll(cache, settings.reload_interval))
         try:
             yield
@@ -72,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await anyio.to_thread.run_sync(cache.close)
+            await anyio.to_thread.run_sync(extraction.close)
 
     application = FastAPIOffline(
         title="mailstencil",
@@ -80,7 +90,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         static_url=DOCS_ASSETS,
     )
-    extraction = anyio.CapacityLimiter(settings.extract_threads)
     application.state.mailstencil = State(
         settings=settings, cache=cache, metrics=metrics, extraction=extraction
     )
@@ -95,6 +104,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
         metrics.rejected.labels("too_large").inc()
         return JSONResponse(status_code=413, content={"detail": str(exc)})
+
+    @application.exception_handler(Busy)
+    async def busy(_: Request, exc: Busy) -> JSONResponse:
+        metrics.rejected.labels("busy").inc()
+        return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "1"})
 
     @application.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -22,33 +22,51 @@ from rules.store import RuleStore, StoreError, open_store
 
 from .core.metrics import Metrics
 
-__all__ = ["Snapshot", "RuleCache", "ClusterStats"]
+__all__ = ["Snapshot", "RuleCache", "ClusterStats", "Prepare", "compile_here"]
 
 log = logging.getLogger("mailstencil.app.rules")
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """A loaded rule set with its compiled extractor and a key index; never mutated."""
+    """A loaded rule set with a key index and, when extraction runs in this process, its compiled
+    extractor (``None`` when extraction worker processes compile their own); never mutated."""
 
     version: int
     ruleset: RuleSet
-    extractor: Extractor
+    extractor: Extractor | None
     clusters: Mapping[str, ClusterRules]
     loaded_at: float
 
     @classmethod
-    def of(cls, ruleset: RuleSet, limits: Limits = DEFAULT_LIMITS) -> Snapshot:
-        """Compile a snapshot of a rule set (patterns RE2 refuses are left out and logged)."""
+    def of(cls, ruleset: RuleSet, extractor: Extractor | None) -> Snapshot:
+        """A snapshot of ``ruleset`` served with ``extractor``."""
         index = MappingProxyType({c.cluster: c for c in ruleset.clusters})
-        extractor = Extractor(ruleset, limits)
-        if extractor.refused_patterns:
-            log.warning(
-                "rule set version %d: %d patterns refused by the linear-time engine are not used",
-                ruleset.version,
-                extractor.refused_patterns,
-            )
         return cls(ruleset.version, ruleset, extractor, index, time.time())
+
+
+Prepare = Callable[[RuleSet], Extractor | None]
+"""Readies a rule set for extraction before it is served: compiles it here, or has the extraction
+worker processes compile it (then ``None``)."""
+
+
+def compile_here(limits: Limits = DEFAULT_LIMITS) -> Prepare:
+    """A :data:`Prepare` compiling the extractor in this process (patterns RE2 refuses are left out
+    and logged)."""
+
+    def prepare(ruleset: RuleSet) -> Extractor:
+        extractor = Extractor(ruleset, limits)
+        log_refused(ruleset.version, extractor.refused_patterns)
+        return extractor
+
+    return prepare
+
+
+def log_refused(version: int, refused: int) -> None:
+    """Log how many patterns of a rule set the linear-time engine refused (they are not used)."""
+    if refused:
+        msg = "rule set version %d: %d patterns refused by the linear-time engine are not used"
+        log.warning(msg, version, refused)
 
 
 @dataclass(slots=True)
@@ -97,13 +115,17 @@ class ClusterStats:
 
 
 class RuleCache:
-    """Holds the current snapshot and reloads it from the store when the current version changes."""
+    """Holds the current snapshot and reloads it from the store when the current version changes.
 
-    def __init__(self, store_url: str, metrics: Metrics, limits: Limits = DEFAULT_LIMITS) -> None:
+    ``prepare`` readies each new rule set (compiles it) before the swap, in the thread that
+    refreshes, never in a request.
+    """
+
+    def __init__(self, store_url: str, metrics: Metrics, prepare: Prepare | None = None) -> None:
         self.store_url = store_url
         self.metrics = metrics
-        self.limits = limits
-        self.snapshot: Snapshot = Snapshot.of(RuleSet(), limits)
+        self.prepare = prepare or compile_here()
+        self.snapshot: Snapshot = Snapshot.of(RuleSet(), self.prepare(RuleSet()))
         self.loaded = False
         self.store_ok = False
         self.last_error: str | None = None
@@ -149,7 +171,7 @@ class RuleCache:
                     log.warning("rule store has no rule set; keeping version %d", self.snapshot.version)
                     return False
                 ruleset = store.load()
-                snapshot = Snapshot.of(ruleset, self.limits)
+                snapshot = Snapshot.of(ruleset, self.prepare(ruleset))
             except Exception as exc:  # noqa: BLE001 - any store failure: keep serving the last rules
                 self._failed(exc)
                 self.metrics.reloads.labels("error").inc()

@@ -1,24 +1,38 @@
-"""Extraction of one raw message against one rule-set snapshot: the service's hot path.
+"""Extraction jobs: one raw message or one batch against one compiled rule set, the service's hot path.
 
-It turns parser failures into :class:`Rejected` (a 4xx with a reason) and records metrics; it
-never logs message content or extracted values.
+A :class:`Job` and its :class:`Answer` are plain picklable data, so the same :func:`run_job` runs in
+a worker thread of the service or in an extraction worker process (``app/workers.py``): it parses,
+extracts and serialises the answer, turning parser failures into 4xx answers with a reason, and
+returns what to count in a :class:`Tally` the service applies to its own metrics. It never logs
+message content or extracted values.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
+from dataclasses import dataclass, field
+from typing import Literal
 
+from pydantic import ValidationError
+
+from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError, parse_message
 
 from .core.metrics import Metrics
+from .jsonld import to_jsonld
 from .markup import read_markup
-from .rulecache import ClusterStats, Snapshot
-from .schemas import ExtractionResponse
+from .rulecache import ClusterStats
+from .schemas import BatchRequest, BatchResponse, BatchResult, ExtractionResponse
 
-__all__ = ["Rejected", "extract_message"]
+__all__ = ["Job", "Answer", "Tally", "Rejected", "run_job", "LD_JSON"]
 
 log = logging.getLogger("mailstencil.app.extract")
+
+LD_JSON = "application/ld+json"
 
 
 class Rejected(Exception):
@@ -31,18 +45,105 @@ class Rejected(Exception):
         self.metric = metric
 
 
-def extract_message(
-    raw: bytes, snap: Snapshot, max_bytes: int, metrics: Metrics, stats: ClusterStats
-) -> ExtractionResponse:
-    """Extract one message with ``snap`` (raises :class:`Rejected` for input it cannot use)."""
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One request's extraction work: a raw message, a JSON batch body, or multipart batch entries."""
+
+    kind: Literal["message", "json_batch", "entries"]
+    version: int
+    """The rule-set version the request took; its answer comes from exactly that version."""
+    max_bytes: int
+    max_messages: int = 1
+    jsonld: bool = False
+    raw: bytes = b""
+    entries: tuple[tuple[str | None, bytes], ...] = ()
+
+
+@dataclass(slots=True)
+class Tally:
+    """What a job counts, applied to the service's metrics and cluster statistics by the service."""
+
+    rejected: list[str] = field(default_factory=list)
+    extractions: list[tuple[str, str]] = field(default_factory=list)
+    markup: list[str] = field(default_factory=list)
+    routed: list[tuple[str | None, str, bool, bool]] = field(default_factory=list)
+
+    def apply(self, metrics: Metrics, stats: ClusterStats) -> None:
+        """Count this job in ``metrics`` and ``stats``."""
+        for reason in self.rejected:
+            metrics.rejected.labels(reason).inc()
+        for state, result in self.extractions:
+            metrics.extractions.labels(state, result).inc()
+        for syntax in self.markup:
+            metrics.markup.labels(syntax).inc()
+        for cluster, sender, hit, fallback in self.routed:
+            stats.record(cluster, sender, hit, fallback)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A job's HTTP answer, serialised, and its tally."""
+
+    status: int
+    body: bytes
+    media_type: str = "application/json"
+    tally: Tally = field(default_factory=Tally)
+
+
+def error_body(detail: object) -> bytes:
+    """The JSON body of a refusal: ``{"detail": ...}``."""
+    return json.dumps({"detail": detail}).encode()
+
+
+def run_job(job: Job, extractor: Extractor) -> Answer:
+    """Answer ``job`` with ``extractor`` (compiled from rule-set ``job.version``); never raises on
+    bad input."""
+    tally = Tally()
+    if job.kind == "message":
+        try:
+            result = _extract(job.raw, extractor, job, tally)
+        except Rejected as rej:
+            return Answer(rej.status, error_body(rej.reason), tally=tally)
+        if job.jsonld:
+            doc = to_jsonld(result).model_dump_json(by_alias=True).encode()
+            return Answer(200, doc, LD_JSON, tally)
+        return Answer(200, result.model_dump_json().encode(), tally=tally)
+    if job.kind == "json_batch":
+        try:
+            texts = BatchRequest.model_validate_json(job.raw).root
+        except ValidationError as exc:
+            detail = exc.errors(include_url=False, include_input=False, include_context=False)
+            return Answer(422, json.dumps({"detail": detail}, default=str).encode(), tally=tally)
+        entries: list[tuple[str | None, bytes | str]] = [(None, t) for t in texts]
+    else:
+        entries = list(job.entries)
+    if len(entries) > job.max_messages:
+        reason = f"batch has {len(entries)} messages; the limit is {job.max_messages}"
+        return Answer(413, error_body(reason), tally=tally)
+    out: list[BatchResult] = []
+    for i, (name, value) in enumerate(entries):
+        try:
+            raw = _decode(value, job.max_bytes) if isinstance(value, str) else value
+            got = _extract(raw, extractor, job, tally)
+        except Rejected as rej:
+            out.append(BatchResult(index=i, name=name, status=rej.status, error=rej.reason))
+            continue
+        out.append(BatchResult(index=i, name=name, status=200, result=got))
+    failed = sum(1 for r in out if r.result is None)
+    batch = BatchResponse(version=job.version, count=len(out), failed=failed, results=out)
+    return Answer(200, batch.model_dump_json().encode(), tally=tally)
+
+
+def _extract(raw: bytes, extractor: Extractor, job: Job, tally: Tally) -> ExtractionResponse:
+    """Extract one message (raises :class:`Rejected` for input it cannot use)."""
     try:
         if not raw:
             raise Rejected(400, "empty message", "empty")
-        if len(raw) > max_bytes:
-            raise Rejected(413, f"message is {len(raw)} bytes; the limit is {max_bytes}", "too_large")
+        if len(raw) > job.max_bytes:
+            raise Rejected(413, f"message is {len(raw)} bytes; the limit is {job.max_bytes}", "too_large")
         try:
             msg = parse_message(raw)
-            got = snap.extractor.extract_parsed(msg)
+            got = extractor.extract_parsed(msg)
             markup, _ = read_markup(msg.html)
         except (MessageError, DomError) as exc:
             raise Rejected(422, f"not a usable RFC 822 message: {exc}", "malformed") from exc
@@ -52,7 +153,7 @@ def extract_message(
             log.error("extraction failed on a message: %s", type(exc).__name__)
             raise Rejected(422, f"message could not be processed ({type(exc).__name__})", "failed") from exc
     except Rejected as rej:
-        metrics.rejected.labels(rej.metric).inc()
+        tally.rejected.append(rej.metric)
         raise
     hit = bool(got.fields)
     if not got.known:
@@ -61,11 +162,10 @@ def extract_message(
         state = "known_fallback"
     else:
         state = "known_exact" if got.exact else "known_fuzzy"
-    metrics.extractions.labels(state, "hit" if hit else "miss").inc()
-    for m in markup:
-        metrics.markup.labels(m.syntax).inc()
-    if got.cluster is not None or snap.extractor.knows_sender(got.sender):
-        stats.record(got.cluster, got.sender, hit, got.fallback)
+    tally.extractions.append((state, "hit" if hit else "miss"))
+    tally.markup.extend(m.syntax for m in markup)
+    if got.cluster is not None or extractor.knows_sender(got.sender):
+        tally.routed.append((got.cluster, got.sender, hit, got.fallback))
     return ExtractionResponse(
         message_id=got.message_id,
         sender=got.sender,
@@ -74,10 +174,20 @@ def extract_message(
         known=got.known,
         exact=got.exact,
         fallback=got.fallback,
-        version=snap.version,
+        version=job.version,
         fields=got.fields,
         confidence=got.confidence,
         items=got.items,
         markup=markup,
         cut_short=got.cut_short,
     )
+
+
+def _decode(text: str, limit: int) -> bytes:
+    compact = "".join(text.split())
+    if len(compact) // 4 * 3 > limit + 3:
+        raise Rejected(413, f"message is over the limit of {limit} bytes", "too_large")
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise Rejected(400, "message is not valid base64", "bad_base64") from exc

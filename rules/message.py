@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.header
 import email.utils
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -20,6 +21,7 @@ __all__ = ["MessageError", "ParsedMessage", "parse_message"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_PARTS = 200
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class MessageError(ValueError):
@@ -135,14 +137,15 @@ def _bodies(msg: Message) -> tuple[str | None, str | None]:
 
 def _readable(raw: bytes) -> bytes:
     """``raw`` with stray NUL bytes dropped and CR-only line endings made LF (an old Mac mailer's
-    export), or :class:`MessageError` when its start holds no header block (binary data)."""
+    export; a stray LF or CRLF among them is kept as it is), or :class:`MessageError` when its
+    start holds no header block (binary data)."""
     head = raw[:4096]
     if b":" not in head or head.count(b"\x00") > len(head) // 8:
         raise MessageError("no RFC 822 header block found")
     if b"\x00" in raw:
         raw = raw.replace(b"\x00", b"")
-    if b"\r" in head and b"\n" not in head:
-        raw = raw.replace(b"\r", b"\n")
+    if head.count(b"\r") > 2 * head.count(b"\n"):  # mostly lone CRs: CRLF mail has as many of each
+        raw = _LONE_CR.sub(b"\n", raw)
     return raw
 
 

@@ -258,7 +258,11 @@ def test_cr_only_line_endings_give_the_same_fields(ruleset: RuleSet) -> None:
     assert b"=\n" in raw  # quoted-printable soft breaks: what CR-only endings used to break
     want = extractor.extract(raw).fields
     assert want
-    assert extractor.extract(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r")).fields == want
+    cr_only = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+    assert extractor.extract(cr_only).fields == want
+    lines = cr_only.split(b"\r")
+    stray = lines[0] + b"\r\n" + lines[1] + b"\n" + b"\r".join(lines[2:])  # one CRLF, one LF among them
+    assert extractor.extract(stray).fields == want
 
 
 def test_a_nul_byte_does_not_hide_the_message(ruleset: RuleSet) -> None:

@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
@@ -14,6 +13,7 @@ from pydantic import SecretStr
 from ..core.config import Settings
 from ..core.metrics import Metrics
 from ..rulecache import RuleCache, Snapshot
+from ..workers import Runner
 
 __all__ = ["State", "get_state", "StateDep", "SnapshotDep", "require_admin", "require_extract"]
 
@@ -25,9 +25,9 @@ class State:
     settings: Settings
     cache: RuleCache
     metrics: Metrics
-    extraction: anyio.CapacityLimiter
-    """Worker threads extraction may use at once (``extract_threads``): the rest wait their turn,
-    off the event loop, so health checks and other requests keep being answered."""
+    extraction: Runner
+    """Where extraction jobs run (worker processes or threads), off the event loop, so health
+    checks and other requests keep being answered."""
 
 
 def get_state(request: Request) -> State:

@@ -68,11 +68,28 @@ class Settings(BaseSettings):
         gt=0,
         description="seconds of rule matching per message (then cut_short)",
     )
+    extract_processes: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="extraction worker processes (0: extract in extract_threads threads of the service)",
+    )
     extract_threads: int = Field(
         default=2,
         gt=0,
         le=64,
-        description="worker threads extracting at once (more requests wait their turn)",
+        description="worker threads extracting at once when extract_processes is 0",
+    )
+    extract_queue: int = Field(
+        default=32,
+        ge=0,
+        le=10_000,
+        description="extractions that may wait for a free worker (more: 503 with Retry-After)",
+    )
+    extract_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds a worker process may take on one request (then it is restarted: 422)",
     )
     reload_interval: float = Field(
         default=5.0, gt=0, description="seconds between checks of the store for a newly published rule set"

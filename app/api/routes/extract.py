@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from functools import partial
 from typing import Annotated, Any, Literal
 
-import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from ...jsonld import to_jsonld
 from ...rulecache import Snapshot
-from ...schemas import (
-    BatchRequest,
-    BatchResponse,
-    BatchResult,
-    ErrorResponse,
-    ExtractionResponse,
-    JsonLdDocument,
-)
-from ...service import Rejected, extract_message
+from ...schemas import BatchResponse, ErrorResponse, ExtractionResponse, JsonLdDocument
+from ...service import LD_JSON, Job
 from ..deps import SnapshotDep, State, StateDep
 
 __all__ = ["router", "RAW_TYPES"]
@@ -34,7 +20,6 @@ router = APIRouter(prefix="/v1", tags=["extract"])  # create_app adds require_ex
 RAW_TYPES = ("message/rfc822", "application/octet-stream")
 FORM = "application/x-www-form-urlencoded"  # curl's default for --data-binary
 _FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")  # an RFC 5322 header field name and its colon
-LD_JSON = "application/ld+json"
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
@@ -44,6 +29,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "message or batch over the configured size limit"),
         (415, "unsupported Content-Type"),
         (422, "not a usable RFC 822 message"),
+        (503, "every extraction worker busy and the queue full (see Retry-After)"),
     )
 }
 FormatQuery = Annotated[
@@ -92,8 +78,11 @@ def _wants_jsonld(request: Request, fmt: str | None) -> bool:
     return ld > 0 and ld >= quality.get("application/json", 0.0)
 
 
-def _error(status: int, reason: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": reason})
+async def _answer(state: State, snap: Snapshot, job: Job) -> Response:
+    """Run ``job`` where extraction runs, count it, and answer with what it gave."""
+    answer = await state.extraction.run(snap, job)
+    answer.tally.apply(state.metrics, state.cache.stats)
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
 
 
 @router.post(
@@ -124,15 +113,8 @@ async def extract(request: Request, state: StateDep, snap: SnapshotDep, format: 
             f"its sender (From:); send the message as {' or '.join(RAW_TYPES)}",
         )
     limit = state.settings.max_message_bytes
-    run = partial(extract_message, raw, snap, limit, state.metrics, state.cache.stats)
-    try:
-        result = await anyio.to_thread.run_sync(run, limiter=state.extraction)
-    except Rejected as rej:
-        return _error(rej.status, rej.reason)
-    if _wants_jsonld(request, format):
-        doc = to_jsonld(result)
-        return JSONResponse(doc.model_dump(by_alias=True, mode="json"), media_type=LD_JSON)
-    return result
+    job = Job("message", snap.version, limit, raw=raw, jsonld=_wants_jsonld(request, format))
+    return await _answer(state, snap, job)
 
 
 @router.post(
@@ -172,67 +154,20 @@ async def extract_batch(request: Request, state: StateDep, snap: SnapshotDep) ->
     answers 200, and every result comes from the same rule-set version.
     """
     media = _media_type(request)
-    entries: list[tuple[str | None, bytes | str]] = []
-    if media == "application/json":
-        body = await request.body()
-        try:  # off the event loop: a large batch takes a while to parse
-            batch = await anyio.to_thread.run_sync(
-                BatchRequest.model_validate_json, body, limiter=state.extraction
-            )
-        except ValidationError as exc:
-            detail = exc.errors(include_url=False, include_input=False, include_context=False)
-            return JSONResponse(status_code=422, content={"detail": detail})
-        entries = [(None, s) for s in batch.root]
-    elif media == "multipart/form-data":
-        limit = state.settings.max_batch_messages + 1
-        async with request.form(
-            max_files=limit, max_fields=limit, max_part_size=state.settings.max_message_bytes
-        ) as form:
-            for field, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    entries.append((value.filename or field, await value.read()))
-                else:
-                    entries.append((field, value.encode("utf-8", "surrogatepass")))
-        if not entries:
-            return _error(400, "multipart batch has no parts")
-    else:
+    settings = state.settings
+    sizes = (settings.max_message_bytes, settings.max_batch_messages)
+    if media == "application/json":  # parsed in the job: a large batch takes a while to parse
+        return await _answer(state, snap, Job("json_batch", snap.version, *sizes, raw=await request.body()))
+    if media != "multipart/form-data":
         raise HTTPException(415, "send a JSON list of base64 messages or multipart/form-data")
-    if len(entries) > state.settings.max_batch_messages:
-        return _error(
-            413, f"batch has {len(entries)} messages; the limit is {state.settings.max_batch_messages}"
-        )
-    answer = await anyio.to_thread.run_sync(
-        partial(_run_batch, entries, snap, state), limiter=state.extraction
-    )
-    return Response(answer, media_type="application/json")
-
-
-def _run_batch(entries: list[tuple[str | None, bytes | str]], snap: Snapshot, state: State) -> bytes:
-    """The batch's :class:`BatchResponse` as JSON, extracted and serialised in a worker thread so
-    the event loop stays free for other requests (a batch of large messages answers megabytes)."""
-    limit = state.settings.max_message_bytes
-    out: list[BatchResult] = []
-    for i, (name, value) in enumerate(entries):
-        try:
-            raw = _decode(value, limit) if isinstance(value, str) else value
-            result = extract_message(raw, snap, limit, state.metrics, state.cache.stats)
-        except Rejected as rej:
-            out.append(BatchResult(index=i, name=name, status=rej.status, error=rej.reason))
-            continue
-        out.append(BatchResult(index=i, name=name, status=200, result=result))
-    failed = sum(1 for r in out if r.result is None)
-    return (
-        BatchResponse(version=snap.version, count=len(out), failed=failed, results=out)
-        .model_dump_json()
-        .encode()
-    )
-
-
-def _decode(text: str, limit: int) -> bytes:
-    compact = "".join(text.split())
-    if len(compact) // 4 * 3 > limit + 3:
-        raise Rejected(413, f"message is over the limit of {limit} bytes", "too_large")
-    try:
-        return base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise Rejected(400, "message is not valid base64", "bad_base64") from exc
+    entries: list[tuple[str | None, bytes]] = []
+    most = sizes[1] + 1
+    async with request.form(max_files=most, max_fields=most, max_part_size=sizes[0]) as form:
+        for field, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                entries.append((value.filename or field, await value.read()))
+            else:
+                entries.append((field, value.encode("utf-8", "surrogatepass")))
+    if not entries:
+        raise HTTPException(400, "multipart batch has no parts")
+    return await _answer(state, snap, Job("entries", snap.version, *sizes, entries=tuple(entries)))

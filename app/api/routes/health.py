@@ -16,8 +16,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=HealthResponse, summary="Liveness")
-def healthz() -> HealthResponse:
-    """The process is up and answering."""
+async def healthz() -> HealthResponse:
+    """The process is up and answering (on the event loop itself: no thread to wait for)."""
     return HealthResponse()
 
 

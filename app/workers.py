@@ -1,0 +1,296 @@
+"""Where extraction jobs run: worker threads of the service, or extraction worker processes.
+
+Parsing a large message and matching its leaves is CPU work that holds the GIL in long C calls; in
+threads it delays every other request of the process, ``/healthz`` included. With
+``MAILSTENCIL_EXTRACT_PROCESSES`` > 0 the jobs run in that many worker processes instead, each
+holding its own compiled copy of the rule set, so the service process only moves bytes. Both
+kinds admit at most ``workers + extract_queue`` jobs at once and refuse more with :class:`Busy`
+(503 with Retry-After), so a flood queues in bounded memory instead of without end.
+
+A new rule set is compiled by one worker process at a time before it is served (the others keep
+answering), so a swap never compiles on the request path. Each worker keeps the last two rule sets
+it compiled (a request that took the previous snapshot still finds it); one that lacks a job's
+version (restarted, or a version rolled back to) is sent it first. A worker that dies or outlives
+``MAILSTENCIL_EXTRACT_TIMEOUT`` on a job is killed and restarted, and that job answers 422.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import queue
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Protocol
+
+import anyio
+import anyio.to_thread
+
+from rules.apply import Extractor
+from rules.limits import Limits
+from rules.model import RuleSet
+
+from .rulecache import Snapshot, compile_here, log_refused
+from .service import Answer, Job, error_body, run_job
+
+__all__ = ["Busy", "Runner", "ThreadRunner", "ProcessRunner", "runner"]
+
+log = logging.getLogger("mailstencil.app.workers")
+
+_KEEP = 2  # rule sets each worker process keeps compiled: the served one and the one before
+
+
+class Busy(Exception):
+    """Every worker is busy and the queue of waiting jobs is full: answer 503, retry later."""
+
+
+class Runner(Protocol):
+    """Runs extraction jobs and readies rule sets for them."""
+
+    def prepare(self, ruleset: RuleSet) -> Extractor | None:
+        """Ready ``ruleset`` for jobs before it is served (called by the rule cache)."""
+
+    async def run(self, snap: Snapshot, job: Job) -> Answer:
+        """``job``'s answer from ``snap``'s rule set (raises :class:`Busy` when the queue is full)."""
+
+    def start(self) -> None:
+        """Start what the runner needs (at app start-up)."""
+
+    def close(self) -> None:
+        """Stop it (at shutdown)."""
+
+
+class _Admission:
+    """At most ``workers + waiting`` jobs at once; the ones over it are refused with :class:`Busy`."""
+
+    def __init__(self, workers: int, waiting: int) -> None:
+        self.limit = workers + waiting
+        self.pending = 0
+        self.hops = anyio.CapacityLimiter(self.limit)  # threads handing jobs over, off the event loop
+
+    @contextlib.contextmanager
+    def admit(self) -> Iterator[None]:
+        """Count one job in for the ``with`` block, or raise :class:`Busy` when the limit is reached."""
+        if self.pending >= self.limit:
+            raise Busy(f"{self.pending} extractions running or waiting; the limit is {self.limit}")
+        self.pending += 1  # only the event loop thread counts: no lock needed
+        try:
+            yield
+        finally:
+            self.pending -= 1
+
+
+class ThreadRunner:
+    """Jobs in ``threads`` worker threads of this process, with the rule set compiled here."""
+
+    def __init__(self, threads: int, waiting: int, limits: Limits) -> None:
+        self._admission = _Admission(threads, waiting)
+        self._threads = anyio.CapacityLimiter(threads)
+        self.prepare = compile_here(limits)
+
+    async def run(self, snap: Snapshot, job: Job) -> Answer:
+        extractor = snap.extractor
+        assert extractor is not None, "a thread runner's snapshots are compiled here"
+        with self._admission.admit():
+            return await anyio.to_thread.run_sync(run_job, job, extractor, limiter=self._threads)
+
+    def start(self) -> None:
+        """Nothing to start: anyio's threads are made on demand."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Load:
+    """Compile this rule set (its JSON) and keep it as ``version``."""
+
+    version: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """The rule set of ``version`` is compiled; ``refused`` patterns of it are left out."""
+
+    version: int
+    refused: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    """The worker holds no rule set of this version: send it a :class:`_Load` first."""
+
+    version: int
+
+
+class WorkerLost(Exception):
+    """A worker process died or overran its time on a job (it has been restarted)."""
+
+
+def _worker_main(conn: Connection, limits: Limits) -> None:
+    """A worker process: answer :class:`_Load` and :class:`~app.service.Job` messages until the
+    service closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
+    extractors: dict[int, Extractor] = {}  # insertion order: oldest first
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply: object
+        if isinstance(msg, _Load):
+            extractor = Extractor(RuleSet.model_validate_json(msg.payload), limits)
+            extractors.pop(msg.version, None)
+            extractors[msg.version] = extractor
+            while len(extractors) > _KEEP:
+                del extractors[next(iter(extractors))]
+            reply = _Loaded(msg.version, extractor.refused_patterns)
+        else:
+            job: Job = msg
+            found = extractors.get(job.version)
+            reply = _Missing(job.version) if found is None else run_job(job, found)
+        conn.send(reply)
+
+
+class _Worker:
+    """One worker process and the service's end of its pipe."""
+
+    def __init__(self, context: BaseContext, limits: Limits, timeout: float) -> None:
+        self._context = context
+        self._limits = limits
+        self.timeout = timeout
+        self.conn: Connection | None = None
+        self.proc: BaseProcess | None = None
+
+    def start(self) -> None:
+        ours, theirs = self._context.Pipe()
+        proc = self._context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(theirs, self._limits), name="mailstencil-extract", daemon=True
+        )
+        proc.start()
+        theirs.close()  # so a dead worker reads as EOF on our end
+        self.conn, self.proc = ours, proc
+
+    def ask(self, msg: object, timeout: float | None = None) -> object:
+        """Send ``msg`` and wait for the reply (raises :class:`WorkerLost`, after a restart, when
+        the worker dies or does not answer within its timeout)."""
+        if self.conn is None:
+            self.start()
+        assert self.conn is not None
+        try:
+            self.conn.send(msg)
+            if self.conn.poll(timeout or self.timeout):
+                return self.conn.recv()
+            why = f"took over {timeout or self.timeout:g} s"
+        except (EOFError, OSError):
+            why = "its worker process died"
+        self.stop()
+        self.start()
+        raise WorkerLost(why)
+
+    def stop(self) -> None:
+        """Kill the process (a worker holds no state worth a graceful end)."""
+        if self.conn is not None:
+            self.conn.close()
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.join(5)
+        self.conn = self.proc = None
+
+
+class ProcessRunner:
+    """Jobs in ``processes`` extraction worker processes (forkserver: safe beside the service's
+    threads, and cheap to start once the server has imported the extraction code)."""
+
+    def __init__(self, processes: int, waiting: int, limits: Limits, timeout: float) -> None:
+        self._admission = _Admission(processes, waiting)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["app.workers"])
+        self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._payloads: dict[int, bytes] = {}  # the last rule sets prepared, by version
+        self._lock = threading.Lock()
+        self._started = False
+
+    def prepare(self, ruleset: RuleSet) -> None:
+        """Have each worker compile ``ruleset``, one at a time while the others keep answering (the
+        rule cache serves it only afterwards). Before start-up it is only remembered."""
+        payload = ruleset.model_dump_json().encode()
+        with self._lock:
+            self._payloads.pop(ruleset.version, None)
+            self._payloads[ruleset.version] = payload
+            while len(self._payloads) > _KEEP:
+                del self._payloads[next(iter(self._payloads))]
+            started = self._started
+        if not started:
+            return
+        for _ in self._workers:
+            worker = self._idle.get()
+            try:
+                self._load(worker, ruleset.version, payload)
+            except WorkerLost as exc:
+                log.error("extraction worker lost while compiling rule set %d: %s", ruleset.version, exc)
+            finally:
+                self._idle.put(worker)
+
+    def _load(self, worker: _Worker, version: int, payload: bytes) -> None:
+        # compiling a large rule set takes a while: allow it well over a job's time
+        loaded = worker.ask(_Load(version, payload), worker.timeout * 4)
+        assert isinstance(loaded, _Loaded)
+        log_refused(loaded.version, loaded.refused)
+
+    def start(self) -> None:
+        """Start the worker processes, each compiling the rule set being served."""
+        with self._lock:
+            latest = next(reversed(self._payloads.items()), None)
+            self._started = True
+        for worker in self._workers:
+            worker.start()
+            if latest is not None:
+                self._load(worker, *latest)
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop every worker process."""
+        with self._lock:
+            self._started = False
+        for worker in self._workers:
+            worker.stop()
+
+    async def run(self, snap: Snapshot, job: Job) -> Answer:
+        with self._admission.admit():
+            return await anyio.to_thread.run_sync(self._run, snap, job, limiter=self._admission.hops)
+
+    def _run(self, snap: Snapshot, job: Job) -> Answer:
+        if not self._started:
+            raise Busy("the extraction workers are stopped (the service is shutting down)")
+        worker = self._idle.get()
+        try:
+            reply = worker.ask(job)
+            if isinstance(reply, _Missing):
+                with self._lock:
+                    payload = self._payloads.get(job.version)
+                self._load(worker, job.version, payload or snap.ruleset.model_dump_json().encode())
+                reply = worker.ask(job)
+        except WorkerLost as exc:
+            log.error("extraction worker lost on a %s job: %s", job.kind, exc)
+            return Answer(422, error_body(f"message could not be processed: {exc}"))
+        finally:
+            self._idle.put(worker)
+        assert isinstance(reply, Answer)
+        return reply
+
+
+def runner(processes: int, threads: int, waiting: int, limits: Limits, timeout: float) -> Runner:
+    """The runner the settings ask for: ``processes`` worker processes, or ``threads`` threads when
+    ``processes`` is 0."""
+    if processes > 0:
+        return ProcessRunner(processes, waiting, limits, timeout)
+    return ThreadRunner(threads, waiting, limits)
