@@ -10,6 +10,7 @@ import logging
 
 from rules.dom import DomError
 from rules.message import MessageError, parse_message
+from rules.typed import type_extraction
 
 from .core.metrics import Metrics
 from .markup import read_markup
@@ -44,6 +45,7 @@ def extract_message(
             msg = parse_message(raw)
             got = snap.extractor.extract_parsed(msg)
             markup, _ = read_markup(msg.html)
+            typed, typed_items = type_extraction(got.fields, got.items, msg.date, got.sender)
         except (MessageError, DomError) as exc:
             raise Rejected(422, f"not a usable RFC 822 message: {exc}", "malformed") from exc
         except RecursionError as exc:
@@ -76,8 +78,10 @@ def extract_message(
         fallback=got.fallback,
         version=snap.version,
         fields=got.fields,
+        typed=typed,
         confidence=got.confidence,
         items=got.items,
+        typed_items=typed_items,
         markup=markup,
         cut_short=got.cut_short,
     )

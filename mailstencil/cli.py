@@ -17,9 +17,10 @@ from offline.sample import Sample, prepare
 from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
-from rules.message import MessageError
+from rules.message import MessageError, parse_message
 from rules.model import RuleSet
 from rules.store import StoreError, default_store_url, open_store
+from rules.typed import type_extraction
 
 if TYPE_CHECKING:
     from offline.roles import RoleModel
@@ -209,7 +210,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failed = 0
     for name, raw in read_messages(args.paths):
         try:
-            got = extractor.extract(raw)
+            msg = parse_message(raw)
+            got = extractor.extract_parsed(msg)
+            typed, _ = type_extraction(got.fields, got.items, msg.date, got.sender)
         except (MessageError, DomError) as exc:
             failed += 1
             print(json.dumps({"file": name, "error": str(exc)}))
@@ -220,7 +223,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 json.dumps({"file": name, "error": f"message could not be processed ({type(exc).__name__})"})
             )
             continue
-        out = {"file": name, "message_id": got.message_id, "cluster": got.cluster, "fields": got.fields}
+        out: dict[str, object] = {
+            "file": name,
+            "message_id": got.message_id,
+            "cluster": got.cluster,
+            "fields": got.fields,
+            "typed": {k: [t.model_dump(mode="json") if t else None for t in v] for k, v in typed.items()},
+        }
         if not got.known:
             out["note"] = "unknown cluster"
         print(json.dumps(out, ensure_ascii=False))
