@@ -68,7 +68,7 @@ _CURRENCY_OF = {"price": "priceCurrency", "value": "currency", "discount": "disc
 # a date range written where schema.org has a property for its start as well
 _RANGE_START = {"expectedArrivalUntil": "expectedArrivalFrom"}
 # which entity gets the person (customer / underName) and which the main action, by preference
-_MAIN_FOR_PERSON = ("Order", "Invoice", "LodgingReservation", "Reservation", "Offer")
+_MAIN_FOR_PERSON = ("Order", "Invoice", "LodgingReservation", "Reservation")
 _MAIN_FOR_ACTION = ("ParcelDelivery", "Order", "Invoice", "LodgingReservation", "Reservation", "Offer")
 _PERSON_PROP = {
     "LodgingReservation": "underName",

@@ -45,7 +45,7 @@ def extract_message(
             msg = parse_message(raw)
             got = snap.extractor.extract_parsed(msg)
             markup, _ = read_markup(msg.html)
-            typed, typed_items = type_extraction(got.fields, got.items, msg.date, got.sender)
+            typed, typed_items = type_extraction(got.fields, got.items, msg.date, got.sender, got.around)
         except (MessageError, DomError) as exc:
             raise Rejected(422, f"not a usable RFC 822 message: {exc}", "malformed") from exc
         except RecursionError as exc:

@@ -212,7 +212,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             msg = parse_message(raw)
             got = extractor.extract_parsed(msg)
-            typed, _ = type_extraction(got.fields, got.items, msg.date, got.sender)
+            typed, _ = type_extraction(got.fields, got.items, msg.date, got.sender, got.around)
         except (MessageError, DomError) as exc:
             failed += 1
             print(json.dumps({"file": name, "error": str(exc)}))
@@ -254,6 +254,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     samples = list(read_samples(args.paths, "evaluate"))
     ev = evaluate(samples, truth, _model(args.roles), args.holdout, args.min_recipients)
     print(format_evaluation(ev))
+    if args.typed:
+        from offline.typed_eval import format_typed_report, typed_report
+
+        print("\nTyped values (rules/typed.py) per field:\n")
+        print(format_typed_report(typed_report(samples, truth, ev.ruleset, ev.held_out)))
     return 0
 
 
@@ -370,6 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
     )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
+    s.add_argument(
+        "--typed",
+        action="store_true",
+        help="also report per typed field the share of truth values with a typed form and of right"
+        " extractions typed as their truth value",
+    )
     s.set_defaults(func=cmd_evaluate)
 
     s = command("train-roles", "train the role classifier from labelled corpora")

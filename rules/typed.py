@@ -28,6 +28,7 @@ from .values import (
     DateValue,
     TimeOfDay,
     calendar_day,
+    in_context,
     parse_amount,
     parse_date,
 )
@@ -73,11 +74,13 @@ class TypedValue(BaseModel):
 @dataclass(frozen=True, slots=True)
 class Context:
     """What a value is read against: the message's Date header (``None`` when it has none), the
-    country its sender's domain names, and the ISO codes its other amounts write unambiguously."""
+    country its sender's domain names, the ISO codes its other amounts write unambiguously and the
+    ambiguous symbols they write (``$``)."""
 
     date: datetime | None = None
     territory: str | None = None
     currencies: frozenset[str] = frozenset()
+    symbols: frozenset[str] = frozenset()
 
 
 def _territory(sender: str) -> str | None:
@@ -93,8 +96,10 @@ def context_of(date_header: datetime | None, sender: str, amounts: Iterable[str]
     address, and the texts of its amounts (whose written currencies resolve ambiguous ones)."""
     if date_header is not None and date_header.timestamp() == 0:
         date_header = None
-    codes = frozenset(a.code for t in amounts if (a := parse_amount(t)) is not None and a.code is not None)
-    return Context(date_header, _territory(sender), codes)
+    read = [a for t in amounts if (a := parse_amount(t)) is not None and a.currency is not None]
+    codes = frozenset(a.code for a in read if a.code is not None)
+    symbols = frozenset(a.currency for a in read if a.code is None and a.currency is not None)
+    return Context(date_header, _territory(sender), codes, symbols)
 
 
 def _offset(zone: str | None) -> tzinfo | None:
@@ -187,8 +192,8 @@ def _date(text: str, ctx: Context) -> TypedValue | None:
 
 def _currency(a: Amount, ctx: Context) -> tuple[str | None, bool]:
     """The ISO code of an amount and whether it was guessed: written, else the one of the
-    symbol's candidates (or, bare, the one code) the message's other amounts write, else the
-    sender's country's currency, else the symbol's usual one."""
+    symbol's candidates (or, bare, the one code or symbol) the message's other amounts write, else
+    the sender's country's currency, else the symbol's usual one."""
     if a.code is not None:
         return a.code, False
     if a.currency is not None:
@@ -205,6 +210,9 @@ def _currency(a: Amount, ctx: Context) -> tuple[str | None, bool]:
         return default, default is not None
     if len(ctx.currencies) == 1:
         return next(iter(ctx.currencies)), True
+    if not ctx.currencies and len(ctx.symbols) == 1:  # the others write "$": read it as one of them
+        code, _ = _currency(Amount(a.number, next(iter(ctx.symbols))), ctx)
+        return code, code is not None
     local = _TERRITORY_CURRENCY.get(ctx.territory or "") if not ctx.currencies else None
     return local, local is not None
 
@@ -274,16 +282,31 @@ def type_value(kind: ValueKind, text: str, ctx: Context) -> TypedValue | None:
     return reader(" ".join(text.split()), ctx)
 
 
+def _written(name: str, text: str, around: Mapping[str, tuple[str, str]]) -> str:
+    """An amount with the currency its template writes beside it (``£`` | ``8.00``: ``£ 8.00``)."""
+    if name not in around or name not in FIELDS or FIELDS[name].value != "money":
+        return text
+    return in_context(text, *around[name])
+
+
 def _of(name: str, text: str, ctx: Context) -> TypedValue | None:
     spec = FIELDS.get(name)
     return type_value(spec.value, text, ctx) if spec is not None else None
 
 
 def type_extraction(
-    fields: Mapping[str, list[str]], items: list[dict[str, str]], date_header: datetime | None, sender: str
+    fields: Mapping[str, list[str]],
+    items: list[dict[str, str]],
+    date_header: datetime | None,
+    sender: str,
+    around: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[dict[str, list[TypedValue | None]], list[dict[str, TypedValue]]]:
     """Typed forms of one message's fields (aligned with each field's values, ``None`` where a
-    value has none) and of its line-item rows (only the values that have one)."""
+    value has none) and of its line-item rows (only the values that have one). ``around``: the
+    template text before and after each field's value, whose currency a bare amount takes."""
+    if around:
+        fields = {n: [_written(n, v, around) for v in values] for n, values in fields.items()}
+        items = [{n: _written(n, v, around) for n, v in row.items()} for row in items]
     money = [
         v
         for name, values in fields.items()

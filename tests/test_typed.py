@@ -81,6 +81,8 @@ AMOUNTS = [
     ("own: a bare number takes the one written", "12.50", "shop.example.com", ["€ 3,00"], "12.50", "EUR", True),
     ("own: a bare number, sender's country", "12.50", "shop.example.co.uk", [], "12.50", "GBP", True),
     ("own: a bare number, two currencies", "12.50", "shop.example.com", ["€ 3,00", "£2"], "12.50", None, False),
+    ("own: a bare number beside $ amounts", "12.50", "shop.example.com", ["$3.00"], "12.50", "USD", True),
+    ("own: a bare number beside kr amounts", "12,50", "butik.example.no", ["kr 3,00"], "12.50", "NOK", True),
     ("own: accounting negative", "($10.00)", "shop.example.com", [], "-10.00", "USD", True),
 ]  # fmt: skip
 
@@ -158,6 +160,7 @@ def test_type_extraction_aligns_with_fields_and_rows() -> None:
 
 
 def test_context_reads_the_sender_country() -> None:
-    assert context_of(SENT, "a@shop.example.de") == Context(SENT, "DE", frozenset())
+    assert context_of(SENT, "a@shop.example.de") == Context(SENT, "DE", frozenset(), frozenset())
+    assert context_of(SENT, "a@shop.example.de", ["$4", "kr 5"]).symbols == frozenset({"$", "kr"})
     assert context_of(SENT, "a@shop.example.co.uk").territory == "GB"
     assert context_of(SENT, "a@shop.example.com", ["€5", "$3"]).currencies == frozenset({"EUR"})

@@ -21,7 +21,7 @@ from rules.typed import type_extraction
 def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:
     msg = parse_message(raw)
     got = Extractor(ruleset.model_copy(update={"version": 1})).extract_parsed(msg)
-    typed, rows = type_extraction(got.fields, got.items, msg.date, got.sender)
+    typed, rows = type_extraction(got.fields, got.items, msg.date, got.sender, got.around)
     return {
         "message_id": got.message_id,
         "sender": got.sender,
