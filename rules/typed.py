@@ -123,25 +123,19 @@ def _offset(zone: str | None) -> tzinfo | None:
     return timezone(timedelta(minutes=minutes))
 
 
-def _nearest(d: date, ref: date | None) -> int:
-    return abs((d - ref).days) if ref is not None else 0
-
-
 def _day(v: DateValue, ctx: Context, guessed: list[Guess]) -> date | None:
-    """The calendar day of ``v``: year inferred from the Date, an ambiguous day/month read the way
-    that falls nearest it."""
+    """The calendar day of ``v``: a missing year inferred from the Date, an ambiguous day/month
+    read the way that falls nearest it."""
     ref = ctx.date.date() if ctx.date is not None else None
-    if v.year is None:
-        if ref is None:
-            return None
-        guessed.append("year")
     readings = [v] + ([s] if (s := v.swapped()) is not None else [])
-    days = [d for r in readings if (d := calendar_day(r, ref or date(2000, 1, 1))) is not None]
+    days = [d for r in readings if (d := calendar_day(r, ref)) is not None]
     if not days:
         return None
+    if v.year is None:
+        guessed.append("year")
     if len(days) > 1:
         guessed.append("day_order")
-    return min(days, key=lambda d: _nearest(d, ref))
+    return min(days, key=lambda d: abs((d - ref).days) if ref is not None else 0)
 
 
 def _clock(t: TimeOfDay, ctx: Context, guessed: list[Guess]) -> tuple[time, int] | None:

@@ -252,13 +252,15 @@ def _valid_day(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def calendar_day(v: DateValue, ref: date) -> date | None:
+def calendar_day(v: DateValue, ref: date | None) -> date | None:
     """The calendar day ``v`` names (``None`` for a time alone or an impossible day); written
-    without its year, it takes the year that puts it nearest ``ref``."""
+    without its year, it takes the year that puts it nearest ``ref`` (none without ``ref``)."""
     if v.month is None or v.day is None:
         return None
     if v.year is not None:
         return _valid_day(v.year, v.month, v.day)
+    if ref is None:
+        return None
     options = [x for y in (ref.year - 1, ref.year, ref.year + 1) if (x := _valid_day(y, v.month, v.day))]
     return min(options, key=lambda x: abs((x - ref).days), default=None)
 
