@@ -108,7 +108,7 @@ OTHERS = [
     ("own: count with a label", "quantity", "Qty: 3", 3),
     ("own: count with a times sign", "quantity", "× 4", 4),
     ("own: count with a unit", "quantity", "2 pcs", 2),
-    ("CLDR de", "quantity", "5 Stk.", 5),
+    ("own: German unit", "quantity", "5 Stk.", 5),
     ("own: not a count", "quantity", "two", None),
     ("issue 19", "reference", "#698646", "698646"),
     ("fields.json example", "reference", "INV-2026-0042", "INV-2026-0042"),
