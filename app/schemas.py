@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from rules.model import FieldRule
+from rules.typed import TypedValue
 
 __all__ = [
     "MarkupItem",
@@ -58,11 +59,21 @@ class ExtractionResponse(BaseModel):
         " or a cluster too rare to be learned yet",
     )
     version: int = Field(description="rule-set version that produced this answer")
-    fields: dict[str, list[str]] = Field(default_factory=dict, description="{field: [values]}")
+    fields: dict[str, list[str]] = Field(
+        default_factory=dict, description="{field: [values]}: the text as the mail shows it (what is scored)"
+    )
+    typed: dict[str, list[TypedValue | None]] = Field(
+        default_factory=dict,
+        description="{field: [typed form or null]}, one per value of fields[field], for the fields whose"
+        " vocabulary kind has one (dates, amounts, quantities, references, airports)",
+    )
     confidence: dict[str, float] = Field(default_factory=dict, description="{field: rule confidence}")
     items: list[dict[str, str]] = Field(
         default_factory=list,
         description="line items, one object per row, e.g. {item_name, item_quantity, item_price}",
+    )
+    typed_items: list[dict[str, TypedValue]] = Field(
+        default_factory=list, description="the typed forms of each row of items (only values that have one)"
     )
     markup: list[MarkupItem] = Field(
         default_factory=list, description="schema.org markup found in the message itself (not learned)"

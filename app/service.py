@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError, parse_message
+from rules.typed import type_extraction
 
 from .core.metrics import Metrics
 from .jsonld import to_jsonld
@@ -145,6 +146,7 @@ def _extract(raw: bytes, extractor: Extractor, job: Job, tally: Tally) -> Extrac
             msg = parse_message(raw)
             got = extractor.extract_parsed(msg)
             markup, _ = read_markup(msg.html)
+            typed, typed_items = type_extraction(got.fields, got.items, msg.date, got.sender, got.around)
         except (MessageError, DomError) as exc:
             raise Rejected(422, f"not a usable RFC 822 message: {exc}", "malformed") from exc
         except RecursionError as exc:
@@ -176,8 +178,10 @@ def _extract(raw: bytes, extractor: Extractor, job: Job, tally: Tally) -> Extrac
         fallback=got.fallback,
         version=job.version,
         fields=got.fields,
+        typed=typed,
         confidence=got.confidence,
         items=got.items,
+        typed_items=typed_items,
         markup=markup,
         cut_short=got.cut_short,
     )

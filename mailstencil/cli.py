@@ -17,9 +17,10 @@ from offline.sample import Sample, prepare
 from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
-from rules.message import MessageError
+from rules.message import MessageError, parse_message
 from rules.model import RuleSet
 from rules.store import StoreError, default_store_url, open_store
+from rules.typed import type_extraction
 
 if TYPE_CHECKING:
     from offline.roles import RoleModel
@@ -209,7 +210,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failed = 0
     for name, raw in read_messages(args.paths):
         try:
-            got = extractor.extract(raw)
+            msg = parse_message(raw)
+            got = extractor.extract_parsed(msg)
+            typed, _ = type_extraction(got.fields, got.items, msg.date, got.sender, got.around)
         except (MessageError, DomError) as exc:
             failed += 1
             print(json.dumps({"file": name, "error": str(exc)}))
@@ -220,7 +223,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 json.dumps({"file": name, "error": f"message could not be processed ({type(exc).__name__})"})
             )
             continue
-        out = {"file": name, "message_id": got.message_id, "cluster": got.cluster, "fields": got.fields}
+        out: dict[str, object] = {
+            "file": name,
+            "message_id": got.message_id,
+            "cluster": got.cluster,
+            "fields": got.fields,
+            "typed": {k: [t.model_dump(mode="json") if t else None for t in v] for k, v in typed.items()},
+        }
         if not got.known:
             out["note"] = "unknown cluster"
         print(json.dumps(out, ensure_ascii=False))
@@ -245,6 +254,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     samples = list(read_samples(args.paths, "evaluate"))
     ev = evaluate(samples, truth, _model(args.roles), args.holdout, args.min_recipients)
     print(format_evaluation(ev))
+    if args.typed:
+        from offline.typed_eval import format_typed_report, typed_report
+
+        print("\nTyped values (rules/typed.py) per field:\n")
+        print(format_typed_report(typed_report(samples, truth, ev.ruleset, ev.held_out)))
     return 0
 
 
@@ -361,6 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
     )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
+    s.add_argument(
+        "--typed",
+        action="store_true",
+        help="also report per typed field the share of truth values with a typed form and of right"
+        " extractions typed as their truth value",
+    )
     s.set_defaults(func=cmd_evaluate)
 
     s = command("train-roles", "train the role classifier from labelled corpora")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rules.values import DateRange, DateValue, parse_date
+from rules.values import DateRange, calendar_day, parse_date
 
 __all__ = ["period", "periods", "PERIODS"]
 
@@ -22,25 +22,6 @@ PERIODS = ("past", "now", "soon", "later")
 _SOON_DAYS = 45
 
 
-def _day(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _nearest(m: int, d: int, ref: date) -> date | None:
-    """The date ``m``/``d`` in the year that puts it nearest ``ref``."""
-    options = [x for y in (ref.year - 1, ref.year, ref.year + 1) if (x := _day(y, m, d)) is not None]
-    return min(options, key=lambda x: abs((x - ref).days), default=None)
-
-
-def _calendar(v: DateValue, ref: date) -> date | None:
-    if v.month is None or v.day is None:
-        return None
-    return _day(v.year, v.month, v.day) if v.year is not None else _nearest(v.month, v.day, ref)
-
-
 def _readings(value: str, ref: date) -> list[date]:
     """Every calendar day ``value`` can be read as (none when it holds no date)."""
     got = parse_date(value)
@@ -48,7 +29,7 @@ def _readings(value: str, ref: date) -> list[date]:
         return []
     first = got.start if isinstance(got, DateRange) else got
     options = [first] + ([swapped] if (swapped := first.swapped()) is not None else [])
-    return [x for v in options if (x := _calendar(v, ref)) is not None]
+    return [x for v in options if (x := calendar_day(v, ref)) is not None]
 
 
 def period(value: str, ref: date) -> str | None:

@@ -52,6 +52,9 @@ class Extraction:
     confidence: dict[str, float] = field(default_factory=dict)
     items: list[dict[str, str]] = field(default_factory=list)
     cut_short: bool = False  # the time budget ran out before every rule was tried
+    # the template's own text right before and after each field's value (in its leaf, else the
+    # nearest constant text): where a template writes the currency apart from the amount
+    around: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -260,6 +263,11 @@ def _apply(
             if v and (weight == 1.0 or _typed(spec.dtype, v)):
                 xp = leaves[i].xpath
                 values.append((xp[: -len(spec.row_rel) - 1] if spec.row_rel else xp, v))
+                if spec.field not in out.around:
+                    text = leaves[i].text
+                    at = text.find(v)
+                    before, after = text[:at].strip(), text[at + len(v) :].strip()
+                    out.around[spec.field] = (before or spec.context, after or spec.context_after)
         if not values:
             continue
         out.fields[spec.field] = [v for _, v in values]

@@ -55,6 +55,7 @@ class FieldRule(BaseModel):
     dtype: list[str] = Field(default_factory=list)
     confidence: float = 0.0
     context: str = ""
+    context_after: str = ""  # the nearest constant text after the value (a currency written apart)
 
 
 class ClusterRules(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,6 +26,7 @@ __all__ = [
     "is_currency_token",
     "in_context",
     "month_number",
+    "calendar_day",
     "CURRENCY_CODES",
 ]
 
@@ -241,6 +243,26 @@ def _span(text: str) -> DateRange | None:
 def month_number(word: str) -> int | None:
     """The month a CLDR month name or abbreviation names (``Feb``, ``févr.``, ``lutego``)."""
     return _MONTH_OF.get(word.lower().rstrip("."))
+
+
+def _valid_day(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def calendar_day(v: DateValue, ref: date | None) -> date | None:
+    """The calendar day ``v`` names (``None`` for a time alone or an impossible day); written
+    without its year, it takes the year that puts it nearest ``ref`` (none without ``ref``)."""
+    if v.month is None or v.day is None:
+        return None
+    if v.year is not None:
+        return _valid_day(v.year, v.month, v.day)
+    if ref is None:
+        return None
+    options = [x for y in (ref.year - 1, ref.year, ref.year + 1) if (x := _valid_day(y, v.month, v.day))]
+    return min(options, key=lambda x: abs((x - ref).days), default=None)
 
 
 def _year(y: str | None) -> int | None:

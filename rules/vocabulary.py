@@ -8,14 +8,17 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-__all__ = ["FieldSpec", "FIELDS", "LINE_ITEM_FIELDS", "MONEY_FIELDS"]
+__all__ = ["FieldSpec", "ValueKind", "FIELDS", "LINE_ITEM_FIELDS", "MONEY_FIELDS"]
+
+# how a field's text reads as a typed value (rules/typed.py); money is also scored by its number
+ValueKind = Literal["text", "money", "date", "quantity", "reference", "tracking", "airport"]
 
 
 class FieldSpec(BaseModel):
     """One vocabulary entry."""
 
     kind: Literal["single", "line_item"]
-    value: Literal["text", "money"] = "text"  # money: an amount, compared by its number
+    value: ValueKind = "text"
     schema_org: str
     example: str = ""
 

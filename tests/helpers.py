@@ -9,6 +9,7 @@ contain a rendered value.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -25,6 +26,9 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 MESSAGES = FIXTURES / "messages"
 GOLDEN = TESTS / "golden"
+# one message of each vertical with the fields a right extraction gives it -> tests/golden/jsonld/
+JSONLD_INPUTS = FIXTURES / "jsonld"
+JSONLD_GOLDEN = GOLDEN / "jsonld"
 # the in-source quality floors (a ratchet: tests/test_quality.py, tests/test_plaintext.py)
 FLOORS: dict[str, Any] = json.loads((TESTS / "quality_floors.json").read_text())
 
@@ -245,6 +249,134 @@ def golden_message(raw: bytes) -> dict[str, Any]:
     from rules.message import parse_message
 
     return message_dict(parse_message(raw))
+
+
+def extraction(
+    fields: dict[str, list[str]],
+    items: list[dict[str, str]],
+    date: datetime | None,
+    sender: str,
+    subject: str = "s",
+    message_id: str = "<m@x>",
+    markup: list[Any] | None = None,
+) -> Any:
+    """The service's answer (an ``ExtractionResponse``) for a message of ``sender`` sent at ``date``
+    whose extraction gave ``fields`` and ``items``, typed as the service types them."""
+    from app.schemas import ExtractionResponse
+    from rules.typed import type_extraction
+
+    typed, typed_items = type_extraction(fields, items, date, sender)
+    return ExtractionResponse(
+        message_id=message_id,
+        sender=sender,
+        subject=subject,
+        cluster=f"{sender}:golden",
+        known=True,
+        version=1,
+        fields=fields,
+        typed=typed,
+        confidence=dict.fromkeys(fields, 1.0),
+        items=items,
+        typed_items=typed_items,
+        markup=markup or [],
+    )
+
+
+def golden_jsonld(raw: bytes, extracted: dict[str, Any]) -> dict[str, Any]:
+    """What ``jsonld/<name>.jsonld`` holds: the JSON-LD of a message whose extraction gave
+    ``extracted`` (``{fields, items}``), typed against the message's own Date and sender, with the
+    message's own markup merged in, as the service builds it."""
+    from app.jsonld import to_jsonld
+    from app.markup import read_markup
+    from rules.message import parse_message
+
+    msg = parse_message(raw)
+    ex = extraction(
+        extracted["fields"],
+        extracted["items"],
+        msg.date,
+        msg.sender,
+        msg.subject,
+        msg.message_id,
+        read_markup(msg.html)[0],
+    )
+    return to_jsonld(ex).model_dump(by_alias=True, mode="json")
+
+
+SCHEMAORG: dict[str, Any] = json.loads((FIXTURES / "schemaorg.json").read_text(encoding="utf-8"))
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
+_LITERALS = {  # how a JSON string is written for each schema.org data type
+    "Text": lambda v: True,
+    "URL": lambda v: v.startswith(("http://", "https://")),
+    "Date": lambda v: bool(_ISO_DATE.fullmatch(v)),
+    # a day where a moment is expected, as Gmail's and kitinerary's markup write a date-only check-in
+    "DateTime": lambda v: bool(
+        _ISO_DATE.fullmatch(v) or (_ISO_DATE.match(v) and _ISO_TIME.fullmatch(v[11:]))
+    ),
+    "Time": lambda v: bool(_ISO_TIME.fullmatch(v)),
+}
+_NUMBERS = {"Number", "Integer", "Float"}
+_CURRENCY_PROPS = {"priceCurrency", "currency", "discountCurrency"}
+
+
+def _supertypes(name: str) -> set[str]:
+    """A schema.org type and all it is a subtype of (an enumeration member: its enumeration's)."""
+    seen: set[str] = set()
+    todo = [name, *SCHEMAORG["members"].get(name, [])]
+    while todo:
+        t = todo.pop()
+        if t not in seen:
+            seen.add(t)
+            todo.extend(SCHEMAORG["types"].get(t, []))
+    return seen
+
+
+def schemaorg_errors(node: dict[str, Any], where: str = "") -> list[str]:
+    """Why a JSON-LD node does not validate against the shipped schema.org vocabulary: each type
+    must exist, each property must apply to its node's type, each value must be of a type in the
+    property's range; numbers are JSON numbers, dates ISO 8601, currencies ISO 4217 codes. ``@``
+    keywords and ``ms:`` extensions are ours; a bare ``{"@id"}`` refers to another node."""
+    from rules.values import CURRENCY_CODES
+
+    errors: list[str] = []
+    typ = node.get("@type")
+    if not isinstance(typ, str) or typ not in SCHEMAORG["types"]:
+        return [f"{where}: unknown type {typ!r}"]
+    types = _supertypes(typ)
+    for key, value in node.items():
+        if key.startswith(("@", "ms:")):
+            continue
+        at = f"{where}/{typ}.{key}"
+        prop = SCHEMAORG["properties"].get(key)
+        if prop is None:
+            errors.append(f"{at}: no such property")
+            continue
+        if not types & set(prop["domain"]):
+            errors.append(f"{at}: not a property of {typ} (only of {prop['domain']})")
+        ranges = set(prop["range"])
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, dict):
+                if set(v) == {"@id"}:
+                    continue
+                if not _supertypes(str(v.get("@type"))) & ranges:
+                    errors.append(f"{at}: a {v.get('@type')} where {sorted(ranges)} belong")
+                errors.extend(schemaorg_errors(v, at))
+            elif isinstance(v, bool):
+                errors.extend(
+                    [] if "Boolean" in ranges else [f"{at}: a boolean where {sorted(ranges)} belong"]
+                )
+            elif isinstance(v, int | float):
+                errors.extend([] if ranges & _NUMBERS else [f"{at}: a number where {sorted(ranges)} belong"])
+            elif not isinstance(v, str):
+                errors.append(f"{at}: {type(v).__name__} value")
+            elif ranges & _NUMBERS:
+                errors.append(f"{at}: {v!r} is a number written as text")
+            elif key in _CURRENCY_PROPS and v not in CURRENCY_CODES:
+                errors.append(f"{at}: {v!r} is no ISO 4217 code")
+            elif not any(_LITERALS[r](v) for r in ranges if r in _LITERALS):
+                errors.append(f"{at}: {v!r} is not written as {sorted(ranges)}")
+    return errors
 
 
 def dump_json(data: Any) -> str:

@@ -5,7 +5,9 @@
     python tests/regen_golden.py --force    # also rewrite the known-bad leaves goldens
 
 For every fixture ``<name>.eml`` it writes ``tests/golden/<name>.leaves.json`` (the leaves of
-``message_leaves``) and ``tests/golden/<name>.message.json`` (the ``parse_message`` result).
+``message_leaves``) and ``tests/golden/<name>.message.json`` (the ``parse_message`` result); for
+every ``tests/fixtures/jsonld/<vertical>.eml`` (with its ``.fields.json``) the JSON-LD
+``tests/golden/jsonld/<vertical>.jsonld``.
 Review the diff before committing: a golden file states what the code *should* return. The
 fixtures in ``helpers.KNOWN_BAD_LEAVES`` have hand-checked leaves goldens that the current code
 does not produce yet; they are skipped unless ``--force``.
@@ -14,12 +16,23 @@ does not produce yet; they are skipped unless ``--force``.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import GOLDEN, KNOWN_BAD_LEAVES, MESSAGES, dump_json, golden_leaves, golden_message  # noqa: E402
+from helpers import (  # noqa: E402
+    GOLDEN,
+    JSONLD_GOLDEN,
+    JSONLD_INPUTS,
+    KNOWN_BAD_LEAVES,
+    MESSAGES,
+    dump_json,
+    golden_jsonld,
+    golden_leaves,
+    golden_message,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,14 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="only report differences, exit 1 if any")
     ap.add_argument("--force", action="store_true", help="also rewrite known-bad leaves goldens")
     args = ap.parse_args(argv)
-    GOLDEN.mkdir(parents=True, exist_ok=True)
+    JSONLD_GOLDEN.mkdir(parents=True, exist_ok=True)
     differ = 0
-    for eml in sorted(MESSAGES.glob("*.eml")):
+    for eml in sorted([*MESSAGES.glob("*.eml"), *JSONLD_INPUTS.glob("*.eml")]):
         raw = eml.read_bytes()
-        outputs = {
-            GOLDEN / f"{eml.stem}.message.json": dump_json(golden_message(raw)),
-            GOLDEN / f"{eml.stem}.leaves.json": dump_json(golden_leaves(raw)),
-        }
+        if eml.parent == JSONLD_INPUTS:
+            extracted = json.loads(eml.with_suffix(".fields.json").read_text(encoding="utf-8"))
+            outputs = {JSONLD_GOLDEN / f"{eml.stem}.jsonld": dump_json(golden_jsonld(raw, extracted))}
+        else:
+            outputs = {
+                GOLDEN / f"{eml.stem}.message.json": dump_json(golden_message(raw)),
+                GOLDEN / f"{eml.stem}.leaves.json": dump_json(golden_leaves(raw)),
+            }
         for path, text in outputs.items():
             old = path.read_text(encoding="utf-8") if path.exists() else None
             if old == text:

@@ -92,6 +92,7 @@ def test_extract_dash_reads_standard_input(
     (line,) = done.stdout.decode().splitlines()
     got = json.loads(line)
     assert got.pop("file") == "-" and got["cluster"] and "note" not in got
+    assert set(got["typed"]) <= set(got["fields"])
     assert main(["extract", str(mail_dir / "11.eml"), "--store", learned]) == 0
     from_file = json.loads(capsys.readouterr().out)
     from_file.pop("file")

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import get_currency_symbol, list_currencies
+from babel.core import get_global
+from babel.numbers import get_currency_symbol, get_territory_currencies, list_currencies
 
 # the languages (and regional variants) mail is written in; CLDR has their names
 LOCALES = (
@@ -56,11 +57,24 @@ def main() -> None:
         "currency_symbols": sorted(symbols),
         # the one ISO code a symbol stands for, where the locales agree ("€", "zł"; not "$", "¥")
         "symbol_codes": {sym: next(iter(c)) for sym, c in sorted(used_for.items()) if len(c) == 1},
+        # every ISO code a symbol stands for somewhere ("$": USD, CAD, AUD ...), to resolve it from context
+        "symbol_candidates": {sym: sorted(c) for sym, c in sorted(used_for.items()) if len(c) > 1},
+        # the currency in use in each country (ISO 3166 alpha-2), where CLDR names one
+        "territory_currencies": _territory_currencies(),
         "months": [sorted(m) for m in months],  # January first
         "weekdays": [sorted(d) for d in weekdays],  # Monday first
     }
     body = json.dumps(data, ensure_ascii=False, indent=0) + "\n"
     OUT.write_text(body, encoding="utf-8")
+
+
+def _territory_currencies() -> dict[str, str]:
+    """Each territory's one current tender (the first CLDR lists; ``PA``: PAB before USD)."""
+    out: dict[str, str] = {}
+    for territory in sorted(get_global("territory_currencies")):
+        if len(territory) == 2 and (current := get_territory_currencies(territory, tender=True)):
+            out[territory] = current[0]
+    return out
 
 
 if __name__ == "__main__":

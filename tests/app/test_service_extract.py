@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from svc_helpers import AUTH, RFC822
 
+from mailstencil.cli import main
 from rules.apply import Extractor
+from rules.message import parse_message
 from rules.model import RuleSet
+from rules.typed import type_extraction
 
 
 def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:
-    got = Extractor(ruleset.model_copy(update={"version": 1})).extract(raw)
+    msg = parse_message(raw)
+    got = Extractor(ruleset.model_copy(update={"version": 1})).extract_parsed(msg)
+    typed, rows = type_extraction(got.fields, got.items, msg.date, got.sender, got.around)
     return {
         "message_id": got.message_id,
         "sender": got.sender,
@@ -23,8 +32,10 @@ def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:
         "fallback": got.fallback,
         "version": 1,
         "fields": got.fields,
+        "typed": {k: [t.model_dump() if t else None for t in v] for k, v in typed.items()},
         "confidence": got.confidence,
         "items": got.items,
+        "typed_items": [{k: t.model_dump() for k, t in row.items()} for row in rows],
         "cut_short": got.cut_short,
     }
 
@@ -39,9 +50,27 @@ def test_extract_matches_the_library(client: TestClient, corpus: dict[str, bytes
         markup = body.pop("markup")
         assert body == _expected(ruleset, raw)
         assert body["known"] and body["fields"]
+        assert all(len(forms) == len(body["fields"][k]) for k, forms in body["typed"].items())
         seen_items |= bool(body["items"])
         assert isinstance(markup, list)
     assert seen_items, "the order template should yield line items"
+
+
+def test_cli_extract_prints_the_same_typed_forms(
+    client: TestClient,
+    corpus: dict[str, bytes],
+    store_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "order.eml"
+    path.write_bytes(corpus["order/0005.eml"])
+    assert main(["extract", str(path), "--store", store_url]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    body = client.post("/v1/extract", content=path.read_bytes(), headers=RFC822).json()
+    assert printed["fields"] == body["fields"] and printed["typed"] == body["typed"]
+    amounts = [t for forms in body["typed"].values() for t in forms if t and t["kind"] == "amount"]
+    assert amounts and all(t["currency"] and Decimal(t["value"]) for t in amounts)
 
 
 def test_octet_stream_and_no_content_type_are_accepted(client: TestClient, corpus: dict[str, bytes]) -> None:
