@@ -60,6 +60,10 @@ class Slot:
     inline_before: str
     inline_after: str
     link_text: str = ""
+    # the nearest constant text on each side, whatever it is (a currency sign in an element of its
+    # own): what types the value, at learning and, through the rule, at extraction
+    near_before: str = ""
+    near_after: str = ""
     own_address: float = 0.0  # share of values that are the message's own recipient address
     reader_name: float = 0.0  # share of values that name the reader (offline.names.names_reader)
     periods: list[str] = field(default_factory=list)  # when its dates fall, per value read as one
@@ -420,6 +424,8 @@ def _slots(
                 inline_before=inline_b,
                 inline_after=inline_a,
                 link_text=link_text,
+                near_before=sign_b[0] if sign_b else "",
+                near_after=sign_a[0] if sign_a else "",
                 own_address=own / sum(len(row) for row in values),
                 reader_name=reader / sum(len(row) for row in values),
                 periods=periods(values, [s.date.date() for s in members]) if "date" in dtypes else [],

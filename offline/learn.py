@@ -113,8 +113,8 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
         xpath=slot.xpath,
         dtype=sorted(slot.dtypes),
         confidence=round(confidence, 4),
-        context=(slot.before[0] if slot.before else "")[:80],
-        context_after=(slot.after[0] if slot.after else "")[:80],
+        context=slot.near_before[:80],
+        context_after=slot.near_after[:80],
     )
 
 

@@ -54,7 +54,7 @@ class FieldRule(BaseModel):
     xpath: str = ""
     dtype: list[str] = Field(default_factory=list)
     confidence: float = 0.0
-    context: str = ""
+    context: str = ""  # the nearest constant text before the value (a label, or a currency written apart)
     context_after: str = ""  # the nearest constant text after the value (a currency written apart)
 
 
