@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import hostile
@@ -85,6 +86,9 @@ def test_ctrl_c_ends_learn_with_one_line(store_url: str, tmp_path: Path) -> None
     )
     assert proc.stderr is not None
     started = next((line for line in proc.stderr if "run on engine local started" in line), None)
+    # past the start of the worker pool (a Ctrl-C in its first milliseconds, while it is made, is
+    # ignored) and well within reading the messages
+    time.sleep(1.0)
     assert started is not None and proc.poll() is None, "the run ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
     _, err = proc.communicate(timeout=60)
