@@ -84,8 +84,9 @@ def test_cluster_detail(client: TestClient, ruleset: RuleSet) -> None:
 
 
 def test_versions_rollback_and_reload(
-    client: TestClient, store_url: str, ruleset: RuleSet, corpus: dict[str, bytes]
+    make_client: Callable[..., TestClient], store_url: str, ruleset: RuleSet, corpus: dict[str, bytes]
 ) -> None:
+    client = make_client(reload_interval=3600)  # only the explicit reload loads the new version
     store = open_store(store_url)
     try:
         assert store.publish(variant(ruleset)) == 2
