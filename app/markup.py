@@ -66,7 +66,8 @@ def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
         return [], 1
     items: list[MarkupItem] = []
     broken = 0
-    for script in _SCRIPTS(tree):
+    nodes = _SCRIPTS(tree)  # a node-set expression: a list of elements
+    for script in nodes if isinstance(nodes, list) else []:
         try:
             found = extruct.extract(script, syntaxes=["json-ld"], errors="strict").get("json-ld", [])
         except Exception:  # noqa: BLE001 - malformed JSON-LD is common and never fatal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 __all__ = ["iter_raw_messages"]
@@ -33,7 +33,7 @@ def _looks_like_mbox(path: Path) -> bool:
         return fh.read(5) == b"From "
 
 
-def iter_raw_messages(paths: list[str | Path]) -> Iterator[tuple[str, bytes]]:
+def iter_raw_messages(paths: Sequence[str | Path]) -> Iterator[tuple[str, bytes]]:
     """Yield ``(name, raw bytes)`` for every message under the given paths, in a stable order.
 
     A path may be a single message file, an mbox file, a Maildir, or a directory searched

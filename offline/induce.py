@@ -9,13 +9,13 @@ into constant text and variable gaps by token alignment; every gap is a slot, a 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rules.address import LANDMARK, addresses, claim, row_key
 from rules.cluster import jaccard
 from rules.dictionaries import column_types
-from rules.dom import split_label
+from rules.dom import Leaf, split_label
 from rules.model import Landmark, Selector
 from rules.patterns import Pattern, compile_pattern
 from rules.text import tokenize
@@ -497,7 +497,7 @@ def _labelled_rows(members: list[Sample], cells: list[list[int]], need: int) -> 
     return [part for part in parts if any(part)]
 
 
-def _readers(members: list[Sample], keys: list[Iterable[str]]) -> dict[str, set[str]]:
+def _readers(members: list[Sample], keys: Sequence[Iterable[str]]) -> dict[str, set[str]]:
     """The readers who saw each key (``keys``: per member), for the k-recipient tests."""
     who: dict[str, set[str]] = defaultdict(set)
     for m, mine in enumerate(keys):
@@ -506,7 +506,9 @@ def _readers(members: list[Sample], keys: list[Iterable[str]]) -> dict[str, set[
     return who
 
 
-def _context(leaves: list, const: set[int], i: int, step: int, n: int = 3, labels: bool = True) -> list[str]:
+def _context(
+    leaves: list[Leaf], const: set[int], i: int, step: int, n: int = 3, labels: bool = True
+) -> list[str]:
     """The ``n`` constant texts nearest a leaf in one direction; with ``labels``, only texts that
     can label a value: a currency symbol or code in an element of its own (``£`` | ``80.00``), a
     lone mark or number is no label, so the words beyond it are."""

@@ -240,7 +240,7 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
     for pos, item in enumerate(items):
         if not isinstance(item, int):
             continue
-        vals = [row[item] for row in parsed if row and row[item]]
+        vals = _gap_values(parsed, item)
         if not vals:
             continue
         right = 0
@@ -269,6 +269,11 @@ def _absorb(template: Template, parsed: list[list[str | None]]) -> None:
             taken.update(range(pos - left, pos + right + 1))
 
 
+def _gap_values(parsed: list[list[str | None]], gap: int) -> list[str]:
+    """The values a gap took, in the rows that have one."""
+    return [v for row in parsed if row and (v := row[gap])]
+
+
 def _leads(template: Template, parsed: list[list[str | None]]) -> None:
     """Find the words most (not all) values of a gap start with: optional template text.
 
@@ -278,7 +283,7 @@ def _leads(template: Template, parsed: list[list[str | None]]) -> None:
     vary too: ``Offline Payment`` in most messages is one value, not ``Offline`` before one.
     """
     for gap in template.gaps:
-        vals = [row[gap] for row in parsed if row and row[gap]]
+        vals = _gap_values(parsed, gap)
         if len(vals) < 3 or gap in template.absorb:
             continue
         rest: list[str] = vals
@@ -307,7 +312,7 @@ def _trails(template: Template, parsed: list[list[str | None]]) -> None:
     """Find a word every value of a gap ends with and some values are only, in any case: the
     template's text after an optional value, capitalised when the value is left out."""
     for gap in template.gaps:
-        vals = [row[gap] for row in parsed if row and row[gap]]
+        vals = _gap_values(parsed, gap)
         if len(vals) < 3 or gap in template.absorb:
             continue
         last = {v.rsplit(None, 1)[-1].lower() for v in vals}
@@ -320,7 +325,7 @@ def _trails(template: Template, parsed: list[list[str | None]]) -> None:
 def _titles(template: Template, parsed: list[list[str | None]]) -> None:
     """Mark gaps whose values mostly start with a courtesy title: the title is not the name."""
     for gap in template.gaps:
-        vals = [row[gap] for row in parsed if row and row[gap]]
+        vals = _gap_values(parsed, gap)
         if vals and sum(1 for v in vals if _TITLE.match(v)) >= 0.5 * len(vals):
             template.titled.add(gap)
 
