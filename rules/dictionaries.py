@@ -103,6 +103,7 @@ TYPES: dict[str, Callable[[str], bool]] = {
 
 
 _CHEAP = ("integer", "email", "url", "sentence")
+_FEW_PEOPLE = 5
 
 
 def value_types(value: str) -> list[str]:
@@ -132,4 +133,8 @@ def column_types(
     caps = [v for v in vals if _CAPS.match(v)]
     if len(caps) >= 3 and len(set(caps)) >= 0.9 * len(caps):
         hits["code"] = hits.get("code", 0) + len(caps)
+    # people differ per message; a few name-shaped words that keep coming back are a category (a
+    # payment method, a room type), not a person
+    if "person" in hits and n >= 4 and len(set(vals)) < min(_FEW_PEOPLE, 0.5 * n):
+        del hits["person"]
     return {name: round(c / n, 3) for name, c in hits.items() if c / n >= threshold}

@@ -199,3 +199,11 @@ def test_is_not_currency_token(token: str) -> None:
 def test_currency_codes_are_iso_like() -> None:
     assert all(len(c) == 3 and c.isupper() for c in CURRENCY_CODES)
     assert {"USD", "EUR", "GBP", "JPY"} <= CURRENCY_CODES
+
+
+def test_a_few_name_shaped_words_that_keep_coming_back_are_no_person() -> None:
+    # people differ per message; payment methods (or room types) repeat
+    methods = ["Offline Payment", "Stripe Checkout", "Offline Payment", "Bank Transfer"] * 2
+    assert "person" not in column_types(methods)
+    readers = ["Ann Lee", "Bo Chen", "Ann Lee", "Ines Moreau", "Kai Berg", "Omar Haddad"]
+    assert "person" in column_types(readers)
