@@ -239,23 +239,26 @@ def _slow_batch(n: int) -> bytes:
 
 def test_a_full_queue_answers_503_with_retry_after(order_store: str) -> None:
     env = {"MAILSTENCIL_EXTRACT_PROCESSES": "1", "MAILSTENCIL_EXTRACT_QUEUE": "0"}
+    batch = _slow_batch(60)  # built before the sender starts: about 2 s of work for the one worker
     with serve(order_store, env) as srv, httpx.Client(base_url=srv.base, timeout=60) as http:
         slow: list[httpx.Response] = []
 
         def post_batch() -> None:
             with httpx.Client(base_url=srv.base, timeout=60) as own:
-                slow.append(own.post("/v1/extract/batch", content=_slow_batch(60), headers=JSON))
+                slow.append(own.post("/v1/extract/batch", content=batch, headers=JSON))
 
         sender = threading.Thread(target=post_batch)
         sender.start()
         busy = None
+        seen: list[int] = []
         while sender.is_alive() and busy is None:
             r = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
+            seen.append(r.status_code)
             if r.status_code == 503:
                 busy = r
             time.sleep(0.01)
         sender.join()
-        assert busy is not None, "no request was refused while the only worker was busy"
+        assert busy is not None, f"no request was refused while the only worker was busy: {seen}"
         assert busy.headers["retry-after"] == "1" and "the limit is 1" in busy.json()["detail"]
         assert slow[0].status_code == 200 and slow[0].json()["failed"] == 0
         assert http.post("/v1/extract", content=hostile.message(1), headers=RFC822).status_code == 200
