@@ -377,8 +377,8 @@ def _slots(
     after = _context(leaves, const_leaf[m0], i0, +1)
     # the nearest constant text, whatever it is, types the value (a currency sign in an element
     # of its own makes a bare decimal an amount)
-    sign_b = _context(leaves, const_leaf[m0], i0, -1, 1, labels=False)
-    sign_a = _context(leaves, const_leaf[m0], i0, +1, 1, labels=False)
+    sign_b = next(iter(_context(leaves, const_leaf[m0], i0, -1, 1, labels=False)), "")
+    sign_a = next(iter(_context(leaves, const_leaf[m0], i0, +1, 1, labels=False)), "")
     link_text = ""
     if leaves[i0].kind == "href" and i0 + 1 < len(leaves):
         link_text = leaves[i0 + 1].text
@@ -400,8 +400,8 @@ def _slots(
         own = sum(v.lower() == members[m].recipient.lower() for m, row in enumerate(values) for v in row)
         reader = sum(names_reader(v, members[m].recipient) for m, row in enumerate(values) for v in row)
         inline_b, inline_a = template.context(gap)
-        near_b = inline_b or (sign_b[0] if sign_b else "")
-        near_a = inline_a or (sign_a[0] if sign_a else "")
+        near_b = inline_b or sign_b
+        near_a = inline_a or sign_a
         dtypes = column_types((v for row in values for v in row), before=near_b, after=near_a)
         out.append(
             Slot(
@@ -424,8 +424,8 @@ def _slots(
                 inline_before=inline_b,
                 inline_after=inline_a,
                 link_text=link_text,
-                near_before=sign_b[0] if sign_b else "",
-                near_after=sign_a[0] if sign_a else "",
+                near_before=sign_b,
+                near_after=sign_a,
                 own_address=own / sum(len(row) for row in values),
                 reader_name=reader / sum(len(row) for row in values),
                 periods=periods(values, [s.date.date() for s in members]) if "date" in dtypes else [],
