@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .values import (
+    CLDR,
     MAX_LEN,
     Amount,
     DateRange,
@@ -38,16 +39,15 @@ __all__ = ["Context", "Guess", "TypedValue", "context_of", "type_value", "type_e
 
 _DIR = Path(__file__).parent
 _DATA = json.loads((_DIR / "typed.json").read_text(encoding="utf-8"))
-_CLDR = json.loads((_DIR / "cldr.json").read_text(encoding="utf-8"))
 _ZONES: dict[str, int] = _DATA["zones"]
 _TLD_TERRITORY: dict[str, str] = _DATA["tld_territory"]
 _SYMBOL_DEFAULTS: dict[str, str] = _DATA["symbol_defaults"]
-_TERRITORY_CURRENCY: dict[str, str] = _CLDR["territory_currencies"]
+_TERRITORY_CURRENCY: dict[str, str] = CLDR["territory_currencies"]
 _CURRENT = frozenset(_TERRITORY_CURRENCY.values())
 # every current currency an ambiguous symbol may stand for, its spellings with and without a final dot
 # merged ("kr": SEK, NOK, DKK, ISK)
 _CANDIDATES: dict[str, frozenset[str]] = {}
-for _sym, _codes in _CLDR["symbol_candidates"].items():
+for _sym, _codes in CLDR["symbol_candidates"].items():
     for _spelling in {_sym, _sym.rstrip(".")}:
         _CANDIDATES[_spelling] = _CANDIDATES.get(_spelling, frozenset()) | (frozenset(_codes) & _CURRENT)
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "CLDR",
     "MAX_LEN",
     "Amount",
     "DateValue",
@@ -31,10 +33,10 @@ __all__ = [
 ]
 
 MAX_LEN = 200
-_CLDR = json.loads((Path(__file__).parent / "cldr.json").read_text(encoding="utf-8"))
-CURRENCY_CODES: frozenset[str] = frozenset(_CLDR["currency_codes"])
-MONTHS: tuple[tuple[str, ...], ...] = tuple(tuple(m) for m in _CLDR["months"])
-WEEKDAYS: tuple[tuple[str, ...], ...] = tuple(tuple(d) for d in _CLDR["weekdays"])
+CLDR: dict[str, Any] = json.loads((Path(__file__).parent / "cldr.json").read_text(encoding="utf-8"))
+CURRENCY_CODES: frozenset[str] = frozenset(CLDR["currency_codes"])
+MONTHS: tuple[tuple[str, ...], ...] = tuple(tuple(m) for m in CLDR["months"])
+WEEKDAYS: tuple[tuple[str, ...], ...] = tuple(tuple(d) for d in CLDR["weekdays"])
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MONTH_OF = {name: k for k, names in enumerate(MONTHS, start=1) for name in names}
 _WEEKDAY_OF = {name: k for k, names in enumerate(WEEKDAYS) for name in names}
@@ -48,8 +50,8 @@ def _spellings(symbol: str) -> list[str]:
     return [s, bare] if len(bare) >= 2 and bare != s else [s]
 
 
-_SYMBOL_CODES: dict[str, str] = {w: v for k, v in _CLDR["symbol_codes"].items() for w in _spellings(k)}
-_SYMBOLS = frozenset(w for s in _CLDR["currency_symbols"] for w in _spellings(s))
+_SYMBOL_CODES: dict[str, str] = {w: v for k, v in CLDR["symbol_codes"].items() for w in _spellings(k)}
+_SYMBOLS = frozenset(w for s in CLDR["currency_symbols"] for w in _spellings(s))
 _CUR = "|".join(re.escape(s) for s in sorted(_SYMBOLS | CURRENCY_CODES, key=lambda s: (-len(s), s)))
 
 
