@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.extract_queue,
         settings.limits(),
         settings.extract_timeout,
+        metrics.pending,
     )
     cache = RuleCache(settings.store, metrics, extraction.prepare)
     cache.refresh()  # serve the current rules from the first request on (or retry at each poll)

@@ -31,6 +31,7 @@ from typing import Protocol
 
 import anyio
 import anyio.to_thread
+from prometheus_client import Gauge
 
 from rules.apply import Extractor
 from rules.limits import Limits
@@ -69,9 +70,10 @@ class Runner(Protocol):
 class _Admission:
     """At most ``workers + waiting`` jobs at once; the ones over it are refused with :class:`Busy`."""
 
-    def __init__(self, workers: int, waiting: int) -> None:
+    def __init__(self, workers: int, waiting: int, gauge: Gauge) -> None:
         self.limit = workers + waiting
         self.pending = 0
+        self.gauge = gauge  # the count, for /metrics: how close the service runs to refusing
         self.hops = anyio.CapacityLimiter(self.limit)  # threads handing jobs over, off the event loop
 
     @contextlib.contextmanager
@@ -80,17 +82,19 @@ class _Admission:
         if self.pending >= self.limit:
             raise Busy(f"{self.pending} extractions running or waiting; the limit is {self.limit}")
         self.pending += 1  # only the event loop thread counts: no lock needed
+        self.gauge.set(self.pending)
         try:
             yield
         finally:
             self.pending -= 1
+            self.gauge.set(self.pending)
 
 
 class ThreadRunner:
     """Jobs in ``threads`` worker threads of this process, with the rule set compiled here."""
 
-    def __init__(self, threads: int, waiting: int, limits: Limits) -> None:
-        self._admission = _Admission(threads, waiting)
+    def __init__(self, threads: int, waiting: int, limits: Limits, gauge: Gauge) -> None:
+        self._admission = _Admission(threads, waiting, gauge)
         self._threads = anyio.CapacityLimiter(threads)
         self.prepare = compile_here(limits)
 
@@ -209,8 +213,8 @@ class ProcessRunner:
     """Jobs in ``processes`` extraction worker processes (forkserver: safe beside the service's
     threads, and cheap to start once the server has imported the extraction code)."""
 
-    def __init__(self, processes: int, waiting: int, limits: Limits, timeout: float) -> None:
-        self._admission = _Admission(processes, waiting)
+    def __init__(self, processes: int, waiting: int, limits: Limits, timeout: float, gauge: Gauge) -> None:
+        self._admission = _Admission(processes, waiting, gauge)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["app.workers"])
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]
@@ -288,9 +292,11 @@ class ProcessRunner:
         return reply
 
 
-def runner(processes: int, threads: int, waiting: int, limits: Limits, timeout: float) -> Runner:
+def runner(
+    processes: int, threads: int, waiting: int, limits: Limits, timeout: float, gauge: Gauge
+) -> Runner:
     """The runner the settings ask for: ``processes`` worker processes, or ``threads`` threads when
-    ``processes`` is 0."""
+    ``processes`` is 0; ``gauge`` shows how many jobs run or wait."""
     if processes > 0:
-        return ProcessRunner(processes, waiting, limits, timeout)
-    return ThreadRunner(threads, waiting, limits)
+        return ProcessRunner(processes, waiting, limits, timeout, gauge)
+    return ThreadRunner(threads, waiting, limits, gauge)

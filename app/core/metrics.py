@@ -62,6 +62,11 @@ class Metrics:
             ["outcome"],
             registry=r,
         )
+        self.pending = Gauge(
+            "mailstencil_extractions_pending",
+            "Extraction jobs running or waiting for a worker (at the limit, more are refused with 503)",
+            registry=r,
+        )
         self.store_up = Gauge("mailstencil_store_up", "1 when the last store check succeeded", registry=r)
 
 

@@ -237,36 +237,36 @@ def _slow_batch(n: int) -> bytes:
     return json.dumps([base64.b64encode(crafted).decode()] * n).encode()
 
 
+def _pending(http: httpx.Client) -> float:
+    """The service's ``mailstencil_extractions_pending`` gauge, read from /metrics (no worker needed)."""
+    line = next(
+        x for x in http.get("/metrics").text.splitlines() if x.startswith("mailstencil_extractions_pending ")
+    )
+    return float(line.split()[1])
+
+
 def test_a_full_queue_answers_503_with_retry_after(order_store: str) -> None:
     env = {"MAILSTENCIL_EXTRACT_PROCESSES": "1", "MAILSTENCIL_EXTRACT_QUEUE": "0"}
     batch = _slow_batch(60)  # built before the sender starts: about 2 s of work for the one worker
     with serve(order_store, env) as srv, httpx.Client(base_url=srv.base, timeout=60) as http:
+        assert _pending(http) == 0
         slow: list[httpx.Response] = []
 
         def post_batch() -> None:
             with httpx.Client(base_url=srv.base, timeout=60) as own:
                 slow.append(own.post("/v1/extract/batch", content=batch, headers=JSON))
 
-        busy = None
-        seen: list[int] = []
-        # whichever request finds the one worker free gets it: when a probe held it as the batch
-        # came, the batch itself was refused, and the round is sent again (at most three rounds)
-        for _ in range(3):
-            slow.clear()
-            sender = threading.Thread(target=post_batch)
-            sender.start()
-            while sender.is_alive() and busy is None:
-                r = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
-                seen.append(r.status_code)
-                if r.status_code == 503:
-                    busy = r
-                time.sleep(0.01)
-            sender.join()
-            if slow[0].status_code != 503:
-                break
-        assert busy is not None, f"no request was refused while the only worker was busy: {seen}"
-        assert busy.headers["retry-after"] == "1" and "the limit is 1" in busy.json()["detail"]
+        sender = threading.Thread(target=post_batch)
+        sender.start()
+        # the gauge shows the batch admitted (the one worker taken) before the probe is sent
+        while sender.is_alive() and _pending(http) < 1:
+            time.sleep(0.005)
+        busy = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
+        sender.join()
         assert slow[0].status_code == 200 and slow[0].json()["failed"] == 0
+        assert busy.status_code == 503, "a request was admitted while the only worker was busy"
+        assert busy.headers["retry-after"] == "1" and "the limit is 1" in busy.json()["detail"]
+        assert _pending(http) == 0
         assert http.post("/v1/extract", content=hostile.message(1), headers=RFC822).status_code == 200
 
 
