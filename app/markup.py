@@ -7,7 +7,6 @@ broken script does not hide the others) and any failure just yields fewer items.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import extruct
@@ -21,7 +20,6 @@ __all__ = ["read_markup", "MAX_ITEMS"]
 log = logging.getLogger("mailstencil.app.markup")
 
 MAX_ITEMS = 50
-_HINT = re.compile(r"ld\+json|itemscope", re.IGNORECASE)
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True)
 _SCRIPTS = lxml.etree.XPath(
     "//script[translate(normalize-space(@type), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
@@ -58,7 +56,10 @@ def _flatten(data: Any) -> list[dict[str, Any]]:
 
 def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
     """schema.org items in an HTML body and the number of markup blocks that could not be read."""
-    if not html or not _HINT.search(html):
+    if not html:
+        return [], 0
+    lower = html.lower()  # two plain searches: a case-blind regex over the body cost 0.3 ms a message
+    if "ld+json" not in lower and "itemscope" not in lower:
         return [], 0
     try:
         tree = lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)

@@ -23,6 +23,7 @@ import queue
 import signal
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -255,10 +256,16 @@ class ProcessRunner:
         with self._lock:
             latest = next(reversed(self._payloads.items()), None)
             self._started = True
-        for worker in self._workers:
+
+        def ready(worker: _Worker) -> None:
             worker.start()
             if latest is not None:
                 self._load(worker, *latest)
+
+        # all at once: each compiles the rule set (seconds for a large one) while the others do
+        with ThreadPoolExecutor(len(self._workers)) as pool:
+            list(pool.map(ready, self._workers))
+        for worker in self._workers:
             self._idle.put(worker)
 
     def close(self) -> None:

@@ -1,0 +1,364 @@
+"""Every speed benchmark in one run, one table: ``python -m benchmarks [--quick] [--readme]``.
+
+Learns the corpus (``../shared/corpus``, or our sample corpus when it is absent) with the local
+engine (and Spark unless ``--quick``), times the online path in this process, loads a real
+``mailstencil serve --workers 2`` with wrk, and measures rule sets of 1k to 100k synthetic
+clusters. Writes ``benchmarks/results/speed.json`` and ``speed.md``; ``--readme`` also rewrites the
+README's speed section from them (``--readme-only``: from the stored JSON, measuring nothing).
+Quality benchmarks (``roles_loso.py``) are not run here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email import policy
+from pathlib import Path
+
+import lxml.html
+
+from app.service import Job, run_job
+from offline.batch import RunReport, run_learning
+from offline.corpus import iter_raw_messages
+from offline.engine import default_model_path, get_engine
+from offline.state import LearnJob
+from rules.apply import Extractor
+from rules.store import SQLiteStore
+
+from . import http_load, scale
+from .report import Figure, Results, load, render, save, update_readme
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+CORES = os.cpu_count() or 1
+
+
+def pick_messages(corpus: Path, n: int) -> list[bytes]:
+    """``n`` messages spread evenly over the corpus's files (sorted by path)."""
+    files = sorted(p for p in corpus.rglob("*.eml"))
+    step = len(files) / n
+    return [files[int(i * step)].read_bytes() for i in range(min(n, len(files)))]
+
+
+def parse_only(raw: bytes) -> None:
+    """What any extractor must at least do: the MIME parse and lxml's parse of the HTML body."""
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    body = msg.get_body(("html", "plain"))  # type: ignore[attr-defined]
+    if body is not None:
+        content = body.get_content()
+        if body.get_content_type() == "text/html" and content.strip():
+            lxml.html.document_fromstring(content.encode("utf-8"))
+
+
+def rate(fn: Callable[[bytes], object], messages: list[bytes], repeat: int = 3) -> float:
+    """Messages/s of ``fn`` over ``messages``, best of ``repeat`` passes, in this process."""
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for m in messages:
+            fn(m)
+        best = min(best, time.perf_counter() - t)
+    return len(messages) / best
+
+
+def learn(corpus: Path, store: Path, engine: str) -> RunReport:
+    """One full learning run of ``corpus`` into a fresh SQLite ``store``."""
+    rules = SQLiteStore(store)
+    job = LearnJob(model_path=default_model_path(), now=datetime.now(UTC))
+    try:
+        return run_learning(
+            rules, [str(corpus)], engine=get_engine(engine), job=job, incremental=False, allow_shrink=True
+        )
+    finally:
+        rules.close()
+
+
+def learning_figures(report: RunReport, engine: str) -> list[Figure]:
+    """Messages/s per core of the map stage and the whole run, and each stage's share."""
+    n = report.messages_read
+    secs = report.stage_seconds
+    shares = ", ".join(
+        f"{k} {v / report.seconds:.0%}" for k, v in secs.items() if v / report.seconds >= 0.005
+    )
+    sec = f"learning ({engine} engine, {CORES} cores)"
+    return [
+        Figure(
+            section=sec,
+            name="map stage (prepare): messages/s per core",
+            unit="msg/s",
+            value=n / max(secs.get("prepare", 0), 1e-9) / CORES,
+            note=f"{n} messages",
+        ),
+        Figure(
+            section=sec,
+            name="whole nightly run: messages/s per core",
+            unit="msg/s",
+            value=n / report.seconds / CORES,
+            note=f"{report.seconds:.1f} s; shares: {shares}",
+        ),
+    ]
+
+
+def inprocess_figures(store: Path, messages: list[bytes]) -> tuple[list[Figure], float]:
+    """Messages/s of parsing alone, ``Extractor.extract`` and the whole online path, one core."""
+    rules = SQLiteStore(store)
+    ruleset = rules.load()
+    rules.close()
+    extractor = Extractor(ruleset)
+    version = ruleset.version
+
+    def online(raw: bytes) -> object:
+        return run_job(Job("message", version, 30_000_000, raw=raw), extractor)
+
+    online(messages[0])
+    base, ours, whole = rate(parse_only, messages), rate(extractor.extract, messages), rate(online, messages)
+    sec = "in-process (one core, the HTTP benchmark's messages)"
+    return [
+        Figure(section=sec, name="parse only (email policy.default + lxml)", value=base, unit="msg/s"),
+        Figure(
+            section=sec,
+            name="extract (MIME parse, leaves, cluster, rules)",
+            value=ours,
+            unit="msg/s",
+            note=f"{ours / base:.2f}× parse-only's rate",
+        ),
+        Figure(
+            section=sec,
+            name="whole online path (+ typing, markup, JSON answer)",
+            value=whole,
+            unit="msg/s",
+            goal=2000,
+            note="`app.service.run_job`, what a worker does per message",
+        ),
+    ], whole
+
+
+def http_figures(
+    store: Path, messages: list[bytes], seconds: float, repeat: int, inproc: float
+) -> list[Figure]:
+    """Load cases against ``mailstencil serve --workers 2``, the ratio to in-process, start-up, RSS."""
+    subprocess.run([str(ROOT / "scripts" / "ensure-wrk.sh")], check=True, capture_output=True)
+    sec = "HTTP (`mailstencil serve --workers 2`, loopback, wrk)"
+    with http_load.serve(store, 2, messages[0]) as server:
+        runs = http_load.run_cases(server, messages, seconds, repeat)
+        rss = http_load.rss_mb(server.pid)
+    figures = [
+        Figure(
+            section=sec,
+            name="start-up to first answer (corpus rule set)",
+            value=server.startup,
+            unit="s",
+            goal=2,
+            better="lower",
+        ),
+    ]
+    for c in http_load.CASES:
+        loads = runs[c.name]
+        mid = http_load.median_run(loads)
+        per = 10 if c.batch else 1
+        goal = c.connections == 16 and not c.batch and "JSON-LD" not in c.name
+        errors = sum(x.errors for x in loads)
+        note = f"CPU {mid.cpu_ms:.1f} ms/request (all processes)" + (f"; {errors} non-2xx" if errors else "")
+        figures += [
+            Figure(
+                section=sec,
+                name=f"{c.name}: requests/s" + (" (×10 messages)" if per > 1 else ""),
+                value=mid.rps,
+                unit="req/s",
+                runs=[x.rps for x in loads],
+                goal=1000 if goal else None,
+                note=note,
+            ),
+            Figure(
+                section=sec,
+                name=f"{c.name}: p50 / p99",
+                value=mid.p99,
+                unit="ms (p99)",
+                runs=[x.p99 for x in loads],
+                goal=25 if goal else None,
+                better="lower",
+                note=f"p50 {mid.p50:.1f} ms",
+            ),
+        ]
+    ratio_runs = [x.rps / inproc for x in runs[http_load.CASES[1].name]]
+    figures.append(
+        Figure(
+            section=sec,
+            name="ratio: HTTP req/s (16 conn.) / in-process whole-path msg/s",
+            value=statistics.median(ratio_runs),
+            unit="×",
+            runs=ratio_runs,
+            goal=0.8,
+            note=f"in-process {inproc:.0f} msg/s on one core, same messages, same run",
+        )
+    )
+    front = sorted(rss.values())
+    figures.append(
+        Figure(
+            section=sec,
+            name="resident memory, all processes",
+            value=sum(front),
+            unit="MB",
+            note=f"{len(front)} processes, largest {front[-1]:.0f} MB",
+        )
+    )
+    return figures
+
+
+def scale_figures(store: Path, messages: list[bytes], sizes: list[int], workdir: Path) -> list[Figure]:
+    """RSS per worker, compile and lookup time for synthetic rule sets; start-up with the largest
+    one that fits the run's time (10k clusters)."""
+    rules = SQLiteStore(store)
+    base = rules.load()
+    rules.close()
+    http_load.write_bodies(messages, workdir, 10)
+    (workdir / "base.json").write_text(json.dumps({"clusters": len([c for c in base.clusters if c.sender])}))
+    sec = f"scale of the rule set (synthetic, from the {len(base.clusters)} learned clusters)"
+    figures: list[Figure] = []
+    lookups = []
+    for n in sizes:
+        ruleset = scale.synth(base, n)
+        (workdir / f"rules-{n}.json").write_bytes(ruleset.model_dump_json().encode())
+        mb = (workdir / f"rules-{n}.json").stat().st_size / 1e6
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.scale", str(workdir), str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        got = json.loads(out.stdout)
+        lookups.append(got["lookup_ms"])
+        figures += [
+            Figure(
+                section=sec,
+                name=f"{n:,} clusters: RSS of one worker",
+                value=got["rss_mb"],
+                unit="MB",
+                goal=1024 if n >= 100_000 else None,
+                better="lower",
+                note=f"rule set JSON {mb:.0f} MB; {got['rss_base_mb']:.0f} MB before loading",
+            ),
+            Figure(
+                section=sec,
+                name=f"{n:,} clusters: parse + compile",
+                value=got["compile_s"],
+                unit="s",
+                better="lower",
+            ),
+            Figure(
+                section=sec,
+                name=f"{n:,} clusters: extract per message",
+                value=got["lookup_ms"],
+                unit="ms",
+                better="lower",
+                note=f"{got['known']:.0%} of messages in a known cluster",
+            ),
+        ]
+        if n == 10_000:
+            big = workdir / "rules-10k.db"
+            big_store = SQLiteStore(big)
+            big_store.publish(ruleset)
+            big_store.close()
+            with http_load.serve(big, 2, scale.as_copy(messages[0], 0)) as server:
+                startup = server.startup
+            figures.append(
+                Figure(
+                    section=sec,
+                    name="10,000 clusters: `serve --workers 2` start-up to first answer",
+                    value=startup,
+                    unit="s",
+                    goal=2,
+                    better="lower",
+                )
+            )
+        (workdir / f"rules-{n}.json").unlink()
+    if len(lookups) > 1:
+        figures.append(
+            Figure(
+                section=sec,
+                name=f"lookup growth, {sizes[0]:,} → {sizes[-1]:,} clusters",
+                value=lookups[-1] / lookups[0],
+                unit="×",
+                goal=1.2,
+                better="lower",
+                note="flat: extract per message at the largest set over the smallest",
+            )
+        )
+    return figures
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="shorter load runs, no Spark, no 100k clusters")
+    ap.add_argument("--readme", action="store_true", help="also rewrite the README's speed section")
+    ap.add_argument("--readme-only", action="store_true", help="rewrite it from speed.json; measure nothing")
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--messages", type=int, default=200, help="messages the load and in-process runs cycle")
+    args = ap.parse_args()
+    if args.readme_only:
+        update_readme(load())
+        return
+    t0 = time.perf_counter()
+    load_before = list(os.getloadavg())
+    figures: list[Figure] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        corpus = args.corpus
+        if not corpus.is_dir():
+            corpus = work / "sample"
+            subprocess.run(
+                [sys.executable, "-m", "mailstencil", "sample", str(corpus)], check=True, capture_output=True
+            )
+            notes.append(f"{args.corpus} absent: our sample corpus (`mailstencil sample`) instead")
+        store = work / "rules.db"
+        print("learning (local) …", file=sys.stderr, flush=True)
+        figures += learning_figures(learn(corpus, store, "local"), "local")
+        if not args.quick and shutil.which("java"):
+            print("learning (spark) …", file=sys.stderr, flush=True)
+            figures += learning_figures(learn(corpus, work / "spark.db", "spark"), "spark")
+        messages = pick_messages(corpus, args.messages)
+        print("in-process …", file=sys.stderr, flush=True)
+        inproc, whole = inprocess_figures(store, messages)
+        figures += inproc
+        print("HTTP …", file=sys.stderr, flush=True)
+        figures += http_figures(store, messages, 2 if args.quick else 4, 2, whole)
+        print("scale …", file=sys.stderr, flush=True)
+        sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+        figures += scale_figures(store, messages, sizes, work / "scale")
+    n_files = sum(1 for _ in iter_raw_messages([corpus])) if corpus.is_dir() else 0
+    notes.append(
+        f"corpus `{args.corpus.name}`; the load and in-process runs cycle {len(messages)} of its messages "
+        f"spread over it{f' ({n_files} in all)' if n_files else ''}; each HTTP figure is the median of "
+        "2 runs (all runs listed), runs interleaved so noise spreads."
+    )
+    results = Results(
+        command="python -m benchmarks" + (" --quick" if args.quick else ""),
+        date=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        machine=f"{CORES} cores, Python {platform.python_version()}",
+        load_before=load_before,
+        load_after=list(os.getloadavg()),
+        seconds=time.perf_counter() - t0,
+        figures=figures,
+        notes=notes,
+    )
+    save(results)
+    print(render(results))
+    if args.readme:
+        update_readme(results)
+
+
+if __name__ == "__main__":
+    main()
