@@ -7,15 +7,15 @@ broken script does not hide the others) and any failure just yields fewer items.
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 from typing import Any
 
-import extruct
 import lxml.etree
 import lxml.html
 
 from .schemas import MarkupItem
 
-__all__ = ["read_markup", "MAX_ITEMS"]
+__all__ = ["read_markup", "load_extruct", "MAX_ITEMS"]
 
 log = logging.getLogger("mailstencil.app.markup")
 
@@ -54,6 +54,15 @@ def _flatten(data: Any) -> list[dict[str, Any]]:
     return out
 
 
+def load_extruct() -> ModuleType:
+    """extruct, imported on first use: its import (bs4, mf2py, rdflib) takes about 0.5 s, which a
+    service process that hands extraction to worker processes never needs at start-up."""
+    import extruct
+
+    module: ModuleType = extruct
+    return module
+
+
 def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
     """schema.org items in an HTML body and the number of markup blocks that could not be read."""
     if not html:
@@ -65,6 +74,7 @@ def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
         tree = lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (lxml.etree.LxmlError, ValueError):
         return [], 1
+    extruct = load_extruct()
     items: list[MarkupItem] = []
     broken = 0
     nodes = _SCRIPTS(tree)  # a node-set expression: a list of elements

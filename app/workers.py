@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -38,6 +39,7 @@ from rules.apply import Extractor
 from rules.limits import Limits
 from rules.model import RuleSet
 
+from .markup import load_extruct
 from .rulecache import Snapshot, compile_here, log_refused
 from .service import Answer, Job, error_body, run_job
 
@@ -106,7 +108,8 @@ class ThreadRunner:
             return await anyio.to_thread.run_sync(run_job, job, extractor, limiter=self._threads)
 
     def start(self) -> None:
-        """Nothing to start: anyio's threads are made on demand."""
+        """Import what extraction imports on first use (anyio's threads are made on demand)."""
+        load_extruct()
 
     def close(self) -> None:
         """Nothing to stop."""
@@ -217,7 +220,9 @@ class ProcessRunner:
     def __init__(self, processes: int, waiting: int, limits: Limits, timeout: float, gauge: Gauge) -> None:
         self._admission = _Admission(processes, waiting, gauge)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["app.workers"])
+        context.set_forkserver_preload(["app.workers", "extruct"])  # see app.markup.load_extruct
+        # started now, so its imports run while the service builds the app and loads the rules
+        forkserver.ensure_running()
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._payloads: dict[int, bytes] = {}  # the last rule sets prepared, by version

@@ -30,8 +30,9 @@ class State:
     checks and other requests keep being answered."""
 
 
-def get_state(request: Request) -> State:
-    """The app's :class:`State`."""
+async def get_state(request: Request) -> State:
+    """The app's :class:`State`. Dependencies here are ``async``: FastAPI runs a plain ``def`` one in
+    a thread of its pool, two thread hops a request for nothing."""
     state: State = request.app.state.mailstencil
     return state
 
@@ -39,7 +40,7 @@ def get_state(request: Request) -> State:
 StateDep = Annotated[State, Depends(get_state)]
 
 
-def get_snapshot(state: StateDep) -> Snapshot:
+async def get_snapshot(state: StateDep) -> Snapshot:
     """The rule-set snapshot this request will use from start to end (taken once)."""
     return state.cache.snapshot
 
@@ -64,7 +65,7 @@ def _check(token: SecretStr | None, creds: HTTPAuthorizationCredentials | None) 
         )
 
 
-def require_admin(
+async def require_admin(
     state: StateDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)]
 ) -> None:
     """Admin endpoints: the admin token, unless auth was explicitly disabled for local use."""
@@ -75,7 +76,7 @@ def require_admin(
     _check(state.settings.admin_token, creds)
 
 
-def require_extract(
+async def require_extract(
     state: StateDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_extract_bearer)]
 ) -> None:
     """Extraction endpoints: the extract token when one is configured."""
