@@ -80,21 +80,29 @@ def serve(
         proc.wait(30)
 
 
-def tree_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds (user + system) of ``pid`` and each of its descendant processes (Linux /proc)."""
-    out: dict[int, float] = {}
+def tree_cpu(pid: int) -> dict[int, tuple[int, float]]:
+    """Depth below ``pid`` and CPU seconds (user + system) of ``pid`` and each descendant (Linux
+    /proc). Under ``serve --workers N``: 0 the supervisor, 1 the service processes, 2 their
+    forkservers, 3 the extraction workers."""
+    out: dict[int, tuple[int, float]] = {}
     tick = os.sysconf("SC_CLK_TCK")
-    todo = [pid]
+    todo = [(pid, 0)]
     while todo:
-        p = todo.pop()
+        p, depth = todo.pop()
         try:
             stat = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            out[p] = (int(stat[11]) + int(stat[12])) / tick
+            out[p] = depth, (int(stat[11]) + int(stat[12])) / tick
             for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
+                todo += [(int(c), depth + 1) for c in (task / "children").read_text().split()]
         except (OSError, IndexError):
             continue
     return out
+
+
+def _cpu_split(pid: int) -> tuple[float, float]:
+    """CPU seconds so far of the service processes (and supervisor) and of everything below them."""
+    tree = tree_cpu(pid).values()
+    return sum(c for d, c in tree if d <= 1), sum(c for d, c in tree if d > 1)
 
 
 def rss_mb(pid: int) -> dict[int, float]:
@@ -112,28 +120,31 @@ def rss_mb(pid: int) -> dict[int, float]:
 
 @dataclass
 class Load:
-    """One wrk run: requests/s, latency percentiles (ms), non-2xx answers, CPU ms per request."""
+    """One wrk run: requests/s, latency percentiles (ms), non-2xx answers, CPU ms per request in
+    the service processes and in the extraction workers."""
 
     rps: float
     p50: float
     p99: float
     errors: int
-    cpu_ms: float
+    service_ms: float
+    workers_ms: float
 
 
 def wrk(url: str, index: Path, content_type: str, connections: int, seconds: float, pid: int) -> Load:
     """Run wrk against ``url`` with the bodies of ``index``; CPU is the server tree's, per request."""
-    before = sum(tree_cpu(pid).values())
+    before = _cpu_split(pid)
     threads = min(2, connections)
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(LUA)]
     out = subprocess.run(
         [*argv, url, "--", str(index), content_type], check=True, capture_output=True, text=True
     ).stdout
-    cpu = sum(tree_cpu(pid).values()) - before
+    after = _cpu_split(pid)
     d = json.loads(out.strip().splitlines()[-1])
     n = max(1, d["requests"])
     errors = sum(d[k] for k in d if k.startswith("errors_"))
-    return Load(n / d["duration_us"] * 1e6, d["p50_us"] / 1e3, d["p99_us"] / 1e3, errors, cpu / n * 1e3)
+    service, workers = ((a - b) / n * 1e3 for a, b in zip(after, before, strict=True))
+    return Load(n / d["duration_us"] * 1e6, d["p50_us"] / 1e3, d["p99_us"] / 1e3, errors, service, workers)
 
 
 def write_bodies(messages: list[bytes], workdir: Path, batch: int) -> tuple[Path, Path]:

@@ -31,6 +31,7 @@ class Figure(BaseModel):
     better: Literal["higher", "lower"] = "higher"
     runs: list[float] = Field(default_factory=list, description="every measurement when repeated")
     note: str = ""
+    tried: str = Field(default="", description="what was tried for this goal, shown when it is missed")
 
     def verdict(self) -> str:
         """'met', or how far from the goal (×, and %), or '' without a goal."""
@@ -41,7 +42,8 @@ class Figure(BaseModel):
             return "met"
         gap = abs(self.value - self.goal)
         side = "short" if self.better == "higher" else "over"
-        return f"misses: {self.value / self.goal:.2f}× the goal ({_num(gap)} {self.unit} {side})"
+        missed = f"misses: {self.value / self.goal:.2f}× the goal ({_num(gap)} {self.unit} {side})"
+        return missed + (f"; tried: {self.tried}" if self.tried else "")
 
 
 class Results(BaseModel):
