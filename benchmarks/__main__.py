@@ -43,14 +43,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 CORES = os.cpu_count() or 1
 TRIED = {
-    "online": "RE2 patterns, markup hint by plain search (was a case-blind regex, 0.3 ms a message); "
-    "the MIME parse (`email`) and the leaf walk are most of what is left",
-    "http": "httptools + uvloop (about 1.8× h11 + asyncio), async dependencies (were two thread hops a "
-    "request), markup hint; left: the hop to the worker thread and pipe, FastAPI's per-request machinery "
-    "(about 1 ms CPU a request in the service process), access log",
+    "online": "RE2 patterns; the markup hint by plain search (was a case-blind regex over each body); "
+    "left: the MIME parse (`email`) and the walk over lxml's tree, most of the path",
+    "http": "httptools + uvloop (were h11 + asyncio), async dependencies (were two thread hops a request), "
+    "the markup hint; an event-loop reader on the worker pipe instead of a thread (no change measured, "
+    "left out); left: FastAPI's per-request machinery and the hand-over (the service's CPU a request, "
+    "in the notes), the access log",
     "startup": "extruct imported on first use, forkserver started with the app, workers compiling in "
     "parallel; left: imports (fastapi, pydantic models) in each of 2 service and 2 forkserver processes",
-    "scale": "none yet: every worker parses and compiles the whole rule set; see the README for the design",
+    "scale": "nothing yet: every worker parses and compiles the whole rule set; the README says what the "
+    "design should do",
 }
 
 
@@ -71,7 +73,7 @@ def parse_only(raw: bytes) -> None:
             lxml.html.document_fromstring(content.encode("utf-8"))
 
 
-def rate(fn: Callable[[bytes], object], messages: list[bytes], repeat: int = 3) -> float:
+def rate(fn: Callable[[bytes], object], messages: list[bytes], repeat: int = 5) -> float:
     """Messages/s of ``fn`` over ``messages``, best of ``repeat`` passes, in this process."""
     best = float("inf")
     for _ in range(repeat):
@@ -366,7 +368,7 @@ def main() -> None:
         "2 runs (all runs listed), runs interleaved so noise spreads."
     )
     results = Results(
-        command="python -m benchmarks" + (" --quick" if args.quick else ""),
+        command=" ".join(["python -m benchmarks", *(a for a in sys.argv[1:] if a != "--readme")]),
         date=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         machine=f"{CORES} cores, Python {platform.python_version()}",
         load_before=load_before,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from benchmarks.report import BEGIN, END, Figure, Results, load, readme_section, render
@@ -38,3 +39,33 @@ def test_a_missed_goal_says_by_how_much() -> None:
         )
     )
     assert "| rate | 500 req/s | ≥ 1,000 req/s | misses: 0.50× the goal (500 req/s short) |  |" in table
+
+
+def test_a_synthetic_rule_set_copies_clusters_under_made_up_senders() -> None:
+    from benchmarks.scale import as_copy, synth
+    from rules.model import ClusterRules, FieldRule, RuleSet, Selector
+
+    rule = FieldRule(field="order_number", ipath="subject", pattern=r"Order\s*(.*?)")
+    base = RuleSet(
+        clusters=[
+            ClusterRules(
+                cluster=f"orders@shop.example:{i}",
+                sender="orders@shop.example",
+                rules=[rule] * (i + 1),
+                selectors=[Selector(ipath="p", pattern="Total")],
+            )
+            for i in range(3)
+        ]
+    )
+    big = synth(base, 7)
+    assert len(big.clusters) == 7 and len({c.cluster for c in big.clusters}) == 7
+    assert [len(c.rules) for c in big.clusters] == [1, 2, 3, 1, 2, 3, 1]
+    assert big.clusters[4].sender == "orders@s1.shop.example"
+    assert big.clusters[4].cluster == "orders@s1.shop.example:1"
+    assert big.clusters[6].rules[0].pattern != big.clusters[3].rules[0].pattern != rule.pattern
+    assert (
+        as_copy(b"From: Shop <orders@shop.example>\r\n\r\nx", 2)
+        == b"From: Shop <orders@s2.shop.example>\r\n\r\nx"
+    )
+    copied = re.fullmatch(big.clusters[6].rules[0].pattern, "Order 1001")
+    assert copied is not None and copied.group(1) == "1001"
