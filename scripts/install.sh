@@ -48,4 +48,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "${pip[@]}" install --no-deps -e .
   echo "$want" >"$stamp"
 fi
-if [ "$PROFILE" = test ]; then ./scripts/ensure-java.sh; fi
+if [ "$PROFILE" = test ]; then ./scripts/ensure-java.sh; ./scripts/ensure-chromium.sh; fi
