@@ -68,6 +68,7 @@ class Tally:
     extractions: list[tuple[str, str]] = field(default_factory=list)
     markup: list[str] = field(default_factory=list)
     routed: list[tuple[str | None, str, bool, bool]] = field(default_factory=list)
+    fields: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (cluster, first value per field)
 
     def apply(self, metrics: Metrics, stats: ClusterStats) -> None:
         """Count this job in ``metrics`` and ``stats``."""
@@ -79,6 +80,8 @@ class Tally:
             metrics.markup.labels(syntax).inc()
         for cluster, sender, hit, fallback in self.routed:
             stats.record(cluster, sender, hit, fallback)
+        for cluster, values in self.fields:
+            stats.record_fields(cluster, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,8 @@ def _extract(raw: bytes, extractor: Extractor, job: Job, tally: Tally) -> Extrac
     tally.markup.extend(m.syntax for m in markup)
     if got.cluster is not None or extractor.knows_sender(got.sender):
         tally.routed.append((got.cluster, got.sender, hit, got.fallback))
+    if got.cluster is not None and got.fields:
+        tally.fields.append((got.cluster, {name: vals[0] for name, vals in got.fields.items() if vals}))
     return ExtractionResponse(
         message_id=got.message_id,
         sender=got.sender,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from rules.corrections import slot_identity
 from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
@@ -115,6 +116,7 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
         confidence=round(confidence, 4),
         context=slot.near_before[:80],
         context_after=slot.near_after[:80],
+        line=slot.line,
     )
 
 
@@ -183,12 +185,27 @@ def _item_tables(named: list[tuple[float, int, Slot, str]]) -> dict[str, tuple[i
 
 
 def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel | None) -> ClusterRules:
-    """The published form of one cluster, its slots named by the role model."""
-    rules = name_slots(cluster, table, model) if table is not None and model is not None else []
-    return published(cluster, table, rules)
+    """The published form of one cluster, its slots named by the role model; the slots it left
+    unnamed are published too (never applied), so an operator can name one."""
+    if table is None or model is None:
+        return published(cluster, table, [])
+    names = slot_names(cluster, table, model)
+    rules = decode_names(table.slots, names, model.threshold)
+    named = {slot_identity(r) for r in rules}
+    unnamed = [
+        slot_rule(slot, "", p)
+        for slot, (_, p) in zip(table.slots, names, strict=True)
+        if slot_identity(slot_rule(slot, "", p)) not in named
+    ]
+    return published(cluster, table, rules, unnamed)
 
 
-def published(cluster: Cluster, table: ClusterTable | None, rules: list[FieldRule]) -> ClusterRules:
+def published(
+    cluster: Cluster,
+    table: ClusterTable | None,
+    rules: list[FieldRule],
+    unnamed: list[FieldRule] | None = None,
+) -> ClusterRules:
     """The published form of one cluster with the given rules (structure, constant text, rules;
     no values)."""
     members = cluster.members
@@ -207,6 +224,7 @@ def published(cluster: Cluster, table: ClusterTable | None, rules: list[FieldRul
         skeleton=table.skeleton if table is not None else [],
         induced=table is not None,
         rules=rules,
+        unnamed=unnamed or [],
     )
 
 
