@@ -276,10 +276,7 @@ def test_corrections_are_kept_in_order_and_reapplied(stores: _Factory) -> None:
     assert [(lb.field, lb.context) for lb in labels] == [("reservation_number", ""), ("none", "")]
     # the key follows the landmark's text, not its index: a relearned cluster numbering its
     # landmarks differently still matches
-    moved = c.model_copy(
-        update={
-            "landmarks": [Landmark(ipath="html/body/h1", text="Thanks"), *c.landmarks],
-            "rules": [r.model_copy(update={"anchor": r.anchor + 1 if r.anchor >= 0 else -1}) for r in c.rules],
-        }
-    )
+    shifted = [r.model_copy(update={"anchor": r.anchor + 1 if r.anchor >= 0 else -1}) for r in c.rules]
+    landmarks = [Landmark(ipath="html/body/h1", text="Thanks"), *c.landmarks]
+    moved = c.model_copy(update={"landmarks": landmarks, "rules": shifted})
     assert [slot_key(moved, r) for r in moved.rules] == [number, items]
