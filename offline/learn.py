@@ -116,6 +116,7 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
         confidence=round(confidence, 4),
         context=slot.near_before[:80],
         context_after=slot.near_after[:80],
+        gap=slot.gap,
         line=slot.line,
     )
 

@@ -56,8 +56,8 @@ class TrainingLabel(BaseModel):
     dtype: list[str]
 
 
-def slot_identity(rule: FieldRule) -> tuple[int, str, str, int, int, int, str, int]:
-    """Where a rule reads within its cluster (anchor index, path, mode, place, value group)."""
+def slot_identity(rule: FieldRule) -> tuple[int, str, str, int, int, int, str, int, int]:
+    """Where a rule reads within its cluster (anchor index, path, mode, place, value group, gap)."""
     return (
         rule.anchor,
         rule.ipath,
@@ -67,6 +67,7 @@ def slot_identity(rule: FieldRule) -> tuple[int, str, str, int, int, int, str, i
         rule.row_depth,
         rule.row_rel,
         rule.group,
+        rule.gap,
     )
 
 
@@ -84,6 +85,7 @@ def slot_key(cluster: ClusterRules, rule: FieldRule) -> str:
         rule.row_depth,
         rule.row_rel,
         rule.group,
+        rule.gap,
     ]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
 

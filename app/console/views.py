@@ -108,7 +108,7 @@ class LineView:
 def skeleton_view(c: ClusterRules) -> list[LineView]:
     """The skeleton's lines, each variable one with the named and unnamed slots the rules read there."""
     by_line: dict[int, list[SlotView]] = {}
-    for rule in sorted([*c.rules, *c.unnamed], key=lambda r: r.group):
+    for rule in sorted([*c.rules, *c.unnamed], key=lambda r: r.gap):
         by_line.setdefault(rule.line, []).append(SlotView(slot_key(c, rule), rule))
     out: list[LineView] = []
     for i, text in enumerate(c.skeleton):

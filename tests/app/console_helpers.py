@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 from svc_helpers import ADMIN
@@ -29,3 +32,14 @@ def signed_in(base: str) -> Iterator[httpx.Client]:
         r = client.post("/admin/login", data=data)
         assert r.status_code == 303 and r.headers["location"] == "/admin/clusters", r.text
         yield client
+
+
+def learn_mail(corpus: dict[str, bytes], folder: Path, store_url: str) -> None:
+    """Write the messages to ``folder`` and run ``mailstencil learn`` on it into the store (the
+    nightly run, incremental, as an operator starts it)."""
+    for name, raw in corpus.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(raw)
+    cmd = [sys.executable, "-m", "mailstencil", "learn", str(folder), "--store", store_url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr

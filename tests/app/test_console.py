@@ -4,13 +4,11 @@ that reach extraction at once and outlive a learning run, history and rollback, 
 from __future__ import annotations
 
 import html
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from console_helpers import csrf_of, signed_in
+from console_helpers import csrf_of, learn_mail, signed_in
 from svc_helpers import ADMIN, AUTH, RFC822, Server, serve
 
 from app.console.masking import mask
@@ -109,12 +107,6 @@ def test_example_values_are_masked_until_revealed_and_the_reveal_is_logged(
     assert all(v not in log for v in values.values())
 
 
-def _learn(paths: list[Path], store_url: str) -> None:
-    cmd = [sys.executable, "-m", "mailstencil", "learn", *map(str, paths), "--store", store_url]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-
-
 def test_corrections_apply_at_once_and_survive_a_learning_run(
     server: Server, store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
 ) -> None:
@@ -155,11 +147,7 @@ def test_corrections_apply_at_once_and_survive_a_learning_run(
     finally:
         store.close()
     # a learning run over the same mail relearns the cluster and keeps the correction
-    folder = tmp_path / "mail"
-    for name, raw in corpus.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(raw)
-    _learn([folder], store_url)
+    learn_mail(corpus, tmp_path / "mail", store_url)
     versions = httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()
     latest = max(v["version"] for v in versions["versions"])
     httpx.post(f"{server.base}/v1/admin/reload", headers=AUTH)
