@@ -79,6 +79,7 @@ class ClusterStats:
     fallbacks: dict[str, int] = field(default_factory=dict)
     senders: dict[str, list[int]] = field(default_factory=dict)  # sender -> [messages, unknown, fallback]
     field_hits: dict[str, dict[str, int]] = field(default_factory=dict)  # cluster -> field -> messages
+    disagreements: dict[str, int] = field(default_factory=dict)  # cluster -> messages its markup contradicts
     examples: dict[str, dict[str, str]] = field(default_factory=dict)
     """cluster -> field -> the last value extracted: in memory only, for the console (masked there)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,6 +106,17 @@ class ClusterStats:
             for name in values:
                 hits[name] = hits.get(name, 0) + 1
             self.examples.setdefault(cluster, {}).update(values)
+
+    def record_disagreement(self, cluster: str) -> None:
+        """Count a message of ``cluster`` whose own schema.org markup gave a value extraction missed."""
+        with self._lock:
+            self.disagreements[cluster] = self.disagreements.get(cluster, 0) + 1
+
+    def disagreement_share(self, cluster: str) -> float | None:
+        """Share of a cluster's messages since start whose own markup extraction disagreed with."""
+        with self._lock:
+            seen = self.seen.get(cluster, 0)
+            return self.disagreements.get(cluster, 0) / seen if seen else None
 
     def field_rates(self, cluster: str) -> dict[str, float]:
         """Per field, the share of the cluster's messages since start that gave it."""

@@ -33,11 +33,13 @@ class ClusterRow:
     rate: float | None
     fallback: float | None
     drift: float | None
+    markup: float | None
     problems: list[str] = field(default_factory=list)
 
 
-def _problems(c: ClusterRules, rate: float | None, fallback: float | None, drift: float | None) -> list[str]:
+def _problems(row: ClusterRow, c: ClusterRules) -> list[str]:
     out: list[str] = []
+    rate, fallback, drift = row.rate, row.fallback, row.drift
     if not c.rules:
         out.append("no fields")
     elif rate is not None and rate < LOW_RATE:
@@ -46,6 +48,8 @@ def _problems(c: ClusterRules, rate: float | None, fallback: float | None, drift
         out.append("drift fallback")
     if drift:
         out.append("sender's mail on unknown structures")
+    if row.markup:
+        out.append("disagrees with the mail's schema.org markup")
     return out
 
 
@@ -61,24 +65,22 @@ def cluster_rows(
         if q and q not in c.sender.lower():
             continue
         extracted, rate = stats.rate(c.cluster)
-        fallback = stats.fallback_share(c.cluster)
-        d = drift.get(c.sender)
-        rows.append(
-            ClusterRow(
-                key=c.cluster,
-                sender=c.sender,
-                messages=c.messages,
-                recipients=c.recipients,
-                first_seen=c.first_seen,
-                last_seen=c.last_seen,
-                fields=len({r.field for r in c.rules}),
-                extracted=extracted,
-                rate=rate,
-                fallback=fallback,
-                drift=d,
-                problems=_problems(c, rate, fallback, d),
-            )
+        row = ClusterRow(
+            key=c.cluster,
+            sender=c.sender,
+            messages=c.messages,
+            recipients=c.recipients,
+            first_seen=c.first_seen,
+            last_seen=c.last_seen,
+            fields=len({r.field for r in c.rules}),
+            extracted=extracted,
+            rate=rate,
+            fallback=stats.fallback_share(c.cluster),
+            drift=drift.get(c.sender),
+            markup=stats.disagreement_share(c.cluster),
         )
+        row.problems = _problems(row, c)
+        rows.append(row)
     rows.sort(key=lambda r: r.key)
     if sort == "problems":
         rows.sort(key=lambda r: (len(r.problems), r.messages), reverse=True)

@@ -170,6 +170,10 @@ def test_not_a_field_history_rollback_and_test_a_message(
             assert client.post("/admin/cluster/correct", data=data).status_code == 303
         gone = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
         assert "order_number" not in gone["fields"] and gone["version"] == 1 + len(slots)
+        # the message's own microdata names its order number: the cluster is now flagged
+        flagged = client.get("/admin/clusters", params={"sort": "problems"}).text
+        assert flagged.index(ORDERS) < flagged.index("shipping@northwind.example")
+        assert "disagrees with the mail&#39;s schema.org markup" in flagged
         page = client.get("/admin/cluster", params={"key": key}).text
         assert page.count("marked not a field") == len(slots)
         # a slot now unnamed can be named again
