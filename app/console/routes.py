@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from rules.corrections import Correction, apply_corrections, slot_key
+from rules.message import MessageError, parse_message
 from rules.model import ClusterRules, RuleSet
 from rules.vocabulary import FIELDS
 
@@ -31,6 +32,7 @@ from ..api.deps import State, StateDep
 from ..schemas import ExtractionResponse
 from ..service import Job
 from .masking import mask
+from .render import safe_mail
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, Signer
 from .views import cluster_rows, diff, skeleton_view
 
@@ -399,7 +401,17 @@ async def test_message(
     if c is not None:
         for r in sorted(c.rules, key=lambda r: r.confidence):
             source[r.field] = r
-    return page(request, "test.html", auth=auth, result=result, source=source, error="")
+    mail = await anyio.to_thread.run_sync(_rendered, data, result.fields)
+    return page(request, "test.html", auth=auth, result=result, source=source, mail=mail, error="")
+
+
+def _rendered(raw: bytes, fields: dict[str, list[str]]) -> str:
+    """The message's HTML body made safe, values highlighted (``""`` for a text-only message)."""
+    try:
+        html = parse_message(raw).html
+    except MessageError:
+        return ""
+    return safe_mail(html, fields) if html else ""
 
 
 def install(application: FastAPI) -> None:

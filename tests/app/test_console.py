@@ -189,6 +189,20 @@ def test_not_a_field_history_rollback_and_test_a_message(
         assert back["version"] == 1 and "order_number" in back["fields"]
         tested = client.post("/admin/test", data={"raw": message.decode(), "csrf": csrf})
         assert tested.status_code == 200 and key in tested.text and "order_number" in tested.text
+        name = back["fields"]["recipient_name"][0]
+        assert f'<mark class="slot" title="recipient_name">{name}</mark>' in tested.text
+        hostile = message.replace(
+            b"</body>",
+            b"<script>alert(1)</script><img src='http://tracker.example/p.gif' alt='logo' onerror='x()'>"
+            b"<a href='javascript:x()'>x</a><iframe src='http://evil.example/'></iframe></body>",
+        )
+        uploaded = client.post(
+            "/admin/test", data={"csrf": csrf}, files={"upload": ("m.eml", hostile, "message/rfc822")}
+        )
+        mail = uploaded.text[uploaded.text.index('id="mail"') :]
+        assert "[image: logo]" in mail and f'title="recipient_name">{name}</mark>' in mail
+        for bad in ("<script", "alert(1)", "tracker.example", "onerror", "javascript:", "<iframe", "evil"):
+            assert bad not in mail, bad
         assert client.post("/admin/test", data={"raw": "", "csrf": csrf}).status_code == 400
         by_problems = client.get("/admin/clusters", params={"sort": "problems", "q": "NORTHWIND"}).text
         assert ORDERS in by_problems and "no-reply@acme-cloud.example" not in by_problems

@@ -130,10 +130,14 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         result = browser.find_element(By.ID, "result").text
         assert "reservation_number" in result and cluster.cluster in result
         shot("test-message")
+        mail = browser.find_element(By.ID, "mail")
+        assert browser.find_elements(By.CSS_SELECTOR, "#mail mark.slot")  # values highlighted
+        browser.execute_script("arguments[0].scrollIntoView();", mail)
+        shot("test-message-mail")
 
     out = os.environ.get("MAILSTENCIL_TEST_SCREENSHOTS")
     if out:
         Path(out).mkdir(parents=True, exist_ok=True)
         for png in shots.iterdir():
             shutil.copy(png, Path(out) / png.name)
-    assert len(list(shots.iterdir())) == 6
+    assert len(list(shots.iterdir())) == 7
