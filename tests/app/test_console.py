@@ -4,14 +4,17 @@ that reach extraction at once and outlive a learning run, history and rollback, 
 from __future__ import annotations
 
 import html
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from console_helpers import csrf_of, learn_mail, signed_in
-from svc_helpers import ADMIN, AUTH, RFC822, Server, serve
+from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
 
 from app.console.masking import mask
+from app.console.session import Signer
 from rules.corrections import slot_key
 from rules.model import RuleSet
 from rules.store import open_store
@@ -213,3 +216,62 @@ def test_not_a_field_history_rollback_and_test_a_message(
 )
 def test_mask(value: str, masked: str) -> None:
     assert mask(value) == masked
+
+
+@pytest.fixture
+def pg_store_url(ruleset: RuleSet) -> Iterator[str]:
+    """A throwaway PostgreSQL schema holding the learned rule set as version 1 (skips without a server)."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        pytest.skip(f"no PostgreSQL server answers at {PG_URL} ({type(exc).__name__})")
+    schema = f"mstest_console_{uuid.uuid4().hex[:12]}"
+    url = f"{PG_URL}?schema={schema}"
+    store = open_store(url)
+    try:
+        assert store.publish(ruleset) == 1
+    finally:
+        store.close()
+    yield url
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_corrections_on_postgresql(
+    pg_store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
+) -> None:
+    key = _order_cluster(ruleset)
+    c = next(x for x in ruleset.clusters if x.cluster == key)
+    slot = slot_key(c, next(r for r in c.rules if r.field == "order_total"))
+    message = corpus["order/0004.eml"]
+    with serve(pg_store_url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.05"}) as srv, signed_in(srv.base) as client:
+        total = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()["fields"]
+        csrf = csrf_of(client.get("/admin/clusters").text)
+        data = {"key": key, "slot": slot, "action": "rename", "field": "amount_due", "csrf": csrf}
+        assert client.post("/admin/cluster/correct", data=data).status_code == 303
+        got = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        assert got["version"] == 2 and got["fields"]["amount_due"] == total["order_total"]
+        learn_mail(corpus, tmp_path / "mail", pg_store_url)
+        httpx.post(f"{srv.base}/v1/admin/reload", headers=AUTH)
+        kept = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        assert kept["version"] == 3 and kept["fields"]["amount_due"] == total["order_total"]
+    store = open_store(pg_store_url)
+    try:
+        assert [(x.cluster, x.slot, x.field, x.previous) for x in store.corrections()] == [
+            (key, slot, "amount_due", "order_total")
+        ]
+    finally:
+        store.close()
+
+
+def test_sessions_expire_and_cannot_be_forged() -> None:
+    signer = Signer("token-a", lifetime=60)
+    cookie, session = signer.issue(now=1000.0)
+    assert signer.check(cookie, now=1059.0) == session
+    assert signer.check(cookie, now=1061.0) is None  # expired
+    assert Signer("token-b", lifetime=60).check(cookie, now=1001.0) is None  # another admin token
+    payload, _, signature = cookie.partition(".")
+    assert signer.check(f"{payload}x.{signature}", now=1001.0) is None
+    assert signer.check(None) is None and signer.check("garbage") is None
