@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -418,6 +419,15 @@ def install(application: FastAPI) -> None:
     """Mount the console (pages, its static files, and the sign-in redirect)."""
     application.include_router(router)
     application.mount(PREFIX + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
+
+    @application.exception_handler(HTTPException)
+    async def console_error(request: Request, exc: HTTPException) -> Response:
+        # console pages answer errors as a page; everything else as the API always has
+        if not request.url.path.startswith(PREFIX + "/"):
+            return await http_exception_handler(request, exc)
+        return page(
+            request, "error.html", status=exc.status_code, status_code=exc.status_code, detail=exc.detail
+        )
 
     @application.exception_handler(NeedSignIn)
     async def sign_in(request: Request, _: NeedSignIn) -> Response:

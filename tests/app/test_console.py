@@ -80,6 +80,8 @@ def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: Rul
         for csrf in ({}, {"csrf": "forged"}):
             r = client.post("/admin/cluster/correct", data={**data, **csrf})
             assert r.status_code == 403, r.text
+            assert r.headers["content-type"].startswith("text/html") and "CSRF token" in r.text
+            assert "default-src 'none'" in r.headers["content-security-policy"]
         assert client.post("/admin/history/rollback", data={"version": "1"}).status_code == 403
         assert client.post("/admin/logout").status_code == 403
         assert httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()["current"] == 1
