@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from offline.evaluate import score_ruleset, split_by_date
 from offline.learn import by_sender, cluster_tables, decode_names, learn, published, slot_rule
-from offline.roles import load_default_model
+from offline.roles import RoleModel, load_default_model
 from offline.sample import Sample
 from offline.train import CORRECTIONS, oracle_names, training_set
 from offline.truth import Score, TruthRecord
 from rules.corrections import Correction, slot_key
 from rules.model import RuleSet
+from rules.store import open_store
 
 
 def test_oracle_names_slots_from_the_truth_and_bounds_the_model(
@@ -50,3 +53,24 @@ def test_corrections_label_slots_for_the_role_trainer(
     assert len(with_truth.labels) == len(plain.labels) > 2
     changed = [(a, b) for a, b in zip(plain.labels, with_truth.labels, strict=True) if a != b]
     assert ("plan_name" in with_truth.labels) and all(b in ("plan_name", "none") for _, b in changed)
+
+
+def test_train_roles_learns_a_field_from_a_console_correction(sample_dir: Path, tmp_path: Path) -> None:
+    # a slot renamed in the store to a field this corpus never holds becomes a training label:
+    # the model trained with --corrections knows the field, the one trained without does not
+    from mailstencil.cli import main
+
+    travel = str(sample_dir / "travel")
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    assert main(["learn", travel, "--store", url]) == 0
+    store = open_store(url)
+    try:
+        c = next(c for c in store.load().clusters if c.rules)
+        fix = Correction(cluster=c.cluster, slot=slot_key(c, c.rules[0]), field="gift_card_code")
+        store.add_correction(fix)
+    finally:
+        store.close()
+    for extra, knows in ((["--corrections", url], True), ([], False)):
+        out = tmp_path / f"roles{len(extra)}.json"
+        assert main(["train-roles", "--truth", travel, travel, "--out", str(out), *extra]) == 0
+        assert ("gift_card_code" in RoleModel.load(out).classes) is knows
