@@ -28,7 +28,6 @@ __all__ = [
     "doc_words",
     "subject_of",
     "slot_names",
-    "name_slots",
     "decode_names",
     "published",
     "slot_rule",
@@ -125,11 +124,6 @@ def slot_names(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
     """The role model's field and probability for each slot of a cluster's table."""
     feats = table_features(table.slots, subject_of(cluster), doc_words(table))
     return [model.predict(f) for f in feats]
-
-
-def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
-    """Rules for the slots the role model names with enough confidence (see :func:`decode_names`)."""
-    return decode_names(table.slots, slot_names(cluster, table, model), model.threshold)
 
 
 def decode_names(slots: list[Slot], names: list[tuple[str, float]], threshold: float) -> list[FieldRule]:

@@ -278,6 +278,8 @@ def reveal(
     """Show one field's example value unmasked, once; the fact is logged, never the value."""
     check_csrf(auth, csrf)
     _cluster(state, key)
+    if field not in FIELDS:
+        raise HTTPException(422, "unknown field name")
     log.info("console: example value of field %s revealed in cluster %s", field, key)
     return _cluster_page(request, state, auth, key, revealed=field)
 
@@ -338,11 +340,10 @@ async def history(
     rows = await _store(state.cache.versions)
     changes = None
     if a is not None and b is not None:
-        store = state.cache.store()
-        try:
-            old, new = await _store(store.load, a), await _store(store.load, b)
-        except HTTPException as exc:
-            raise HTTPException(404, "no such rule-set version") from exc
+        if not {a, b} <= {v for v, *_ in rows}:
+            raise HTTPException(404, "no such rule-set version")
+        old = await _store(lambda: state.cache.store().load(a))
+        new = await _store(lambda: state.cache.store().load(b))
         changes = diff(old, new)
     return page(
         request,

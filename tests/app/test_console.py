@@ -188,6 +188,7 @@ def test_not_a_field_history_rollback_and_test_a_message(
         assert named["fields"]["invoice_number"] and "order_number" not in named["fields"]
         diff = client.get("/admin/history", params={"a": 1, "b": 2}).text
         assert "Rules removed: 1" in diff
+        assert client.get("/admin/history", params={"a": 1, "b": 99}).status_code == 404
         r = client.post("/admin/history/rollback", data={"version": "1", "csrf": csrf})
         assert r.status_code == 303
         back = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
