@@ -13,9 +13,11 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
+from rules.vocabulary import FIELDS
+
 from .schemas import MarkupItem
 
-__all__ = ["read_markup", "load_extruct", "MAX_ITEMS"]
+__all__ = ["read_markup", "load_extruct", "markup_fields", "disagrees", "MAX_ITEMS"]
 
 log = logging.getLogger("mailstencil.app.markup")
 
@@ -98,3 +100,51 @@ def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
     if broken:
         log.debug("skipped %d unreadable markup blocks", broken)
     return items[:MAX_ITEMS], broken
+
+
+def _walk(value: Any, props: list[str]) -> list[str]:
+    """The text values at a property path below a node (lists followed, nodes' ``name`` not guessed)."""
+    if not props:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return [str(value)]
+        return []
+    if isinstance(value, list):
+        return [v for item in value for v in _walk(item, props)]
+    if not isinstance(value, dict):
+        return []
+    return _walk(value.get(props[0]), props[1:])
+
+
+def markup_fields(items: list[MarkupItem]) -> dict[str, list[str]]:
+    """Per vocabulary field with a plain schema.org path (no qualifier, ``rules/fields.json``), the
+    values the message's own markup gives it: what extraction can be checked against."""
+    out: dict[str, list[str]] = {}
+    for name, spec in FIELDS.items():
+        path = spec.schema_org
+        if path == "-" or "[" in path or ":" in path:
+            continue
+        steps = [step.split(".", 1) for step in path.split(">")]
+        if any(len(step) != 2 for step in steps):
+            continue
+        root = steps[0][0]
+        props = [prop for _, prop in steps]
+        for item in items:
+            if root == "*" or root in item.type:
+                values = _walk(item.data, props)
+                if values:
+                    out.setdefault(name, []).extend(values)
+    return out
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.casefold().split()).lstrip("#").strip()
+
+
+def disagrees(items: list[MarkupItem], fields: dict[str, list[str]]) -> bool:
+    """Whether the message's own schema.org markup gives a field a value extraction did not find
+    (the field missing, or none of its values equal after case and space folding, ``#`` aside)."""
+    for name, values in markup_fields(items).items():
+        got = {_norm(v) for v in fields.get(name, [])}
+        if not got & {_norm(v) for v in values}:
+            return True
+    return False

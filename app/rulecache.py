@@ -78,6 +78,10 @@ class ClusterStats:
     hits: dict[str, int] = field(default_factory=dict)
     fallbacks: dict[str, int] = field(default_factory=dict)
     senders: dict[str, list[int]] = field(default_factory=dict)  # sender -> [messages, unknown, fallback]
+    field_hits: dict[str, dict[str, int]] = field(default_factory=dict)  # cluster -> field -> messages
+    disagreements: dict[str, int] = field(default_factory=dict)  # cluster -> messages its markup contradicts
+    examples: dict[str, dict[str, str]] = field(default_factory=dict)
+    """cluster -> field -> the last value extracted: in memory only, for the console (masked there)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, cluster: str | None, sender: str, hit: bool, fallback: bool = False) -> None:
@@ -94,6 +98,37 @@ class ClusterStats:
                 self.hits[cluster] = self.hits.get(cluster, 0) + 1
             if fallback:
                 self.fallbacks[cluster] = self.fallbacks.get(cluster, 0) + 1
+
+    def record_fields(self, cluster: str, values: dict[str, str]) -> None:
+        """Count the fields one message of ``cluster`` gave and keep each one's value as its example."""
+        with self._lock:
+            hits = self.field_hits.setdefault(cluster, {})
+            for name in values:
+                hits[name] = hits.get(name, 0) + 1
+            self.examples.setdefault(cluster, {}).update(values)
+
+    def record_disagreement(self, cluster: str) -> None:
+        """Count a message of ``cluster`` whose own schema.org markup gave a value extraction missed."""
+        with self._lock:
+            self.disagreements[cluster] = self.disagreements.get(cluster, 0) + 1
+
+    def disagreement_share(self, cluster: str) -> float | None:
+        """Share of a cluster's messages since start whose own markup extraction disagreed with."""
+        with self._lock:
+            seen = self.seen.get(cluster, 0)
+            return self.disagreements.get(cluster, 0) / seen if seen else None
+
+    def field_rates(self, cluster: str) -> dict[str, float]:
+        """Per field, the share of the cluster's messages since start that gave it."""
+        with self._lock:
+            seen = self.seen.get(cluster, 0)
+            hits = dict(self.field_hits.get(cluster, {}))
+        return {name: n / seen for name, n in hits.items()} if seen else {}
+
+    def example(self, cluster: str) -> dict[str, str]:
+        """The last value extracted per field of ``cluster`` (never logged, masked by the console)."""
+        with self._lock:
+            return dict(self.examples.get(cluster, {}))
 
     def rate(self, cluster: str) -> tuple[int, float | None]:
         """(messages seen since start, share with at least one field) for one cluster."""

@@ -25,7 +25,7 @@ from rules.typed import type_extraction
 
 from .core.metrics import Metrics
 from .jsonld import to_jsonld
-from .markup import read_markup
+from .markup import disagrees, read_markup
 from .rulecache import ClusterStats
 from .schemas import BatchRequest, BatchResponse, BatchResult, ExtractionResponse
 
@@ -68,6 +68,8 @@ class Tally:
     extractions: list[tuple[str, str]] = field(default_factory=list)
     markup: list[str] = field(default_factory=list)
     routed: list[tuple[str | None, str, bool, bool]] = field(default_factory=list)
+    fields: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (cluster, first value per field)
+    disagreed: list[str] = field(default_factory=list)  # clusters of messages whose own markup disagreed
 
     def apply(self, metrics: Metrics, stats: ClusterStats) -> None:
         """Count this job in ``metrics`` and ``stats``."""
@@ -79,6 +81,10 @@ class Tally:
             metrics.markup.labels(syntax).inc()
         for cluster, sender, hit, fallback in self.routed:
             stats.record(cluster, sender, hit, fallback)
+        for cluster, values in self.fields:
+            stats.record_fields(cluster, values)
+        for cluster in self.disagreed:
+            stats.record_disagreement(cluster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +174,10 @@ def _extract(raw: bytes, extractor: Extractor, job: Job, tally: Tally) -> Extrac
     tally.markup.extend(m.syntax for m in markup)
     if got.cluster is not None or extractor.knows_sender(got.sender):
         tally.routed.append((got.cluster, got.sender, hit, got.fallback))
+    if got.cluster is not None and got.fields:
+        tally.fields.append((got.cluster, {name: vals[0] for name, vals in got.fields.items() if vals}))
+    if got.cluster is not None and markup and disagrees(markup, got.fields):
+        tally.disagreed.append(got.cluster)
     return ExtractionResponse(
         message_id=got.message_id,
         sender=got.sender,

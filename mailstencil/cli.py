@@ -277,16 +277,26 @@ def cmd_train_roles(args: argparse.Namespace) -> int:
             truth.update(records)
         if f in family_files:
             families.update(rec.source for rec in records.values())
-    samples = [s for s in read_samples(args.paths, "train-roles") if s.message_id in truth]
+    corrections = []
+    if args.corrections:
+        store = open_store(args.corrections, create=False)
+        try:
+            corrections = store.corrections()
+        finally:
+            store.close()
+    corrected = {c.cluster.rsplit(":", 1)[0] for c in corrections}  # their senders
+    samples = [
+        s for s in read_samples(args.paths, "train-roles") if s.message_id in truth or s.sender in corrected
+    ]
     train, _ = split_by_date(samples, args.holdout)
-    data = training_set(train, truth, args.min_recipients)
+    data = training_set(train, truth, args.min_recipients, corrections)
     model = train_roles(data, args.exclude_source or (), families)
     out = Path(args.out)
     model.save(out)
     named = sum(1 for lab in data.labels if lab != "none")
     print(
-        f"trained on {len(data.labels)} slots ({named} named) from {len(train)} messages; "
-        f"wrote {out} in {time.perf_counter() - start:.0f} s"
+        f"trained on {len(data.labels)} slots ({named} named) from {len(train)} messages, "
+        f"{len(corrections)} corrections; wrote {out} in {time.perf_counter() - start:.0f} s"
     )
     return 0
 
@@ -397,6 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+    )
+    s.add_argument(
+        "--corrections",
+        metavar="STORE",
+        help="also learn from the console's corrections kept in this rule store (a corrected slot takes "
+        "the operator's field; the corrected senders' messages among PATH are read too)",
     )
     s.set_defaults(func=cmd_train_roles)
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from rules.corrections import apply_corrections
 from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.patterns import PatternError, check_patterns
 from rules.store import RuleStore, SenderState
@@ -268,7 +269,8 @@ def run_learning(
     _coverage(clusters, report)
     report.samples_retained = sum(r.retained for r in out.results if r.relearned)
     report.stage_seconds["merge"] = time.perf_counter() - start
-    ruleset = RuleSet(clusters=clusters)
+    # operators' corrections outlive every run: re-applied to what was learned tonight
+    ruleset = apply_corrections(RuleSet(clusters=clusters), store.corrections())
     _check_publishable(ruleset, current, report, allow_shrink, max_retired_share)
     start = time.perf_counter()
     report.seconds = time.perf_counter() - t0

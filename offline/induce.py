@@ -67,6 +67,7 @@ class Slot:
     own_address: float = 0.0  # share of values that are the message's own recipient address
     reader_name: float = 0.0  # share of values that name the reader (offline.names.names_reader)
     periods: list[str] = field(default_factory=list)  # when its dates fall, per value read as one
+    line: int = -1  # its leaf in the first member (the skeleton's line), -1 when that one lacks it
 
     @property
     def repeated(self) -> bool:
@@ -429,6 +430,7 @@ def _slots(
                 own_address=own / sum(len(row) for row in values),
                 reader_name=reader / sum(len(row) for row in values),
                 periods=periods(values, [s.date.date() for s in members]) if "date" in dtypes else [],
+                line=cells[0][0] if cells[0] else -1,
             )
         )
     return out

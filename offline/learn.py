@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from rules.corrections import slot_identity
 from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
@@ -27,7 +28,6 @@ __all__ = [
     "doc_words",
     "subject_of",
     "slot_names",
-    "name_slots",
     "decode_names",
     "published",
     "slot_rule",
@@ -115,6 +115,8 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
         confidence=round(confidence, 4),
         context=slot.near_before[:80],
         context_after=slot.near_after[:80],
+        gap=slot.gap,
+        line=slot.line,
     )
 
 
@@ -122,11 +124,6 @@ def slot_names(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[
     """The role model's field and probability for each slot of a cluster's table."""
     feats = table_features(table.slots, subject_of(cluster), doc_words(table))
     return [model.predict(f) for f in feats]
-
-
-def name_slots(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[FieldRule]:
-    """Rules for the slots the role model names with enough confidence (see :func:`decode_names`)."""
-    return decode_names(table.slots, slot_names(cluster, table, model), model.threshold)
 
 
 def decode_names(slots: list[Slot], names: list[tuple[str, float]], threshold: float) -> list[FieldRule]:
@@ -183,12 +180,27 @@ def _item_tables(named: list[tuple[float, int, Slot, str]]) -> dict[str, tuple[i
 
 
 def cluster_rules(cluster: Cluster, table: ClusterTable | None, model: RoleModel | None) -> ClusterRules:
-    """The published form of one cluster, its slots named by the role model."""
-    rules = name_slots(cluster, table, model) if table is not None and model is not None else []
-    return published(cluster, table, rules)
+    """The published form of one cluster, its slots named by the role model; the slots it left
+    unnamed are published too (never applied), so an operator can name one."""
+    if table is None or model is None:
+        return published(cluster, table, [])
+    names = slot_names(cluster, table, model)
+    rules = decode_names(table.slots, names, model.threshold)
+    named = {slot_identity(r) for r in rules}
+    unnamed = [
+        slot_rule(slot, "", p)
+        for slot, (_, p) in zip(table.slots, names, strict=True)
+        if slot_identity(slot_rule(slot, "", p)) not in named
+    ]
+    return published(cluster, table, rules, unnamed)
 
 
-def published(cluster: Cluster, table: ClusterTable | None, rules: list[FieldRule]) -> ClusterRules:
+def published(
+    cluster: Cluster,
+    table: ClusterTable | None,
+    rules: list[FieldRule],
+    unnamed: list[FieldRule] | None = None,
+) -> ClusterRules:
     """The published form of one cluster with the given rules (structure, constant text, rules;
     no values)."""
     members = cluster.members
@@ -207,6 +219,7 @@ def published(cluster: Cluster, table: ClusterTable | None, rules: list[FieldRul
         skeleton=table.skeleton if table is not None else [],
         induced=table is not None,
         rules=rules,
+        unnamed=unnamed or [],
     )
 
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rules.corrections import Correction, slot_key
 from rules.text import normalize_value
 
 from .features import table_features
 from .induce import ClusterTable, Slot
-from .learn import cluster_tables, doc_words, subject_of
+from .learn import cluster_tables, doc_words, published, slot_rule, subject_of
 from .roles import NONE, RoleModel, train_model
 from .sample import Sample
 from .truth import TruthRecord, value_key
 
-__all__ = ["TrainingSet", "label_slot", "oracle_names", "training_set", "train_roles"]
+__all__ = ["TrainingSet", "label_slot", "oracle_names", "training_set", "train_roles", "CORRECTIONS"]
 
 LABEL_AGREEMENT = 0.5
+CORRECTIONS = "corrections"
+"""The source of slots labelled by an operator's correction alone (their cluster has no truth)."""
 
 
 @dataclass(slots=True)
@@ -62,22 +65,41 @@ def oracle_names(table: ClusterTable, truth: dict[str, TruthRecord]) -> list[tup
     return [(label_slot(slot, table.members, truth), 1.0) for slot in table.slots]
 
 
+def _latest(corrections: Iterable[Correction]) -> dict[tuple[str, str], str]:
+    """(cluster, slot key) -> the field of its latest correction (``NONE``: not a field)."""
+    out: dict[tuple[str, str], str] = {}
+    for c in sorted(corrections, key=lambda c: c.id):
+        out[(c.cluster, c.slot)] = c.field or NONE
+    return out
+
+
 def training_set(
-    samples: Iterable[Sample], truth: dict[str, TruthRecord], min_recipients: int = 5
+    samples: Iterable[Sample],
+    truth: dict[str, TruthRecord],
+    min_recipients: int = 5,
+    corrections: Iterable[Correction] = (),
 ) -> TrainingSet:
-    """Induce every eligible cluster and label its slots from the truth."""
+    """Induce every eligible cluster and label its slots from the truth; a slot an operator
+    corrected (``corrections``, from the rule store) takes the correction's field instead, and in
+    a cluster without truth only the corrected slots are labelled (source :data:`CORRECTIONS`)."""
+    fixes = _latest(corrections)
+    corrected = {cluster for cluster, _ in fixes}
     out = TrainingSet()
     for cluster, table in cluster_tables(samples, min_recipients):
         if table is None:
             continue
         rec = next((truth[s.message_id] for s in cluster.members if s.message_id in truth), None)
-        if rec is None:
+        if rec is None and cluster.key not in corrected:
             continue
+        form = published(cluster, table, [])
         feats = table_features(table.slots, subject_of(cluster), doc_words(table))
         for slot, f in zip(table.slots, feats, strict=True):
+            fix = fixes.get((cluster.key, slot_key(form, slot_rule(slot, "", 0.0))))
+            if fix is None and rec is None:
+                continue
             out.features.append(f)
-            out.labels.append(label_slot(slot, table.members, truth))
-            out.sources.append(rec.source)
+            out.labels.append(fix if fix is not None else label_slot(slot, table.members, truth))
+            out.sources.append(rec.source if rec is not None else CORRECTIONS)
     return out
 
 

@@ -56,6 +56,9 @@ class FieldRule(BaseModel):
     confidence: float = 0.0
     context: str = ""  # the nearest constant text before the value (a label, or a currency written apart)
     context_after: str = ""  # the nearest constant text after the value (a currency written apart)
+    gap: int = 0  # which variable gap of the leaf's text template the value is (a leaf may hold several)
+    line: int = -1  # the skeleton line (leaf) holding the slot in the cluster's first member; -1: none
+    corrected: bool = False  # named (or renamed) by an operator's correction (rules/corrections.py)
 
 
 class ClusterRules(BaseModel):
@@ -78,6 +81,10 @@ class ClusterRules(BaseModel):
         False, description="induced from enough readers: its rules (even none) are its own, never borrowed"
     )
     rules: list[FieldRule] = Field(default_factory=list)
+    unnamed: list[FieldRule] = Field(
+        default_factory=list,
+        description="slots left unnamed (field empty): never applied, kept so an operator can name one",
+    )
 
 
 class RuleSet(BaseModel):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 import psycopg
 from psycopg import sql
 
+from .corrections import Correction
 from .model import RuleSet
 from .store import SenderState, StoreError, stamp_report
 
@@ -26,6 +27,7 @@ __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
 DEFAULT_SCHEMA = "mailstencil"
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _T = TypeVar("_T")
+_CORRECTION_COLUMNS = ("id", "cluster", "slot", "field", "previous", "created")
 
 _DDL = """
 CREATE SCHEMA IF NOT EXISTS {schema};
@@ -48,6 +50,14 @@ CREATE TABLE IF NOT EXISTS {schema}.learn_state (
 CREATE TABLE IF NOT EXISTS {schema}.run_reports (
     version INTEGER PRIMARY KEY REFERENCES {schema}.rulesets (version),
     body JSON NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {schema}.corrections (
+    id SERIAL PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    slot TEXT NOT NULL,
+    field TEXT,
+    previous TEXT NOT NULL,
+    created TIMESTAMPTZ NOT NULL
 );
 """
 
@@ -293,6 +303,35 @@ class PostgresStore:
 
         if not self._run(op):
             raise StoreError(f"no rule set version {version}")
+
+    def add_correction(self, correction: Correction) -> Correction:
+        """Store an operator's correction of a slot; returns it with its id."""
+        c = correction
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+            row = conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (cluster, slot, field, previous, created) VALUES (%s, %s, %s, %s, %s) "
+                    "RETURNING id"
+                ).format(self._t("corrections")),
+                (c.cluster, c.slot, c.field, c.previous, c.created),
+            ).fetchone()
+            return int(row[0]) if row else 0  # type: ignore[call-overload]
+
+        return c.model_copy(update={"id": self._run(op)})
+
+    def corrections(self) -> list[Correction]:
+        """Every stored correction, oldest first."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[object, ...]]:
+            query = sql.SQL("SELECT id, cluster, slot, field, previous, created FROM {} ORDER BY id").format(
+                self._t("corrections")
+            )
+            return conn.execute(query).fetchall()
+
+        return [
+            Correction.model_validate(dict(zip(_CORRECTION_COLUMNS, r, strict=True))) for r in self._run(op)
+        ]
 
     def replaced(self) -> bool:
         """Never: a broken connection is reopened by each operation."""

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 import platformdirs
 
+from .corrections import Correction
 from .model import RuleSet
 
 __all__ = ["RuleStore", "SQLiteStore", "SenderState", "open_store", "default_store_url", "StoreError"]
@@ -102,6 +103,14 @@ class RuleStore(Protocol):
         """The run report JSON of the current (or a given) version, ``None`` when there is none."""
         ...
 
+    def add_correction(self, correction: Correction) -> Correction:
+        """Store an operator's correction of a slot; returns it with its id."""
+        ...
+
+    def corrections(self) -> list[Correction]:
+        """Every stored correction, oldest first."""
+        ...
+
     def replaced(self) -> bool:
         """Whether what the URL names is no longer what this object opened (an SQLite file deleted
         or written anew at its path): the caller then closes it and opens the URL again."""
@@ -132,6 +141,14 @@ CREATE TABLE IF NOT EXISTS learn_state (
 CREATE TABLE IF NOT EXISTS run_reports (
     version INTEGER PRIMARY KEY,
     body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL,
+    slot TEXT NOT NULL,
+    field TEXT,
+    previous TEXT NOT NULL,
+    created TEXT NOT NULL
 );
 """
 
@@ -251,6 +268,26 @@ class SQLiteStore:
                     "SELECT body FROM run_reports WHERE version = ?", (version,)
                 ).fetchone()
         return None if row is None else str(row[0])
+
+    def add_correction(self, correction: Correction) -> Correction:
+        c = correction
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT INTO corrections (cluster, slot, field, previous, created) VALUES (?, ?, ?, ?, ?)",
+                (c.cluster, c.slot, c.field, c.previous, c.created.astimezone(UTC).isoformat()),
+            )
+            new_id = int(cur.lastrowid or 0)
+        return c.model_copy(update={"id": new_id})
+
+    def corrections(self) -> list[Correction]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, cluster, slot, field, previous, created FROM corrections ORDER BY id"
+            ).fetchall()
+        return [
+            Correction(id=i, cluster=c, slot=s, field=f, previous=p, created=datetime.fromisoformat(t))
+            for i, c, s, f, p, t in rows
+        ]
 
     def current_version(self) -> int:
         with self._lock:

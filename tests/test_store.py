@@ -16,6 +16,7 @@ from typing import Protocol
 
 import pytest
 
+from rules.corrections import Correction, apply_corrections, slot_key, training_labels
 from rules.model import ClusterRules, FieldRule, Landmark, RuleSet
 from rules.store import RuleStore, SQLiteStore, StoreError, open_store
 
@@ -243,3 +244,39 @@ def test_unreachable_postgres_is_a_store_error() -> None:
 def test_invalid_schema_name_is_refused() -> None:
     with pytest.raises(StoreError):
         open_store("postgresql://127.0.0.1/test?schema=bad;name")
+
+
+def test_corrections_are_kept_in_order_and_reapplied(stores: _Factory) -> None:
+    store = stores()
+    rs = _ruleset(2)
+    c = rs.clusters[0]
+    number, items = (slot_key(c, r) for r in c.rules)
+    assert store.corrections() == []
+    first = store.add_correction(
+        Correction(cluster=c.cluster, slot=number, field="invoice_number", previous="order_number")
+    )
+    second = store.add_correction(Correction(cluster=c.cluster, slot=items, field=None, previous="item_name"))
+    third = store.add_correction(Correction(cluster=c.cluster, slot=number, field="reservation_number"))
+    assert first.id < second.id < third.id
+    again = stores()  # a second handle reads what the first wrote
+    kept = again.corrections()
+    assert [(k.id, k.slot, k.field, k.previous) for k in kept] == [
+        (first.id, number, "invoice_number", "order_number"),
+        (second.id, items, None, "item_name"),
+        (third.id, number, "reservation_number", ""),
+    ]
+    assert kept[0].created.tzinfo is not None
+    fixed = apply_corrections(rs, kept)
+    got = fixed.clusters[0]
+    assert [(r.field, r.confidence, r.corrected) for r in got.rules] == [("reservation_number", 1.0, True)]
+    assert [(r.field, r.corrected) for r in got.unnamed] == [("", True)]
+    assert fixed.clusters[1] == rs.clusters[1]  # other clusters untouched
+    assert apply_corrections(fixed, kept) == fixed  # idempotent: every run re-applies them
+    labels = training_labels(fixed, kept)
+    assert [(lb.field, lb.context) for lb in labels] == [("reservation_number", ""), ("none", "")]
+    # the key follows the landmark's text, not its index: a relearned cluster numbering its
+    # landmarks differently still matches
+    shifted = [r.model_copy(update={"anchor": r.anchor + 1 if r.anchor >= 0 else -1}) for r in c.rules]
+    landmarks = [Landmark(ipath="html/body/h1", text="Thanks"), *c.landmarks]
+    moved = c.model_copy(update={"landmarks": landmarks, "rules": shifted})
+    assert [slot_key(moved, r) for r in moved.rules] == [number, items]

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     admin_auth_disabled: bool = Field(
         default=False, description="serve the admin API without a token (local use only; never expose)"
     )
+    console_session_minutes: int = Field(
+        default=480, gt=0, le=7 * 24 * 60, description="minutes a console sign-in lasts (then sign in again)"
+    )
     extract_token: SecretStr | None = Field(
         default=None, description="when set, /v1/extract* require this bearer token too"
     )

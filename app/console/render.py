@@ -1,0 +1,125 @@
+"""A message's HTML made safe to show on a console page, with extracted values highlighted.
+
+lxml_html_clean strips scripts, event handlers, styles, forms, frames, embedded objects and
+unknown tags and keeps only safe attributes; then every image and link loses its URL (an image
+shows its alt text), so showing the mail makes no request at all — the page's
+Content-Security-Policy would refuse one anyway. Each extracted value found in the text is wrapped
+in ``<mark>`` titled with its field.
+"""
+
+from __future__ import annotations
+
+import lxml.etree
+import lxml.html
+from lxml_html_clean import Cleaner
+
+__all__ = ["safe_mail"]
+
+_CLEANER = Cleaner(
+    scripts=True,
+    javascript=True,
+    comments=True,
+    style=True,
+    inline_style=True,
+    links=True,
+    meta=True,
+    page_structure=True,
+    processing_instructions=True,
+    embedded=True,
+    frames=True,
+    forms=True,
+    annoying_tags=True,
+    remove_unknown_tags=True,
+    safe_attrs_only=True,
+)
+_URL_ATTRS = ("href", "src", "srcset", "background", "action", "cite", "longdesc", "usemap", "poster")
+
+
+def _unlink(root: lxml.html.HtmlElement) -> None:
+    for img in list(root.iter("img")):
+        alt = img.get("alt", "").strip()
+        span = lxml.html.Element("span", {"class": "img"})
+        span.text = f"[image: {alt}]" if alt else "[image]"
+        span.tail = img.tail
+        parent = img.getparent()
+        if parent is not None:
+            parent.replace(img, span)
+    for el in root.iter():
+        for attr in _URL_ATTRS:
+            if attr in el.attrib:
+                del el.attrib[attr]
+
+
+def _mark_text(text: str, values: list[tuple[str, str]]) -> list[str | tuple[str, str]]:
+    """``text`` split into plain parts and (field, value) parts, longest values first."""
+    parts: list[str | tuple[str, str]] = [text]
+    for field, value in values:
+        out: list[str | tuple[str, str]] = []
+        for part in parts:
+            if not isinstance(part, str) or value not in part:
+                out.append(part)
+                continue
+            pieces = part.split(value)
+            for i, piece in enumerate(pieces):
+                if i:
+                    out.append((field, value))
+                if piece:
+                    out.append(piece)
+        parts = out
+    return parts
+
+
+def _marks(parts: list[str | tuple[str, str]]) -> tuple[str, list[lxml.html.HtmlElement]]:
+    """The leading text and the ``<mark>`` elements (each with its following text as tail)."""
+    lead = ""
+    marks: list[lxml.html.HtmlElement] = []
+    for part in parts:
+        if isinstance(part, str):
+            if marks:
+                marks[-1].tail = (marks[-1].tail or "") + part
+            else:
+                lead += part
+        else:
+            mark = lxml.html.Element("mark", {"class": "slot", "title": part[0]})
+            mark.text = part[1]
+            marks.append(mark)
+    return lead, marks
+
+
+def _highlight(root: lxml.html.HtmlElement, values: list[tuple[str, str]]) -> None:
+    for el in list(root.iter()):
+        if el.tag == "mark":
+            continue
+        if el.text:
+            lead, marks = _marks(_mark_text(el.text, values))
+            if marks:
+                el.text = lead
+                for i, mark in enumerate(marks):
+                    el.insert(i, mark)
+        if el.tail and el.getparent() is not None:
+            lead, marks = _marks(_mark_text(el.tail, values))
+            if marks:
+                el.tail = lead
+                parent = el.getparent()
+                assert parent is not None
+                at = parent.index(el) + 1
+                for i, mark in enumerate(marks):
+                    parent.insert(at + i, mark)
+
+
+def safe_mail(html: str, fields: dict[str, list[str]]) -> str:
+    """The body's HTML cleaned, without any URL, values of ``fields`` highlighted; ``""`` when
+    nothing readable is left."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fromstring(_CLEANER.clean_html(html))
+    except (lxml.etree.LxmlError, ValueError):
+        return ""
+    _unlink(root)
+    values = sorted(
+        {(name, v) for name, vals in fields.items() for v in vals if len(v.strip()) >= 2},
+        key=lambda fv: -len(fv[1]),
+    )
+    _highlight(root, values)
+    return str(lxml.html.tostring(root, encoding="unicode", method="html"))

@@ -1,0 +1,156 @@
+"""What the console pages show, computed from a rule set and the service's counters (no HTML here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from rules.corrections import slot_key
+from rules.model import ClusterRules, FieldRule, RuleSet
+
+from ..rulecache import ClusterStats
+
+__all__ = ["ClusterRow", "cluster_rows", "SlotView", "LineView", "skeleton_view", "RuleSetDiff", "diff"]
+
+SLOT = "{…}"
+LOW_RATE = 0.5
+"""Below this share of messages with a field, a cluster that gets mail is flagged."""
+
+
+@dataclass(slots=True)
+class ClusterRow:
+    """One line of the clusters page."""
+
+    key: str
+    sender: str
+    messages: int
+    recipients: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    fields: int
+    extracted: int
+    rate: float | None
+    fallback: float | None
+    drift: float | None
+    markup: float | None
+    problems: list[str] = field(default_factory=list)
+
+
+def _problems(row: ClusterRow, c: ClusterRules) -> list[str]:
+    out: list[str] = []
+    rate, fallback, drift = row.rate, row.fallback, row.drift
+    if not c.rules:
+        out.append("no fields")
+    elif rate is not None and rate < LOW_RATE:
+        out.append("few messages with fields")
+    if fallback:
+        out.append("drift fallback")
+    if drift:
+        out.append("sender's mail on unknown structures")
+    if row.markup:
+        out.append("disagrees with the mail's schema.org markup")
+    return out
+
+
+def cluster_rows(
+    ruleset: RuleSet, stats: ClusterStats, query: str = "", sort: Literal["volume", "problems"] = "volume"
+) -> list[ClusterRow]:
+    """The clusters whose sender contains ``query`` (any case), by volume or by problems (the most
+    problems first, then the most messages)."""
+    drift = {s: u / n for s, n, u, _ in stats.drift() if n}
+    q = query.strip().lower()
+    rows: list[ClusterRow] = []
+    for c in ruleset.clusters:
+        if q and q not in c.sender.lower():
+            continue
+        extracted, rate = stats.rate(c.cluster)
+        row = ClusterRow(
+            key=c.cluster,
+            sender=c.sender,
+            messages=c.messages,
+            recipients=c.recipients,
+            first_seen=c.first_seen,
+            last_seen=c.last_seen,
+            fields=len({r.field for r in c.rules}),
+            extracted=extracted,
+            rate=rate,
+            fallback=stats.fallback_share(c.cluster),
+            drift=drift.get(c.sender),
+            markup=stats.disagreement_share(c.cluster),
+        )
+        row.problems = _problems(row, c)
+        rows.append(row)
+    rows.sort(key=lambda r: r.key)
+    if sort == "problems":
+        rows.sort(key=lambda r: (len(r.problems), r.messages), reverse=True)
+    else:
+        rows.sort(key=lambda r: r.messages, reverse=True)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class SlotView:
+    """A slot of the skeleton: its rule (``field`` empty when unnamed) and its stable key."""
+
+    key: str
+    rule: FieldRule
+
+
+@dataclass(slots=True)
+class LineView:
+    """One skeleton line: constant text around the slot marker, and the slots read there."""
+
+    before: str
+    after: str
+    variable: bool
+    slots: list[SlotView]
+
+
+def skeleton_view(c: ClusterRules) -> list[LineView]:
+    """The skeleton's lines, each variable one with the named and unnamed slots the rules read there."""
+    by_line: dict[int, list[SlotView]] = {}
+    for rule in sorted([*c.rules, *c.unnamed], key=lambda r: r.gap):
+        by_line.setdefault(rule.line, []).append(SlotView(slot_key(c, rule), rule))
+    out: list[LineView] = []
+    for i, text in enumerate(c.skeleton):
+        before, marker, after = text.partition(SLOT)
+        out.append(LineView(before, after, bool(marker), by_line.get(i, [])))
+    return out
+
+
+@dataclass(slots=True)
+class RuleSetDiff:
+    """What changed from rule-set version ``a`` to ``b``."""
+
+    a: int
+    b: int
+    clusters_added: list[str] = field(default_factory=list)
+    clusters_removed: list[str] = field(default_factory=list)
+    rules_added: list[tuple[str, str]] = field(default_factory=list)  # (cluster, field)
+    rules_removed: list[tuple[str, str]] = field(default_factory=list)
+    rules_renamed: list[tuple[str, str, str]] = field(default_factory=list)  # (cluster, old, new)
+
+
+def _named(c: ClusterRules) -> dict[str, str]:
+    return {slot_key(c, r): r.field for r in c.rules}
+
+
+def diff(a: RuleSet, b: RuleSet) -> RuleSetDiff:
+    """Clusters added and removed, and per cluster in both the rules added, removed and renamed
+    (the same slot under another field)."""
+    out = RuleSetDiff(a.version, b.version)
+    old = {c.cluster: c for c in a.clusters}
+    new = {c.cluster: c for c in b.clusters}
+    out.clusters_added = sorted(new.keys() - old.keys())
+    out.clusters_removed = sorted(old.keys() - new.keys())
+    for key in sorted(old.keys() & new.keys()):
+        was, now = _named(old[key]), _named(new[key])
+        for slot in sorted(now.keys() - was.keys()):
+            out.rules_added.append((key, now[slot]))
+        for slot in sorted(was.keys() - now.keys()):
+            out.rules_removed.append((key, was[slot]))
+        for slot in sorted(was.keys() & now.keys()):
+            if was[slot] != now[slot]:
+                out.rules_renamed.append((key, was[slot], now[slot]))
+    return out

@@ -1,0 +1,280 @@
+"""The admin console over real HTTP (``mailstencil serve``): sign-in, CSRF, masking, corrections
+that reach extraction at once and outlive a learning run, history and rollback, test-a-message."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from console_helpers import csrf_of, learn_mail, signed_in
+from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
+
+from app.console.masking import mask
+from app.console.session import Signer
+from rules.corrections import slot_key
+from rules.model import RuleSet
+from rules.store import open_store
+
+PAGES = ["/admin/", "/admin/clusters", "/admin/cluster?key=x", "/admin/history", "/admin/test"]
+FORMS = [
+    "/admin/logout",
+    "/admin/cluster/reveal",
+    "/admin/cluster/correct",
+    "/admin/history/rollback",
+    "/admin/test",
+]
+ORDERS = "orders@northwind.example"
+
+
+def _order_cluster(rs: RuleSet) -> str:
+    return next(c.cluster for c in rs.clusters if c.sender == ORDERS and c.rules)
+
+
+def test_pages_need_a_session_or_the_token(server: Server) -> None:
+    with httpx.Client(base_url=server.base, timeout=30) as anon:
+        for path in PAGES:
+            r = anon.get(path)
+            assert r.status_code == 303, path
+            assert r.headers["location"].startswith("/admin/login?next=%2Fadmin%2F"), r.headers["location"]
+        for path in FORMS:
+            assert anon.post(path, data={"csrf": "x"}).status_code == 401, path
+        wrong = {"Authorization": "Bearer wrong"}
+        assert anon.get("/admin/clusters", headers=wrong).status_code == 303
+        ok = anon.get("/admin/clusters", headers=AUTH)
+        assert ok.status_code == 200 and ORDERS in ok.text
+        # a forged or altered session cookie is no session
+        anon.cookies.set("mailstencil_console", "e30.AAAA", domain="127.0.0.1", path="/admin")
+        assert anon.get("/admin/clusters").status_code == 303
+
+
+def test_sign_in_form_sets_a_strict_http_only_cookie_and_sign_out_ends_it(server: Server) -> None:
+    with httpx.Client(base_url=server.base, timeout=30) as c:
+        form = c.get("/admin/login")
+        csp = form.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp
+        token = csrf_of(form.text)
+        assert c.post("/admin/login", data={"token": ADMIN}).status_code == 403  # no CSRF token
+        bad = c.post("/admin/login", data={"token": "wrong", "csrf": token})
+        assert bad.status_code == 401 and "mailstencil_console" not in bad.headers.get("set-cookie", "")
+        r = c.post("/admin/login", data={"token": ADMIN, "csrf": token, "next": "https://evil.example/"})
+        assert r.status_code == 303 and r.headers["location"] == "/admin/"  # no open redirect
+        cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("mailstencil_console="))
+        low = cookie.lower()
+        assert "httponly" in low and "samesite=strict" in low and "path=/admin" in low and "max-age=" in low
+        assert "secure" not in low  # plain http here; https requests get a Secure cookie
+        page = c.get("/admin/clusters")
+        assert page.status_code == 200 and "Sign out" in page.text
+        assert c.post("/admin/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
+        assert c.get("/admin/clusters").status_code == 303
+
+
+def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: RuleSet) -> None:
+    key = _order_cluster(ruleset)
+    c = ruleset.clusters[[x.cluster for x in ruleset.clusters].index(key)]
+    with signed_in(server.base) as client:
+        data = {"key": key, "slot": slot_key(c, c.rules[0]), "action": "not_field"}
+        for csrf in ({}, {"csrf": "forged"}):
+            r = client.post("/admin/cluster/correct", data={**data, **csrf})
+            assert r.status_code == 403, r.text
+            assert r.headers["content-type"].startswith("text/html") and "CSRF token" in r.text
+            assert "default-src 'none'" in r.headers["content-security-policy"]
+        assert client.post("/admin/history/rollback", data={"version": "1"}).status_code == 403
+        assert client.post("/admin/logout").status_code == 403
+        assert httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()["current"] == 1
+
+
+def test_example_values_are_masked_until_revealed_and_the_reveal_is_logged(
+    store_url: str, corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    with serve(store_url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.05"}) as srv:
+        got = httpx.post(f"{srv.base}/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).json()
+        assert got["cluster"] == key
+        values = {f: v[0] for f, v in got["fields"].items() if len(v[0]) >= 3}
+        assert "order_number" in values
+        with signed_in(srv.base) as client:
+            page = client.get("/admin/cluster", params={"key": key}).text
+            for value in values.values():
+                assert html.escape(value) not in page and value not in page
+            assert "*" in page
+            r = client.post(
+                "/admin/cluster/reveal", data={"key": key, "field": "order_number", "csrf": csrf_of(page)}
+            )
+            assert r.status_code == 200 and values["order_number"] in r.text
+            others = [v for f, v in values.items() if f != "order_number" and v not in values["order_number"]]
+            assert all(html.escape(v) not in r.text for v in others)
+    log = srv.proc.stdout.read().decode() if srv.proc.stdout else ""
+    assert "example value of field order_number revealed" in log
+    assert all(v not in log for v in values.values())
+
+
+def test_corrections_apply_at_once_and_survive_a_learning_run(
+    server: Server, store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
+) -> None:
+    key = _order_cluster(ruleset)
+    message = corpus["order/0001.eml"]
+    before = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
+    assert "order_number" in before["fields"]
+    with signed_in(server.base) as client:
+        page = client.get("/admin/cluster", params={"key": key}).text
+        c = next(x for x in ruleset.clusters if x.cluster == key)
+        rule = next(r for r in c.rules if r.field == "order_number")
+        csrf = csrf_of(page)
+        bad = {
+            "key": key,
+            "slot": slot_key(c, rule),
+            "action": "rename",
+            "field": "no_such_field",
+            "csrf": csrf,
+        }
+        assert client.post("/admin/cluster/correct", data=bad).status_code == 422
+        fix = {**bad, "field": "reservation_number"}
+        r = client.post("/admin/cluster/correct", data=fix)
+        assert r.status_code == 303, r.text
+        assert "reservation_number" in client.get(r.headers["location"]).text
+        # applied at once: a new version, served by the next extraction
+        after = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
+        assert after["version"] == 2
+        assert after["fields"]["reservation_number"] == before["fields"]["order_number"]
+        diff = client.get("/admin/history", params={"a": 1, "b": 2}).text
+        assert "Rules renamed: 1" in diff and "reservation_number" in diff
+
+    store = open_store(store_url)
+    try:
+        stored = store.corrections()
+        assert [x.field for x in stored][:1] == ["reservation_number"] and stored[
+            0
+        ].previous == "order_number"
+    finally:
+        store.close()
+    # a learning run over the same mail relearns the cluster and keeps the correction
+    learn_mail(corpus, tmp_path / "mail", store_url)
+    versions = httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()
+    latest = max(v["version"] for v in versions["versions"])
+    httpx.post(f"{server.base}/v1/admin/reload", headers=AUTH)
+    relearned = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
+    assert relearned["version"] == latest >= 3
+    assert relearned["fields"]["reservation_number"] == before["fields"]["order_number"]
+
+
+def test_not_a_field_history_rollback_and_test_a_message(
+    server: Server, corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    c = next(x for x in ruleset.clusters if x.cluster == key)
+    slots = [slot_key(c, r) for r in c.rules if r.field == "order_number"]
+    message = corpus["order/0002.eml"]
+    with signed_in(server.base) as client:
+        csrf = csrf_of(client.get("/admin/clusters").text)
+        for slot in slots:  # every slot the model named order_number (a best one and a backup)
+            data = {"key": key, "slot": slot, "action": "not_field", "csrf": csrf}
+            assert client.post("/admin/cluster/correct", data=data).status_code == 303
+        gone = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
+        assert "order_number" not in gone["fields"] and gone["version"] == 1 + len(slots)
+        # the message's own microdata names its order number: the cluster is now flagged
+        flagged = client.get("/admin/clusters", params={"sort": "problems"}).text
+        assert flagged.index(ORDERS) < flagged.index("shipping@northwind.example")
+        assert "disagrees with the mail&#39;s schema.org markup" in flagged
+        page = client.get("/admin/cluster", params={"key": key}).text
+        assert page.count("marked not a field") == len(slots)
+        # a slot now unnamed can be named again
+        data = {"key": key, "slot": slots[0], "action": "name", "field": "invoice_number", "csrf": csrf}
+        assert client.post("/admin/cluster/correct", data=data).status_code == 303
+        named = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
+        assert named["fields"]["invoice_number"] and "order_number" not in named["fields"]
+        diff = client.get("/admin/history", params={"a": 1, "b": 2}).text
+        assert "Rules removed: 1" in diff
+        assert client.get("/admin/history", params={"a": 1, "b": 99}).status_code == 404
+        r = client.post("/admin/history/rollback", data={"version": "1", "csrf": csrf})
+        assert r.status_code == 303
+        back = httpx.post(f"{server.base}/v1/extract", content=message, headers=RFC822).json()
+        assert back["version"] == 1 and "order_number" in back["fields"]
+        tested = client.post("/admin/test", data={"raw": message.decode(), "csrf": csrf})
+        assert tested.status_code == 200 and key in tested.text and "order_number" in tested.text
+        name = back["fields"]["recipient_name"][0]
+        assert f'<mark class="slot" title="recipient_name">{name}</mark>' in tested.text
+        hostile = message.replace(
+            b"</body>",
+            b"<script>alert(1)</script><img src='http://tracker.example/p.gif' alt='logo' onerror='x()'>"
+            b"<a href='javascript:x()'>x</a><iframe src='http://evil.example/'></iframe></body>",
+        )
+        uploaded = client.post(
+            "/admin/test", data={"csrf": csrf}, files={"upload": ("m.eml", hostile, "message/rfc822")}
+        )
+        mail = uploaded.text[uploaded.text.index('id="mail"') :]
+        assert "[image: logo]" in mail and f'title="recipient_name">{name}</mark>' in mail
+        for bad in ("<script", "alert(1)", "tracker.example", "onerror", "javascript:", "<iframe", "evil"):
+            assert bad not in mail, bad
+        assert client.post("/admin/test", data={"raw": "", "csrf": csrf}).status_code == 400
+        by_problems = client.get("/admin/clusters", params={"sort": "problems", "q": "NORTHWIND"}).text
+        assert ORDERS in by_problems and "no-reply@acme-cloud.example" not in by_problems
+
+
+@pytest.mark.parametrize(
+    "value, masked", [("Jane Doe", "J*** D**"), ("$12.50", "$**.**"), ("A-1234", "A-****")]
+)
+def test_mask(value: str, masked: str) -> None:
+    assert mask(value) == masked
+
+
+@pytest.fixture
+def pg_store_url(ruleset: RuleSet) -> Iterator[str]:
+    """A throwaway PostgreSQL schema holding the learned rule set as version 1 (skips without a server)."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        pytest.skip(f"no PostgreSQL server answers at {PG_URL} ({type(exc).__name__})")
+    schema = f"mstest_console_{uuid.uuid4().hex[:12]}"
+    url = f"{PG_URL}?schema={schema}"
+    store = open_store(url)
+    try:
+        assert store.publish(ruleset) == 1
+    finally:
+        store.close()
+    yield url
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_corrections_on_postgresql(
+    pg_store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
+) -> None:
+    key = _order_cluster(ruleset)
+    c = next(x for x in ruleset.clusters if x.cluster == key)
+    slot = slot_key(c, next(r for r in c.rules if r.field == "order_total"))
+    message = corpus["order/0004.eml"]
+    with serve(pg_store_url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.05"}) as srv, signed_in(srv.base) as client:
+        total = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()["fields"]
+        csrf = csrf_of(client.get("/admin/clusters").text)
+        data = {"key": key, "slot": slot, "action": "rename", "field": "amount_due", "csrf": csrf}
+        assert client.post("/admin/cluster/correct", data=data).status_code == 303
+        got = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        assert got["version"] == 2 and got["fields"]["amount_due"] == total["order_total"]
+        learn_mail(corpus, tmp_path / "mail", pg_store_url)
+        httpx.post(f"{srv.base}/v1/admin/reload", headers=AUTH)
+        kept = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        assert kept["version"] == 3 and kept["fields"]["amount_due"] == total["order_total"]
+    store = open_store(pg_store_url)
+    try:
+        assert [(x.cluster, x.slot, x.field, x.previous) for x in store.corrections()] == [
+            (key, slot, "amount_due", "order_total")
+        ]
+    finally:
+        store.close()
+
+
+def test_sessions_expire_and_cannot_be_forged() -> None:
+    signer = Signer("token-a", lifetime=60)
+    cookie, session = signer.issue(now=1000.0)
+    assert signer.check(cookie, now=1059.0) == session
+    assert signer.check(cookie, now=1061.0) is None  # expired
+    assert Signer("token-b", lifetime=60).check(cookie, now=1001.0) is None  # another admin token
+    payload, _, signature = cookie.partition(".")
+    assert signer.check(f"{payload}x.{signature}", now=1001.0) is None
+    assert signer.check(None) is None and signer.check("garbage") is None

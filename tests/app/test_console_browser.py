@@ -1,0 +1,143 @@
+"""End to end in Debian's headless Chromium (Selenium, chromium-driver): sign in with the token,
+open a cluster, rename a field by keyboard, see the new name in the next ``/v1/extract``, run a
+learning run and see the correction kept; a screenshot of each page.
+
+Screenshots go to the test's temporary folder, and to ``$MAILSTENCIL_TEST_SCREENSHOTS`` when set
+(``MAILSTENCIL_TEST_SCREENSHOTS=docs/img`` rewrites the ones the docs show). Skips only when
+``/usr/bin/chromium`` or ``/usr/bin/chromedriver`` is absent (``scripts/ensure-chromium.sh``,
+run by ``scripts/test.sh``, installs both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from console_helpers import learn_mail
+from svc_helpers import ADMIN, AUTH, RFC822, serve
+
+from rules.corrections import slot_key
+from rules.model import RuleSet
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1366,900",
+]
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="no /usr/bin/chromium + /usr/bin/chromedriver (run scripts/ensure-chromium.sh)",
+)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless Chromium with a fresh profile, driven by Debian's chromedriver (no download)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="mailstencil-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
+    browser: Any, store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+
+    def shot(name: str) -> None:
+        browser.save_screenshot(str(shots / f"console-{name}.png"))
+
+    cluster = next(c for c in ruleset.clusters if c.sender == "orders@northwind.example" and c.rules)
+    rule = next(r for r in cluster.rules if r.field == "order_number")
+    slot = slot_key(cluster, rule)
+    message = corpus["order/0003.eml"]
+    with serve(store_url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.05"}) as srv:
+        before = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        number = before["fields"]["order_number"][0]
+
+        browser.get(f"{srv.base}/admin/clusters")
+        assert "/admin/login" in browser.current_url  # no session: the sign-in page
+        shot("sign-in")
+        token = browser.find_element(By.ID, "token")
+        token.send_keys(ADMIN)
+        token.send_keys(Keys.ENTER)
+        assert browser.current_url.endswith("/admin/clusters")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Clusters"
+        shot("clusters")
+
+        browser.find_element(By.LINK_TEXT, "orders@northwind.example").click()
+        assert browser.find_element(By.TAG_NAME, "h1").text == "orders@northwind.example"
+        page = browser.page_source
+        assert number not in page and number.lstrip("#") not in page  # the example is masked
+        shot("cluster")
+
+        field = browser.find_element(By.ID, f"rename-{slot}")
+        field.send_keys("reservation_number")
+        field.send_keys(Keys.ENTER)  # by keyboard
+        note = browser.find_element(By.CLASS_NAME, "note").text
+        assert "reservation_number" in note and "version 2" in note
+        browser.execute_script("document.getElementById('rules').scrollIntoView();")
+        shot("cluster-corrected")
+
+        after = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        assert after["version"] == 2 and after["fields"]["reservation_number"] == [number]
+
+        learn_mail(corpus, tmp_path / "mail", store_url)  # the nightly run
+        httpx.post(f"{srv.base}/v1/admin/reload", headers=AUTH)
+        kept = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
+        assert kept["version"] == 3 and kept["fields"]["reservation_number"] == [number]
+
+        browser.get(f"{srv.base}/admin/history?a=1&b=3")
+        assert "Rules renamed: 1" in browser.find_element(By.ID, "diff").text
+        shot("history")
+
+        browser.get(f"{srv.base}/admin/test")
+        browser.execute_script(
+            "document.getElementById('raw').value = arguments[0];", message.decode("utf-8", "replace")
+        )
+        browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+        result = browser.find_element(By.ID, "result").text
+        assert "reservation_number" in result and cluster.cluster in result
+        shot("test-message")
+        mail = browser.find_element(By.ID, "mail")
+        assert browser.find_elements(By.CSS_SELECTOR, "#mail mark.slot")  # values highlighted
+        browser.execute_script("arguments[0].scrollIntoView();", mail)
+        shot("test-message-mail")
+
+    out = os.environ.get("MAILSTENCIL_TEST_SCREENSHOTS")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        for png in shots.iterdir():
+            shutil.copy(png, Path(out) / png.name)
+    assert len(list(shots.iterdir())) == 7
