@@ -124,6 +124,8 @@ def _put(node: Node, prop: str, text: str, typed: TypedValue | None, kind: Value
         _add(node, prop, typed.end)
     else:
         _add(node, prop, typed.value)
+        if typed.kind == "airport" and typed.name:
+            _add(node, "name", typed.name)  # the Airport node: its code and what it is called
 
 
 def _place(

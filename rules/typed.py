@@ -11,14 +11,16 @@ abbreviations, defaults, quantity words) is ``rules/typed.json`` and ``rules/cld
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
+import airportsdata
 from pydantic import BaseModel, Field
 
 from .values import (
@@ -63,6 +65,9 @@ class TypedValue(BaseModel):
     value: str | int = Field(description="ISO 8601 date/date-time/time, decimal string, integer or code")
     end: str | None = Field(default=None, description="a date_range's last day or moment (ISO 8601)")
     currency: str | None = Field(default=None, description="an amount's ISO 4217 code, when known")
+    name: str | None = Field(default=None, description="an airport's name (airportsdata)")
+    city: str | None = Field(default=None, description="an airport's city (airportsdata)")
+    country: str | None = Field(default=None, description="an airport's ISO 3166 country (airportsdata)")
     guessed: list[Guess] = Field(
         default_factory=list,
         description="what was inferred, not written: year (nearest the message's Date), zone (the Date"
@@ -251,10 +256,26 @@ def _tracking(text: str, ctx: Context) -> TypedValue | None:
 _IATA = re.compile(r"(?:.{0,60}\()?(?P<code>[A-Z]{3})\)?(?: .{0,60})?")
 
 
+@functools.cache
+def _airports() -> dict[str, dict[str, Any]]:
+    """airportsdata's airports by IATA code (read on the first airport typed: 0.2 s, ~8k codes)."""
+    return cast(dict[str, dict[str, Any]], airportsdata.load("IATA"))
+
+
 def _airport(text: str, ctx: Context) -> TypedValue | None:
-    """An airport's IATA code, alone or in parentheses after its name (``Frankfurt (FRA)``)."""
+    """An airport's IATA code, alone or in parentheses after its name (``Frankfurt (FRA)``), with
+    its name, city and country; three capitals that name no airport are none (a currency code)."""
     m = _IATA.fullmatch(text.strip())
-    return TypedValue(kind="airport", value=m["code"]) if m else None
+    known = _airports().get(m["code"]) if m else None
+    if m is None or known is None:
+        return None
+    return TypedValue(
+        kind="airport",
+        value=m["code"],
+        name=known["name"] or None,
+        city=known["city"] or None,
+        country=known["country"] or None,
+    )
 
 
 _READERS = {

@@ -122,6 +122,7 @@ OTHERS = [
     ("fields.json example", "airport", "FRA", "FRA"),
     ("own: name and code", "airport", "Frankfurt (FRA)", "FRA"),
     ("own: not a code", "airport", "Frankfurt", None),
+    ("own: a currency code is no airport", "airport", "USD", None),
 ]  # fmt: skip
 
 
@@ -129,6 +130,12 @@ OTHERS = [
 def test_quantities_references_airports(source: str, kind: str, text: str, value: str | int | None) -> None:
     got = type_value(kind, text, CTX)  # type: ignore[arg-type]
     assert (got.value if got is not None else None) == value, source
+
+
+def test_an_airport_carries_its_name_city_and_country() -> None:
+    got = type_value("airport", "Frankfurt (FRA)", CTX)
+    assert got is not None and (got.value, got.city, got.country) == ("FRA", "Frankfurt am Main", "DE")
+    assert got.name is not None and "Frankfurt" in got.name
 
 
 def test_text_fields_and_hostile_input_get_no_typed_form() -> None:

@@ -70,7 +70,11 @@ def test_flights_lodging_invoice_and_plain_messages() -> None:
     res = [n for n in flights["@graph"] if n["@type"] == "FlightReservation"]
     assert [r["reservationFor"]["flightNumber"] for r in res] == ["LH 400", "LH 401"]
     assert all(r["reservationId"] == "HX7Q2P" for r in res)
-    assert res[0]["reservationFor"]["departureAirport"] == {"@type": "Airport", "iataCode": "FRA"}
+    assert res[0]["reservationFor"]["departureAirport"] == {
+        "@type": "Airport",
+        "iataCode": "FRA",
+        "name": "Frankfurt am Main International Airport",  # airportsdata names the code
+    }
 
     hotel = _by_type(
         to_jsonld(
