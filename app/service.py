@@ -84,6 +84,7 @@ class Tally:
         for cluster, values in self.fields:
             stats.record_fields(cluster, values)
         for cluster in self.disagreed:
+            metrics.disagreements.inc()
             stats.record_disagreement(cluster)
 
 

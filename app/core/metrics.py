@@ -50,6 +50,12 @@ class Metrics:
             ["syntax"],
             registry=r,
         )
+        self.disagreements = Counter(
+            "mailstencil_markup_disagreements",
+            "Messages of a known cluster whose own schema.org markup gives a field a value extraction "
+            "did not find (per cluster: the admin console)",
+            registry=r,
+        )
         self.ruleset_version = Gauge(
             "mailstencil_ruleset_version", "Version of the rule set being served", registry=r
         )

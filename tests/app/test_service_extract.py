@@ -121,6 +121,34 @@ def test_embedded_markup_is_read_and_marked(client: TestClient, corpus: dict[str
     assert [(m["syntax"], m["type"]) for m in order["markup"]] == [("microdata", ["Order"])]
 
 
+def _disagreements(client: TestClient) -> float:
+    line = next(
+        x
+        for x in client.get("/metrics").text.splitlines()
+        if x.startswith("mailstencil_markup_disagreements_total")
+    )
+    return float(line.split()[1])
+
+
+def test_markup_that_contradicts_the_extraction_is_counted(
+    client: TestClient, corpus: dict[str, bytes]
+) -> None:
+    raw = corpus["shipping/0001.eml"]
+    before = _disagreements(client)
+    agree = client.post("/v1/extract", content=raw, headers=RFC822).json()
+    assert _disagreements(client) == before  # its markup says what extraction found
+    number = agree["fields"]["tracking_number"][0].encode()
+    marked = f'"trackingNumber": "{number.decode()}"'.encode()
+    assert raw.count(marked) == 1, "the fixture's markup names its tracking number once"
+    forged = raw.replace(marked, b'"trackingNumber": "ZZ0000000000"')
+    r = client.post("/v1/extract", content=forged, headers=RFC822).json()
+    assert (
+        r["fields"]["tracking_number"] == [number.decode()]
+        and r["markup"][0]["data"]["trackingNumber"] == "ZZ0000000000"
+    )
+    assert _disagreements(client) == before + 1
+
+
 def _with_html(html: str) -> bytes:
     return (
         "From: Shop <orders@northwind.example>\r\nSubject: hi\r\nMessage-ID: <m@x>\r\n"
