@@ -27,6 +27,7 @@ from .message import ParsedMessage, parse_message
 from .model import ClusterRules, FieldRule, RuleSet
 from .patterns import Pattern, PatternError, compile_pattern, full_match
 from .values import parse_amount
+from .vocabulary import LINE_ITEM_FIELDS
 
 __all__ = ["Extraction", "Extractor", "relax"]
 
@@ -270,9 +271,14 @@ def _apply(
                     out.around[spec.field] = (before or spec.context, after or spec.context_after)
         if not values:
             continue
+        single = spec.field not in LINE_ITEM_FIELDS
+        if spec.mode == "rows" and single:
+            # a single-valued field named for a column of rows (a totals table whose optional rows
+            # share one path) is its first row, where the rule was learned; it is no line item
+            values = values[:1]
         out.fields[spec.field] = [v for _, v in values]
         out.confidence[spec.field] = round(spec.confidence * weight, 3)
-        if spec.mode == "rows":
+        if spec.mode == "rows" and not single:
             for row, v in values:
                 rows.setdefault(row, {})[spec.field] = v
     out.items = list(rows.values())

@@ -322,3 +322,18 @@ def test_a_learned_cluster_with_no_field_named_borrows_nothing(ruleset: RuleSet)
     got = Extractor(both).extract(render_message(30, o))
     assert got.cluster == unnamed.cluster and got.known
     assert got.fields == {} and not got.fallback
+
+
+def test_a_single_valued_field_named_for_a_rows_column_takes_its_first_row(ruleset: RuleSet) -> None:
+    # a column of rows that share one path (a totals table whose optional rows carry the same
+    # class) named with a single-valued field reads one value, the row its rule was learned at;
+    # a line-item field named for the same column reads every row
+    rs = ruleset.model_copy(deep=True)
+    c = rs.clusters[0]
+    price = next(r for r in c.rules if r.field == "item_price")
+    c.rules.append(price.model_copy(update={"field": "order_subtotal", "confidence": 0.5}))
+    o = make_order(9, n_items=3)
+    ex = Extractor(rs).extract(render_message(9, o))
+    assert ex.fields["item_price"] == ["$" + it.price for it in o.items]
+    assert ex.fields["order_subtotal"] == ["$" + o.items[0].price]
+    assert ex.items == _items(o)  # the single-valued field is no part of a row
