@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from offline.corpus import iter_raw_messages
 from offline.defaults import DEFAULT_CAP, DEFAULT_MODEL_PATH, DEFAULT_RETENTION_DAYS, ENGINES
+from offline.progress import Progress
 from offline.sample import Sample, prepare
 from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
@@ -34,31 +35,18 @@ DESCRIPTION = (
 )
 
 
-def _progress(label: str, n: int, start: float) -> None:
-    if sys.stderr.isatty() or n % 5000 == 0:
-        rate = n / max(1e-9, time.perf_counter() - start)
-        print(
-            f"\r{label}: {n} messages ({rate:.0f}/s)",
-            end="" if sys.stderr.isatty() else "\n",
-            file=sys.stderr,
-        )
-
-
 def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
     """Prepared samples of every readable message under ``paths`` (junk is skipped and counted)."""
-    start = time.perf_counter()
-    n = skipped = 0
+    bar = Progress(label, unit="messages", log_every=5000)
+    skipped = 0
     for name, raw in iter_raw_messages(paths):
-        n += 1
         sample = prepare(name, raw)
         if sample is None:
             skipped += 1
         else:
             yield sample
-        if n % 1000 == 0:
-            _progress(label, n, start)
-    if sys.stderr.isatty() and n >= 1000:
-        print(file=sys.stderr)
+        bar.step()
+    bar.done()
     if skipped:
         print(f"{label}: skipped {skipped} unreadable messages", file=sys.stderr)
 
@@ -165,8 +153,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from offline.batch import RefusedRun, format_report, run_learning
-    from offline.engine import default_model_path, get_engine
-    from offline.state import LearnJob
+    from offline.engine import default_model_path
+    from offline.engines import get_engine
+    from offline.transport import LearnJob
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     model_path = args.roles or default_model_path()
@@ -179,7 +168,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         retention_days=args.retention_days,
         now=datetime.now(UTC),
     )
-    engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
+    engine = get_engine(args.engine, master=args.spark_master)
     missing = [p for p in args.paths if "://" not in p and not Path(p).exists()]
     if missing:
         raise FileNotFoundError(f"no such file or directory: {', '.join(missing)} (nothing was learned)")

@@ -3,7 +3,7 @@
 A learning run writes a whole rule set as a new version in one transaction and then moves the
 ``current`` pointer; readers always see one complete version. Rule sets are stored as JSON.
 
-A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.state``) and
+A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.transport``) and
 a run report; :meth:`RuleStore.publish_run` writes rule set, report and state in the same
 transaction, so a run that dies before it commits changes nothing.
 """

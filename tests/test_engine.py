@@ -12,8 +12,10 @@ import pytest
 
 from mailstencil.cli import build_parser
 from offline.batch import run_learning
-from offline.engine import LocalEngine, default_model_path, get_engine
-from offline.state import LearnJob
+from offline.engine import default_model_path
+from offline.engines import get_engine
+from offline.local_engine import LocalEngine
+from offline.transport import LearnJob
 from rules.store import SQLiteStore
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
