@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offline.corpus import iter_raw_messages
-from offline.defaults import DEFAULT_CAP, DEFAULT_MODEL_PATH, DEFAULT_RETENTION_DAYS, ENGINES
+from offline.defaults import (
+    DEFAULT_CAP,
+    DEFAULT_MIN_RECIPIENTS,
+    DEFAULT_MODEL_PATH,
+    DEFAULT_RETENTION_DAYS,
+    ENGINES,
+)
 from offline.progress import Progress
 from offline.sample import Sample, prepare
 from offline.truth import TruthRecord, load_truth
@@ -20,7 +26,8 @@ from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError, parse_message
 from rules.model import RuleSet
-from rules.store import StoreError, default_store_url, open_store
+from rules.store import StoreError
+from rules.stores import default_store_url, open_store
 from rules.typed import type_extraction
 
 if TYPE_CHECKING:
@@ -328,7 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=ENGINES, default="local", help="local (multiprocessing) or spark")
     s.add_argument("--spark-master", help="Spark master URL (unset: MAILSTENCIL_SPARK_MASTER, else local[*])")
     s.add_argument(
-        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs (privacy)"
+        "--min-recipients",
+        type=positive,
+        default=DEFAULT_MIN_RECIPIENTS,
+        help="k: distinct recipients a cluster needs (privacy)",
     )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     mode = s.add_mutually_exclusive_group()
@@ -371,7 +381,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
     s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender held out for scoring")
     s.add_argument(
-        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+        "--min-recipients",
+        type=positive,
+        default=DEFAULT_MIN_RECIPIENTS,
+        help="k: distinct recipients a cluster needs",
     )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     s.add_argument(
@@ -395,7 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable)",
     )
     s.add_argument(
-        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+        "--min-recipients",
+        type=positive,
+        default=DEFAULT_MIN_RECIPIENTS,
+        help="k: distinct recipients a cluster needs",
     )
     s.add_argument(
         "--corrections",

@@ -15,6 +15,7 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .clustering import Cluster, cluster_samples
+from .defaults import DEFAULT_MIN_RECIPIENTS
 from .features import table_features
 from .induce import ClusterTable, Slot, induce
 from .roles import NONE, RoleModel
@@ -233,7 +234,7 @@ def published(
 
 
 def learn_sender(
-    samples: list[Sample], model: RoleModel | None, min_recipients: int = 5
+    samples: list[Sample], model: RoleModel | None, min_recipients: int = DEFAULT_MIN_RECIPIENTS
 ) -> list[ClusterRules]:
     """Learn one sender's clusters: the unit of work an engine distributes (pure function)."""
     return learn_clusters(cluster_samples(samples, min_recipients), model, min_recipients)
@@ -267,7 +268,10 @@ def report_of(messages: int, clusters: list[ClusterRules]) -> LearnReport:
 
 
 def learn(
-    samples: list[Sample], model: RoleModel | None, min_recipients: int = 5, version: int = 0
+    samples: list[Sample],
+    model: RoleModel | None,
+    min_recipients: int = DEFAULT_MIN_RECIPIENTS,
+    version: int = 0,
 ) -> tuple[RuleSet, LearnReport]:
     """Learn a rule set from samples; without a role model slots stay unnamed (no rules)."""
     clusters: list[ClusterRules] = []

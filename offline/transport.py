@@ -13,7 +13,7 @@ from rules.cluster import structure_paths, text_signature
 from rules.dom import Leaf
 from rules.model import ClusterRules
 
-from .defaults import DEFAULT_CAP, DEFAULT_RETENTION_DAYS
+from .defaults import DEFAULT_CAP, DEFAULT_MIN_RECIPIENTS, DEFAULT_RETENTION_DAYS
 from .reservoir import ClusterStats
 from .sample import Sample
 
@@ -34,7 +34,7 @@ class LearnJob(BaseModel):
     """Settings of one learning run, shipped to every worker as JSON."""
 
     model_path: str | None = None
-    min_recipients: int = 5
+    min_recipients: int = DEFAULT_MIN_RECIPIENTS
     cap: int = DEFAULT_CAP
     retention_days: int = DEFAULT_RETENTION_DAYS
     now: datetime

@@ -5,7 +5,8 @@ A learning run writes a whole rule set as a new version in one transaction and t
 
 A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.transport``) and
 a run report; :meth:`RuleStore.publish_run` writes rule set, report and state in the same
-transaction, so a run that dies before it commits changes nothing.
+transaction, so a run that dies before it commits changes nothing. :func:`rules.stores.open_store`
+opens a store (this one or :mod:`rules.pgstore`) by URL.
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlparse
-
-import platformdirs
 
 from .corrections import Correction
 from .model import RuleSet
 
-__all__ = ["RuleStore", "SQLiteStore", "SenderState", "open_store", "default_store_url", "StoreError"]
+__all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
 
 
 class StoreError(RuntimeError):
@@ -331,35 +329,3 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def default_store_url() -> str:
-    """``sqlite:///`` URL of the per-user default store."""
-    return "sqlite:///" + str(Path(platformdirs.user_data_dir("mailstencil")) / "rules.db")
-
-
-def open_store(url: str | None = None, create: bool = True) -> RuleStore:
-    """Open a store from a URL: ``sqlite:///path.db`` (default) or ``postgresql://...``.
-
-    ``create=False`` (for commands that only read) refuses a SQLite file that does not exist
-    instead of creating it and its folders.
-    """
-    url = url or default_store_url()
-    parsed = urlparse(url)
-    if parsed.scheme in ("postgresql", "postgres"):
-        from .pgstore import PostgresStore
-
-        return PostgresStore(url)
-    if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
-        if not path:
-            raise StoreError(f"no database path in {url!r}")
-    elif not parsed.scheme:
-        path = url
-    else:
-        raise StoreError(f"unsupported store URL scheme {parsed.scheme!r} (use sqlite:/// or postgresql://)")
-    if path == ":memory:":
-        return SQLiteStore(path)
-    if not create and not Path(path).is_file():
-        raise StoreError(f"no rule store at {path}")
-    return SQLiteStore(Path(path))
