@@ -306,14 +306,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Become uvicorn serving ``app.main:app``: ``--store`` reaches the service and each of its
+    workers as ``MAILSTENCIL_STORE`` in the new program's environment (this process's is not edited)."""
     import os
 
-    import uvicorn
-
-    if args.store:
-        os.environ["MAILSTENCIL_STORE"] = args.store
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
-    return 0
+    env = {**os.environ, "MAILSTENCIL_STORE": args.store} if args.store else dict(os.environ)
+    argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", args.host, "--port", str(args.port)]
+    os.execve(sys.executable, [*argv, "--workers", str(args.workers)], env)
 
 
 def build_parser() -> argparse.ArgumentParser:
