@@ -18,7 +18,8 @@ from types import MappingProxyType
 from rules.apply import Extractor
 from rules.limits import DEFAULT_LIMITS, Limits
 from rules.model import ClusterRules, RuleSet
-from rules.store import RuleStore, StoreError, open_store
+from rules.store import RuleStore, StoreError
+from rules.stores import open_store
 
 from .core.metrics import Metrics
 

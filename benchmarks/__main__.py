@@ -31,8 +31,9 @@ import lxml.html
 from app.service import Job, run_job
 from offline.batch import RunReport, run_learning
 from offline.corpus import iter_raw_messages
-from offline.engine import default_model_path, get_engine
-from offline.state import LearnJob
+from offline.engine import default_model_path
+from offline.engines import get_engine
+from offline.transport import LearnJob
 from rules.apply import Extractor
 from rules.store import SQLiteStore
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from offline.batch import run_learning
 from offline.corpus import iter_raw_messages
-from offline.engine import LocalEngine, default_model_path
-from offline.state import LearnJob
+from offline.engine import default_model_path
+from offline.local_engine import LocalEngine
+from offline.transport import LearnJob
 from rules.store import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[1]

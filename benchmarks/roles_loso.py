@@ -36,6 +36,7 @@ from pydantic import BaseModel
 
 from offline.clustering import Cluster
 from offline.corpus import iter_raw_messages
+from offline.defaults import DEFAULT_MIN_RECIPIENTS
 from offline.evaluate import score_ruleset, split_by_date
 from offline.induce import ClusterTable
 from offline.learn import by_sender, cluster_tables, decode_names, published, slot_names
@@ -51,7 +52,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 RESULTS = ROOT / "benchmarks" / "results"
 THRESHOLDS = (0.0, 0.3, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
 CURVE_SIZES = (3, 5, 7, 9)
-MIN_RECIPIENTS = 5
+MIN_RECIPIENTS = DEFAULT_MIN_RECIPIENTS
 OWN = "own:"  # prefix of our sample corpus's sources
 
 Names = list[tuple[str, float]]

@@ -12,14 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offline.corpus import iter_raw_messages
-from offline.defaults import DEFAULT_CAP, DEFAULT_MODEL_PATH, DEFAULT_RETENTION_DAYS, ENGINES
+from offline.defaults import (
+    DEFAULT_CAP,
+    DEFAULT_MIN_RECIPIENTS,
+    DEFAULT_MODEL_PATH,
+    DEFAULT_RETENTION_DAYS,
+    ENGINES,
+)
+from offline.progress import Progress
 from offline.sample import Sample, prepare
 from offline.truth import TruthRecord, load_truth
 from rules.apply import Extractor
 from rules.dom import DomError
 from rules.message import MessageError, parse_message
 from rules.model import RuleSet
-from rules.store import StoreError, default_store_url, open_store
+from rules.store import StoreError
+from rules.stores import default_store_url, open_store
 from rules.typed import type_extraction
 
 if TYPE_CHECKING:
@@ -34,31 +42,18 @@ DESCRIPTION = (
 )
 
 
-def _progress(label: str, n: int, start: float) -> None:
-    if sys.stderr.isatty() or n % 5000 == 0:
-        rate = n / max(1e-9, time.perf_counter() - start)
-        print(
-            f"\r{label}: {n} messages ({rate:.0f}/s)",
-            end="" if sys.stderr.isatty() else "\n",
-            file=sys.stderr,
-        )
-
-
 def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
     """Prepared samples of every readable message under ``paths`` (junk is skipped and counted)."""
-    start = time.perf_counter()
-    n = skipped = 0
+    bar = Progress(label, unit="messages", log_every=5000)
+    skipped = 0
     for name, raw in iter_raw_messages(paths):
-        n += 1
         sample = prepare(name, raw)
         if sample is None:
             skipped += 1
         else:
             yield sample
-        if n % 1000 == 0:
-            _progress(label, n, start)
-    if sys.stderr.isatty() and n >= 1000:
-        print(file=sys.stderr)
+        bar.step()
+    bar.done()
     if skipped:
         print(f"{label}: skipped {skipped} unreadable messages", file=sys.stderr)
 
@@ -165,8 +160,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from offline.batch import RefusedRun, format_report, run_learning
-    from offline.engine import default_model_path, get_engine
-    from offline.state import LearnJob
+    from offline.engine import default_model_path
+    from offline.engines import get_engine
+    from offline.transport import LearnJob
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     model_path = args.roles or default_model_path()
@@ -179,7 +175,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         retention_days=args.retention_days,
         now=datetime.now(UTC),
     )
-    engine = get_engine(args.engine, **({"master": args.spark_master} if args.engine == "spark" else {}))
+    engine = get_engine(args.engine, master=args.spark_master)
     missing = [p for p in args.paths if "://" not in p and not Path(p).exists()]
     if missing:
         raise FileNotFoundError(f"no such file or directory: {', '.join(missing)} (nothing was learned)")
@@ -310,14 +306,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Become uvicorn serving ``app.main:app``: ``--store`` reaches the service and each of its
+    workers as ``MAILSTENCIL_STORE`` in the new program's environment (this process's is not edited)."""
     import os
 
-    import uvicorn
-
-    if args.store:
-        os.environ["MAILSTENCIL_STORE"] = args.store
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
-    return 0
+    env = {**os.environ, "MAILSTENCIL_STORE": args.store} if args.store else dict(os.environ)
+    argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", args.host, "--port", str(args.port)]
+    os.execve(sys.executable, [*argv, "--workers", str(args.workers)], env)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -339,7 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=ENGINES, default="local", help="local (multiprocessing) or spark")
     s.add_argument("--spark-master", help="Spark master URL (unset: MAILSTENCIL_SPARK_MASTER, else local[*])")
     s.add_argument(
-        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs (privacy)"
+        "--min-recipients",
+        type=positive,
+        default=DEFAULT_MIN_RECIPIENTS,
+        help="k: distinct recipients a cluster needs (privacy)",
     )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     mode = s.add_mutually_exclusive_group()
@@ -382,7 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
     s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender held out for scoring")
     s.add_argument(
-        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+        "--min-recipients",
+        type=positive,
+        default=DEFAULT_MIN_RECIPIENTS,
+        help="k: distinct recipients a cluster needs",
     )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     s.add_argument(
@@ -406,7 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable)",
     )
     s.add_argument(
-        "--min-recipients", type=positive, default=5, help="k: distinct recipients a cluster needs"
+        "--min-recipients",
+        type=positive,
+        default=DEFAULT_MIN_RECIPIENTS,
+        help="k: distinct recipients a cluster needs",
     )
     s.add_argument(
         "--corrections",

@@ -27,9 +27,11 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.patterns import PatternError, check_patterns
 from rules.store import RuleStore, SenderState
 
-from .engine import Engine, EngineOutput, LocalEngine
+from .engine import Engine
+from .local_engine import LocalEngine
+from .night import prune_state
 from .sample import Sample
-from .state import LearnJob, prune_state
+from .transport import LearnJob
 
 __all__ = [
     "VERTICALS",
@@ -202,10 +204,10 @@ def run_learning(
     allow_shrink: bool = False,
     max_retired_share: float = MAX_RETIRED_SHARE,
 ) -> RunReport:
-    """One learning run over ``paths`` (or, on the local engine, raw ``messages`` or prepared
-    ``samples``): publishes a new rule-set version with its report and state in one transaction
-    and returns the report (raises :class:`RefusedRun`, publishing nothing, for a rule set it
-    must not serve)."""
+    """One learning run over ``paths`` (or raw ``messages``, or prepared ``samples``, on any
+    engine): publishes a new rule-set version with its report and state in one transaction and
+    returns the report (raises :class:`RefusedRun`, publishing nothing, for a rule set it must not
+    serve)."""
     t0 = time.perf_counter()
     engine = engine or LocalEngine()
     report = RunReport(
@@ -225,13 +227,10 @@ def run_learning(
             return {}
         return {k: v.body for k, v in store.load_states(senders).items()}
 
-    if messages is not None or samples is not None:
-        if not isinstance(engine, LocalEngine):
-            raise ValueError("in-memory messages or samples need the local engine")
-        if samples is not None:
-            out: EngineOutput = engine.run_samples(samples, job, load_states)
-        else:
-            out = engine.run_messages(messages or [], job, load_states)
+    if samples is not None:
+        out = engine.run_samples(samples, job, load_states)
+    elif messages is not None:
+        out = engine.run_messages(messages, job, load_states)
     else:
         out = engine.run(list(paths or []), job, load_states)
     for stage, secs in out.seconds.items():

@@ -21,6 +21,7 @@ from rules.cluster import (
     structure_hash,
 )
 
+from .defaults import DEFAULT_MIN_RECIPIENTS
 from .sample import Sample
 
 __all__ = ["Cluster", "cluster_samples"]
@@ -173,7 +174,7 @@ def _join_small(groups: dict[frozenset[str], list[Sample]], min_recipients: int)
             groups[near].extend(groups.pop(lead))
 
 
-def cluster_samples(samples: Iterable[Sample], min_recipients: int = 5) -> list[Cluster]:
+def cluster_samples(samples: Iterable[Sample], min_recipients: int = DEFAULT_MIN_RECIPIENTS) -> list[Cluster]:
     """Cluster samples per sender; every sample lands in exactly one cluster."""
     by_sender: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:

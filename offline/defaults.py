@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEFAULT_CAP", "DEFAULT_MODEL_PATH", "DEFAULT_RETENTION_DAYS", "ENGINES"]
+__all__ = ["DEFAULT_CAP", "DEFAULT_MIN_RECIPIENTS", "DEFAULT_MODEL_PATH", "DEFAULT_RETENTION_DAYS", "ENGINES"]
 
 ENGINES = ("local", "spark")
+DEFAULT_MIN_RECIPIENTS = 5
+"""k: distinct recipients a cluster needs before it gets rules (privacy)."""
 DEFAULT_CAP = 50
 """Samples kept per cluster between runs."""
 DEFAULT_RETENTION_DAYS = 30

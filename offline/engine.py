@@ -1,62 +1,41 @@
-"""Learning engines: one job (prepare each message, learn each sender), run locally or on Spark.
+"""What every learning engine shares: the :class:`Engine` protocol, its output, and the two steps.
 
-The two steps are pure functions of :mod:`offline.state`: :func:`offline.state.prepare_private`
-per message and :func:`offline.state.night_sender` per sender (the unit that distributes, since
-clustering is per sender). An engine maps the first over the input, groups by sender, joins each
-sender's stored state and maps the second; results come back sorted by sender, so every engine
-yields the same rule set. The role model is loaded once per worker process from its path.
-
-Learning iterates sets of strings in places, so its output depends on Python's string hash seed;
-every engine runs its workers with ``PYTHONHASHSEED`` = :data:`HASH_SEED` so they agree.
+The two steps are pure functions: :func:`offline.privacy.prepare_private` per message and
+:func:`offline.night.night_sender` per sender (the unit that distributes, since clustering is per
+sender). An engine maps the first over the input, groups by sender, joins each sender's stored
+state and maps the second; results come back sorted by sender, so every engine yields the same
+rule set. Learning does not depend on Python's string hash seed (``tests/test_determinism.py``),
+so workers need no particular ``PYTHONHASHSEED``. The role model is loaded once per worker process
+from its path. The engines are :mod:`offline.local_engine` and :mod:`offline.spark_engine`;
+:func:`offline.engines.get_engine` picks one by name.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import signal
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Protocol
 
-from .corpus import iter_raw_messages
-from .defaults import ENGINES
+from .night import night_sender
+from .privacy import prepare_private
 from .roles import DEFAULT_MODEL_PATH, RoleModel
 from .sample import Sample
-from .state import (
-    LearnJob,
-    SenderResult,
-    night_sender,
-    prepare_private,
-    privatize,
-    sample_from_json,
-    sample_to_json,
-)
+from .transport import LearnJob, SenderResult, sample_from_json, sample_to_json
 
 __all__ = [
-    "ENGINES",
-    "HASH_SEED",
     "SKIPPED_NAMED",
     "Engine",
     "EngineOutput",
-    "LocalEngine",
     "Skipped",
     "StateLoader",
-    "get_engine",
+    "default_model_path",
     "model_for",
     "learn_group",
+    "learn_task",
     "prepare_one",
 ]
 
-log = logging.getLogger("mailstencil.learn")
-
-HASH_SEED = "0"
 SKIPPED_NAMED = 20
 """How many skipped messages a run names (the rest are counted)."""
 StateLoader = Callable[[list[str]], dict[str, str]]
@@ -98,12 +77,22 @@ class EngineOutput:
 
 
 class Engine(Protocol):
-    """Runs the learning job over messages under ``paths``."""
+    """Runs the learning job over messages from files, from memory, or already prepared."""
 
     name: str
 
     def run(self, paths: list[str], job: LearnJob, load_states: StateLoader) -> EngineOutput:
-        """Prepare every message, learn every sender that received mail, return the results."""
+        """Prepare every message under ``paths``, learn every sender that received mail."""
+        ...
+
+    def run_messages(
+        self, messages: Iterable[tuple[str, bytes]], job: LearnJob, load_states: StateLoader
+    ) -> EngineOutput:
+        """:meth:`run` on ``(name, raw bytes)`` pairs from any source (files, or built in memory)."""
+        ...
+
+    def run_samples(self, samples: Iterable[Sample], job: LearnJob, load_states: StateLoader) -> EngineOutput:
+        """:meth:`run` on samples prepared elsewhere (made private, as the map step would)."""
         ...
 
 
@@ -135,141 +124,6 @@ def learn_group(sender: str, samples: Iterable[str], state: str | None, job: Lea
     return night_sender(sender, new, state, model_for(job.model_path), job)
 
 
-def _learn_task(task: tuple[str, list[str], str | None, str]) -> str:
-    sender, samples, state, job_json = task
+def learn_task(sender: str, samples: Iterable[str], state: str | None, job_json: str) -> str:
+    """:func:`learn_group` as a task shipped between processes: JSON in, JSON out."""
     return learn_group(sender, samples, state, LearnJob.model_validate_json(job_json)).model_dump_json()
-
-
-def _init_worker(model_path: str | None) -> None:
-    model_for(model_path)
-
-
-class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, label: str, total: int | None = None) -> None:
-        self.label, self.total, self.n = label, total, 0
-        self.on = sys.stderr.isatty()
-        self.start = self.last = time.perf_counter()
-
-    def step(self, n: int = 1) -> None:
-        self.n += n
-        now = time.perf_counter()
-        if self.on and now - self.last >= 0.2:
-            self.last = now
-            rate = self.n / max(1e-9, now - self.start)
-            if self.total:
-                done = int(30 * self.n / self.total)
-                bar = "#" * done + "." * (30 - done)
-                print(f"\r{self.label} [{bar}] {self.n}/{self.total} ({rate:.0f}/s)", end="", file=sys.stderr)
-            else:
-                print(f"\r{self.label}: {self.n} ({rate:.0f}/s)", end="", file=sys.stderr)
-
-    def done(self) -> None:
-        if self.on and self.n:
-            print(file=sys.stderr)
-
-
-def _seeded_pool(processes: int, model_path: str | None) -> Pool:
-    """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`.
-
-    The workers are born ignoring Ctrl-C (an ignored signal stays ignored in a spawned child):
-    it is the parent's to handle, which ends the pool, so no worker prints a traceback of its own.
-    """
-    saved = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = HASH_SEED
-    main = threading.current_thread() is threading.main_thread()
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        return get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, handler)
-        if saved is None:
-            del os.environ["PYTHONHASHSEED"]
-        else:
-            os.environ["PYTHONHASHSEED"] = saved
-
-
-class LocalEngine:
-    """Multiprocessing over the machine's cores (the default engine)."""
-
-    name = "local"
-
-    def __init__(self, processes: int | None = None) -> None:
-        self.processes = processes or os.cpu_count() or 1
-
-    def run(self, paths: list[str], job: LearnJob, load_states: StateLoader) -> EngineOutput:
-        return self.run_messages(iter_raw_messages(list(paths)), job, load_states)
-
-    def run_messages(
-        self, messages: Iterable[tuple[str, bytes]], job: LearnJob, load_states: StateLoader
-    ) -> EngineOutput:
-        """Run on ``(name, raw bytes)`` pairs from any source (files, or built in memory)."""
-        out = EngineOutput(results=[])
-        with _seeded_pool(self.processes, job.model_path) as pool:
-            start = time.perf_counter()
-            groups: dict[str, list[str]] = {}
-            bar = _Progress("prepare")
-            for got in pool.imap(prepare_one, messages, chunksize=16):
-                out.read += 1
-                bar.step()
-                if isinstance(got, Skipped):
-                    out.count_skipped(got)
-                else:
-                    groups.setdefault(got[0], []).append(got[1])
-            bar.done()
-            out.seconds["prepare"] = time.perf_counter() - start
-            self._learn(pool, groups, job, load_states, out)
-        return out
-
-    def run_samples(self, samples: Iterable[Sample], job: LearnJob, load_states: StateLoader) -> EngineOutput:
-        """Run on samples prepared elsewhere (made private here, as the map step would)."""
-        out = EngineOutput(results=[])
-        start = time.perf_counter()
-        groups: dict[str, list[str]] = {}
-        for s in samples:
-            out.read += 1
-            groups.setdefault(s.sender, []).append(sample_to_json(privatize(s)))
-        out.seconds["prepare"] = time.perf_counter() - start
-        with _seeded_pool(self.processes, job.model_path) as pool:
-            self._learn(pool, groups, job, load_states, out)
-        return out
-
-    def _learn(
-        self,
-        pool: Pool,
-        groups: dict[str, list[str]],
-        job: LearnJob,
-        load_states: StateLoader,
-        out: EngineOutput,
-    ) -> None:
-        start = time.perf_counter()
-        states = load_states(sorted(groups))
-        out.seconds["load_state"] = time.perf_counter() - start
-        start = time.perf_counter()
-        job_json = job.model_dump_json()
-        # biggest senders first, so the last task is a small one
-        order = sorted(groups, key=lambda k: (-len(groups[k]), k))
-        tasks: Iterator[tuple[str, list[str], str | None, str]] = (
-            (k, groups.pop(k), states.get(k), job_json) for k in order
-        )
-        bar = _Progress("learn", len(order))
-        for text in pool.imap_unordered(_learn_task, tasks):
-            out.results.append(SenderResult.model_validate_json(text))
-            bar.step()
-        bar.done()
-        out.seconds["learn"] = time.perf_counter() - start
-        out.results.sort(key=lambda r: r.sender)
-        log.info("engine local: %d messages read, %d skipped, %d senders", out.read, out.skipped, len(order))
-
-
-def get_engine(name: str, **options: object) -> Engine:
-    """The engine called ``name`` (``local`` or ``spark``); anything else is a ``ValueError``."""
-    if name == "local":
-        return LocalEngine(**options)  # type: ignore[arg-type]
-    if name == "spark":
-        from .spark_engine import SparkEngine
-
-        return SparkEngine(**options)  # type: ignore[arg-type]
-    raise ValueError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")

@@ -14,6 +14,7 @@ from rules.message import ParsedMessage
 from rules.model import RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
+from .defaults import DEFAULT_MIN_RECIPIENTS
 from .learn import learn
 from .roles import RoleModel
 from .sample import Sample
@@ -62,7 +63,7 @@ def evaluate(
     truth: dict[str, TruthRecord],
     model: RoleModel | None,
     holdout: float = 0.3,
-    min_recipients: int = 5,
+    min_recipients: int = DEFAULT_MIN_RECIPIENTS,
 ) -> Evaluation:
     """Learn on the older messages, extract the newer ones and score them against the truth."""
     start = time.perf_counter()

@@ -15,6 +15,7 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .clustering import Cluster, cluster_samples
+from .defaults import DEFAULT_MIN_RECIPIENTS
 from .features import table_features
 from .induce import ClusterTable, Slot, induce
 from .roles import NONE, RoleModel
@@ -25,6 +26,7 @@ __all__ = [
     "enough",
     "core_members",
     "cluster_tables",
+    "tables_of",
     "doc_words",
     "subject_of",
     "slot_names",
@@ -33,6 +35,7 @@ __all__ = [
     "slot_rule",
     "cluster_rules",
     "learn_sender",
+    "learn_clusters",
     "by_sender",
     "report_of",
     "learn",
@@ -90,7 +93,14 @@ def cluster_tables(
 ) -> Iterator[tuple[Cluster, ClusterTable | None]]:
     """Every cluster with its table induced from its core members (``None`` when those are not
     :func:`enough`: a subset of the cluster, so the cluster then is not either)."""
-    for cluster in cluster_samples(samples, min_recipients):
+    return tables_of(cluster_samples(samples, min_recipients), min_recipients)
+
+
+def tables_of(
+    clusters: Iterable[Cluster], min_recipients: int
+) -> Iterator[tuple[Cluster, ClusterTable | None]]:
+    """:func:`cluster_tables` of clusters already made."""
+    for cluster in clusters:
         core = core_members(cluster)
         if enough(core, min_recipients):
             yield cluster, induce(core, min_recipients)
@@ -224,10 +234,17 @@ def published(
 
 
 def learn_sender(
-    samples: list[Sample], model: RoleModel | None, min_recipients: int = 5
+    samples: list[Sample], model: RoleModel | None, min_recipients: int = DEFAULT_MIN_RECIPIENTS
 ) -> list[ClusterRules]:
     """Learn one sender's clusters: the unit of work an engine distributes (pure function)."""
-    return [cluster_rules(c, t, model) for c, t in cluster_tables(samples, min_recipients)]
+    return learn_clusters(cluster_samples(samples, min_recipients), model, min_recipients)
+
+
+def learn_clusters(
+    clusters: list[Cluster], model: RoleModel | None, min_recipients: int
+) -> list[ClusterRules]:
+    """:func:`learn_sender` of a sender already clustered (the nightly run clusters once)."""
+    return [cluster_rules(c, t, model) for c, t in tables_of(clusters, min_recipients)]
 
 
 def by_sender(samples: Iterable[Sample]) -> dict[str, list[Sample]]:
@@ -251,7 +268,10 @@ def report_of(messages: int, clusters: list[ClusterRules]) -> LearnReport:
 
 
 def learn(
-    samples: list[Sample], model: RoleModel | None, min_recipients: int = 5, version: int = 0
+    samples: list[Sample],
+    model: RoleModel | None,
+    min_recipients: int = DEFAULT_MIN_RECIPIENTS,
+    version: int = 0,
 ) -> tuple[RuleSet, LearnReport]:
     """Learn a rule set from samples; without a role model slots stay unnamed (no rules)."""
     clusters: list[ClusterRules] = []

@@ -1,12 +1,14 @@
-"""The PySpark engine: the same job as :class:`offline.engine.LocalEngine`, on a Spark cluster.
+"""The PySpark engine: the same job as :class:`offline.local_engine.LocalEngine`, on a Spark cluster.
 
 Messages are read as ``(name, raw bytes)`` rows: a directory of ``.eml`` files (names listed on
 the driver, files read by the tasks, so on a cluster it must be on a shared file system), a
 Parquet dataset with columns ``name`` (string) and ``raw`` (binary), or
-(mbox, Maildir, single files) read on the driver and parallelised. Then: map
-:func:`offline.engine.prepare_one`, key by sender, ``cogroup`` with the senders' stored state,
-:func:`offline.engine.learn_group` per sender, collect the results as JSON. PySpark is imported
-only when this engine is used (``pip install mailstencil[spark]`` and a Java 17 runtime).
+(mbox, Maildir, single files) read on the driver and parallelised (as are messages or samples
+handed over in memory). Then: map :func:`offline.engine.prepare_one`, key by sender, ``cogroup``
+with the senders' stored state, :func:`offline.engine.learn_group` per sender, collect the results
+as JSON. The Python workers run this interpreter (``PYSPARK_PYTHON`` when set); PySpark gives them
+``PYTHONHASHSEED=0`` unless the environment says otherwise, and learning does not depend on it.
+PySpark is imported only when this engine is used (``pip install mailstencil[spark]`` and a Java 17 runtime).
 """
 
 from __future__ import annotations
@@ -20,16 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import iter_raw_messages
-from .engine import (
-    HASH_SEED,
-    SKIPPED_NAMED,
-    EngineOutput,
-    Skipped,
-    StateLoader,
-    learn_group,
-    prepare_one,
-)
-from .state import LearnJob, SenderResult
+from .engine import SKIPPED_NAMED, EngineOutput, Skipped, StateLoader, learn_task, prepare_one
+from .privacy import privatize
+from .sample import Sample
+from .transport import LearnJob, SenderResult, sample_to_json
 
 __all__ = ["SparkEngine", "write_parquet"]
 
@@ -37,10 +33,6 @@ log = logging.getLogger("mailstencil.learn")
 
 
 def _session(master: str | None) -> Any:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    # PySpark hands the driver's PYTHONHASHSEED (default "0") to its Python workers
-    os.environ["PYTHONHASHSEED"] = HASH_SEED
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("mailstencil-learn")
@@ -49,13 +41,16 @@ def _session(master: str | None) -> Any:
         builder = builder.master(master)
     elif not os.environ.get("SPARK_HOME"):
         builder = builder.master("local[*]")
-    return (
+    spark = (
         builder.config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.python.worker.reuse", "true")
         .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
         .getOrCreate()
     )
+    # the workers' interpreter, read each time a task's function is wrapped (no environment edit)
+    spark.sparkContext.pythonExec = os.environ.get("PYSPARK_PYTHON", sys.executable)
+    return spark
 
 
 def _is_parquet(path: Path) -> bool:
@@ -79,8 +74,7 @@ def _prep_row(row: tuple[str, bytes | bytearray]) -> tuple[str, str] | Skipped:
 
 def _learn_row(item: tuple[str, tuple[Iterable[str], Iterable[str]]], job_json: str) -> str:
     sender, (samples, states) = item
-    state = next(iter(states), None)
-    return learn_group(sender, samples, state, LearnJob.model_validate_json(job_json)).model_dump_json()
+    return learn_task(sender, samples, next(iter(states), None), job_json)
 
 
 class SparkEngine:
@@ -117,17 +111,55 @@ class SparkEngine:
         return sc.union(rdds) if len(rdds) > 1 else rdds[0]
 
     def run(self, paths: list[str], job: LearnJob, load_states: StateLoader) -> EngineOutput:
+        """Prepare every message under ``paths``, learn every sender that received mail."""
         out = EngineOutput(results=[])
+        spark = self._start(out)
+        start = time.perf_counter()
+        return self._learn(spark, self._rows(spark, paths), job, load_states, out, start)
+
+    def run_messages(
+        self, messages: Iterable[tuple[str, bytes]], job: LearnJob, load_states: StateLoader
+    ) -> EngineOutput:
+        """Run on ``(name, raw bytes)`` pairs from any source (read on the driver, parallelised)."""
+        out = EngineOutput(results=[])
+        spark = self._start(out)
+        start = time.perf_counter()
+        sc = spark.sparkContext
+        rows = sc.parallelize(list(messages), self.partitions or sc.defaultParallelism)
+        return self._learn(spark, rows, job, load_states, out, start)
+
+    def run_samples(self, samples: Iterable[Sample], job: LearnJob, load_states: StateLoader) -> EngineOutput:
+        """Run on samples prepared elsewhere (made private on the driver, as the map step would)."""
+        out = EngineOutput(results=[])
+        spark = self._start(out)
+        start = time.perf_counter()
+        sc = spark.sparkContext
+        pairs = [(s.sender, sample_to_json(privatize(s))) for s in samples]
+        prepared = sc.parallelize(pairs, self.partitions or sc.defaultParallelism)
+        return self._learn(spark, prepared, job, load_states, out, start, prepare=False)
+
+    def _start(self, out: EngineOutput) -> Any:
         start = time.perf_counter()
         spark = _session(self.master)
-        sc = spark.sparkContext
         out.seconds["start"] = time.perf_counter() - start
-        start = time.perf_counter()
+        return spark
+
+    def _learn(
+        self,
+        spark: Any,
+        rows: Any,
+        job: LearnJob,
+        load_states: StateLoader,
+        out: EngineOutput,
+        start: float,
+        prepare: bool = True,
+    ) -> EngineOutput:
+        """Prepare ``rows`` (unless they are prepared already), then learn per sender."""
+        sc = spark.sparkContext
         # few, larger partitions: a task per small file costs more than parsing it
-        rows = self._rows(spark, paths)
         if rows.getNumPartitions() > 4 * sc.defaultParallelism:
             rows = rows.coalesce(self.partitions or 2 * sc.defaultParallelism)
-        prepared = rows.map(_prep_row).cache()
+        prepared = (rows.map(_prep_row) if prepare else rows).cache()
         counts = prepared.map(lambda x: None if isinstance(x, Skipped) else x[0]).countByValue()
         out.read = sum(counts.values())
         out.skipped = counts.get(None, 0)

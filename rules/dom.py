@@ -13,6 +13,7 @@ import lxml.etree
 import lxml.html
 
 from .limits import DEFAULT_LIMITS, Limits
+from .text import normalize_value
 
 __all__ = [
     "Leaf",
@@ -21,7 +22,6 @@ __all__ = [
     "text_leaves",
     "split_label",
     "message_leaves",
-    "collapse",
     "DomError",
 ]
 
@@ -40,11 +40,6 @@ _TAG_WORD = re.compile(rb"\"[^\"]*\"|'[^']*'|[^\s\"']+")
 
 class DomError(ValueError):
     """Raised when a body cannot be turned into leaves (e.g. nested beyond any sane template)."""
-
-
-def collapse(text: str) -> str:
-    """Collapse runs of white space (including non-breaking spaces) to one space and strip."""
-    return " ".join(text.split())
 
 
 @dataclass(slots=True, frozen=True)
@@ -116,8 +111,8 @@ def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf
 def _text(raw: str, limits: Limits) -> str:
     """A text node collapsed, and cut at ``limits.leaf_text`` characters."""
     if len(raw) > limits.leaf_text:
-        return collapse(raw[: 2 * limits.leaf_text])[: limits.leaf_text]
-    return collapse(raw)
+        return normalize_value(raw[: 2 * limits.leaf_text])[: limits.leaf_text]
+    return normalize_value(raw)
 
 
 def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf], limits: Limits) -> None:

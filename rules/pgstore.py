@@ -20,7 +20,7 @@ from psycopg import sql
 
 from .corrections import Correction
 from .model import RuleSet
-from .store import SenderState, StoreError, stamp_report
+from .store import SET_CURRENT, TABLES, SenderState, StoreError, ddl, publish_steps
 
 __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
 
@@ -29,37 +29,13 @@ _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _T = TypeVar("_T")
 _CORRECTION_COLUMNS = ("id", "cluster", "slot", "field", "previous", "created")
 
-_DDL = """
-CREATE SCHEMA IF NOT EXISTS {schema};
-CREATE TABLE IF NOT EXISTS {schema}.rulesets (
-    version INTEGER PRIMARY KEY,
-    created TIMESTAMPTZ NOT NULL,
-    clusters INTEGER NOT NULL,
-    body JSON NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {schema}.pointer (
-    name TEXT PRIMARY KEY,
-    version INTEGER NOT NULL REFERENCES {schema}.rulesets (version)
-);
-CREATE TABLE IF NOT EXISTS {schema}.learn_state (
-    sender TEXT PRIMARY KEY,
-    oldest_kept TIMESTAMPTZ,
-    version INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {schema}.run_reports (
-    version INTEGER PRIMARY KEY REFERENCES {schema}.rulesets (version),
-    body JSON NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {schema}.corrections (
-    id SERIAL PRIMARY KEY,
-    cluster TEXT NOT NULL,
-    slot TEXT NOT NULL,
-    field TEXT,
-    previous TEXT NOT NULL,
-    created TIMESTAMPTZ NOT NULL
-);
-"""
+_TYPES = {
+    "time": "TIMESTAMPTZ",
+    "json": "JSON",
+    "serial": "SERIAL PRIMARY KEY",
+    "ref_rulesets": " REFERENCES {schema}.rulesets (version)",
+}
+_DDL = "CREATE SCHEMA IF NOT EXISTS {schema};\n" + ddl(_TYPES, lambda name: "{schema}." + name)
 
 
 def split_schema(url: str) -> tuple[str, str]:
@@ -124,6 +100,10 @@ class PostgresStore:
     def _t(self, name: str) -> sql.Composed:
         return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(name))
 
+    def _sql(self, statement: str) -> sql.Composed:
+        """A shared statement (:func:`rules.store.publish_steps`) with this schema's tables."""
+        return sql.SQL(statement.replace("?", "%s")).format(**{name: self._t(name) for name in TABLES})
+
     # -- RuleStore protocol --------------------------------------------------------------------
 
     def publish(self, ruleset: RuleSet) -> int:
@@ -147,33 +127,11 @@ class PostgresStore:
                     sql.SQL("SELECT COALESCE(MAX(version), 0) FROM {}").format(self._t("rulesets"))
                 ).fetchone()
                 version = int(row[0]) + 1 if row else 1  # type: ignore[call-overload]
-                body = ruleset.model_copy(update={"version": version})
-                conn.execute(
-                    sql.SQL(
-                        "INSERT INTO {} (version, created, clusters, body) VALUES (%s, %s, %s, %s)"
-                    ).format(self._t("rulesets")),
-                    (version, body.created, len(body.clusters), body.model_dump_json()),
-                )
-                if report:
-                    conn.execute(
-                        sql.SQL("INSERT INTO {} (version, body) VALUES (%s, %s)").format(
-                            self._t("run_reports")
-                        ),
-                        (version, stamp_report(report, version)),
-                    )
-                if replace_states:
-                    conn.execute(sql.SQL("DELETE FROM {}").format(self._t("learn_state")))
-                if states:
+                for statement, rows in publish_steps(
+                    ruleset, report, states, replace_states, version, lambda when: when
+                ):
                     with conn.cursor() as cur:
-                        cur.executemany(
-                            sql.SQL(
-                                "INSERT INTO {} (sender, oldest_kept, version, body) VALUES (%s, %s, %s, %s) "
-                                "ON CONFLICT (sender) DO UPDATE SET oldest_kept = EXCLUDED.oldest_kept, "
-                                "version = EXCLUDED.version, body = EXCLUDED.body"
-                            ).format(self._t("learn_state")),
-                            [(st.sender, st.oldest_kept, version, st.body) for st in states],
-                        )
-                self._set_current(conn, version)
+                        cur.executemany(self._sql(statement), rows)
             return version
 
         return self._run(op)
@@ -231,13 +189,7 @@ class PostgresStore:
         return None if body is None else str(body)
 
     def _set_current(self, conn: psycopg.Connection[tuple[object, ...]], version: int) -> None:
-        conn.execute(
-            sql.SQL(
-                "INSERT INTO {} (name, version) VALUES ('current', %s) "
-                "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version"
-            ).format(self._t("pointer")),
-            (version,),
-        )
+        conn.execute(self._sql(SET_CURRENT), (version,))
 
     def current_version(self) -> int:
         """The current version number (0 when nothing was published)."""

@@ -3,9 +3,10 @@
 A learning run writes a whole rule set as a new version in one transaction and then moves the
 ``current`` pointer; readers always see one complete version. Rule sets are stored as JSON.
 
-A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.state``) and
+A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.transport``) and
 a run report; :meth:`RuleStore.publish_run` writes rule set, report and state in the same
-transaction, so a run that dies before it commits changes nothing.
+transaction, so a run that dies before it commits changes nothing. :func:`rules.stores.open_store`
+opens a store (this one or :mod:`rules.pgstore`) by URL.
 """
 
 from __future__ import annotations
@@ -14,19 +15,16 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlparse
-
-import platformdirs
 
 from .corrections import Correction
 from .model import RuleSet
 
-__all__ = ["RuleStore", "SQLiteStore", "SenderState", "open_store", "default_store_url", "StoreError"]
+__all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
 
 
 class StoreError(RuntimeError):
@@ -121,36 +119,95 @@ class RuleStore(Protocol):
         ...
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rulesets (
-    version INTEGER PRIMARY KEY,
-    created TEXT NOT NULL,
-    clusters INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pointer (
-    name TEXT PRIMARY KEY,
-    version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS learn_state (
-    sender TEXT PRIMARY KEY,
-    oldest_kept TEXT,
-    version INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS run_reports (
-    version INTEGER PRIMARY KEY,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    cluster TEXT NOT NULL,
-    slot TEXT NOT NULL,
-    field TEXT,
-    previous TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-"""
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "rulesets": (
+        ("version", "INTEGER PRIMARY KEY"),
+        ("created", "{time} NOT NULL"),
+        ("clusters", "INTEGER NOT NULL"),
+        ("body", "{json} NOT NULL"),
+    ),
+    "pointer": (("name", "TEXT PRIMARY KEY"), ("version", "INTEGER NOT NULL{ref_rulesets}")),
+    "learn_state": (
+        ("sender", "TEXT PRIMARY KEY"),
+        ("oldest_kept", "{time}"),
+        ("version", "INTEGER NOT NULL"),
+        ("body", "TEXT NOT NULL"),
+    ),
+    "run_reports": (("version", "INTEGER PRIMARY KEY{ref_rulesets}"), ("body", "{json} NOT NULL")),
+    "corrections": (
+        ("id", "{serial}"),
+        ("cluster", "TEXT NOT NULL"),
+        ("slot", "TEXT NOT NULL"),
+        ("field", "TEXT"),
+        ("previous", "TEXT NOT NULL"),
+        ("created", "{time} NOT NULL"),
+    ),
+}
+"""The store's tables, written once for both stores: ``{time}``, ``{json}``, ``{serial}`` and
+``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`)."""
+
+
+def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for every table of :data:`TABLES`, with a store's types and
+    table names."""
+    return "".join(
+        f"CREATE TABLE IF NOT EXISTS {table(name)} (\n"
+        + ",\n".join(f"    {col} {spec.format(**types)}" for col, spec in cols)
+        + "\n);\n"
+        for name, cols in TABLES.items()
+    )
+
+
+_INSERT_RULESET = "INSERT INTO {rulesets} (version, created, clusters, body) VALUES (?, ?, ?, ?)"
+_INSERT_REPORT = "INSERT INTO {run_reports} (version, body) VALUES (?, ?)"
+_DELETE_STATES = "DELETE FROM {learn_state}"
+_UPSERT_STATE = (
+    "INSERT INTO {learn_state} (sender, oldest_kept, version, body) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (sender) DO UPDATE SET oldest_kept = excluded.oldest_kept, "
+    "version = excluded.version, body = excluded.body"
+)
+SET_CURRENT = (
+    "INSERT INTO {pointer} (name, version) VALUES ('current', ?) "
+    "ON CONFLICT (name) DO UPDATE SET version = excluded.version"
+)
+"""Make ``?`` the current version (publishing, and rolling back)."""
+
+
+def publish_steps(
+    ruleset: RuleSet,
+    report: str,
+    states: Sequence[SenderState],
+    replace_states: bool,
+    version: int,
+    when: Callable[[datetime | None], object],
+) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """The statements (``{table}`` names, ``?`` parameters) and rows that publish a run as
+    ``version``, in order, the same for both stores; ``when`` is how a store writes a time."""
+    body = ruleset.model_copy(update={"version": version})
+    steps: list[tuple[str, list[tuple[object, ...]]]] = [
+        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), body.model_dump_json())])
+    ]
+    if report:
+        steps.append((_INSERT_REPORT, [(version, stamp_report(report, version))]))
+    if replace_states:
+        steps.append((_DELETE_STATES, [()]))
+    if states:
+        steps.append((_UPSERT_STATE, [(st.sender, when(st.oldest_kept), version, st.body) for st in states]))
+    steps.append((SET_CURRENT, [(version,)]))
+    return steps
+
+
+_SQLITE_TYPES = {
+    "time": "TEXT",
+    "json": "TEXT",
+    "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "ref_rulesets": "",
+}
+_SQLITE_TABLES = {name: name for name in TABLES}
+
+
+def _sqlite(statement: str) -> str:
+    return statement.format(**_SQLITE_TABLES)
 
 
 class SQLiteStore:
@@ -165,7 +222,7 @@ class SQLiteStore:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(ddl(_SQLITE_TYPES, str))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
         self._identity = self._file_identity()
@@ -199,29 +256,8 @@ class SQLiteStore:
             try:
                 row = cur.execute("SELECT COALESCE(MAX(version), 0) FROM rulesets").fetchone()
                 version = int(row[0]) + 1
-                body = ruleset.model_copy(update={"version": version})
-                cur.execute(
-                    "INSERT INTO rulesets (version, created, clusters, body) VALUES (?, ?, ?, ?)",
-                    (version, body.created.isoformat(), len(body.clusters), body.model_dump_json()),
-                )
-                if report:
-                    cur.execute(
-                        "INSERT INTO run_reports (version, body) VALUES (?, ?)",
-                        (version, stamp_report(report, version)),
-                    )
-                if replace_states:
-                    cur.execute("DELETE FROM learn_state")
-                cur.executemany(
-                    "INSERT INTO learn_state (sender, oldest_kept, version, body) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(sender) DO UPDATE SET oldest_kept = excluded.oldest_kept, "
-                    "version = excluded.version, body = excluded.body",
-                    [(st.sender, _utc(st.oldest_kept), version, st.body) for st in states],
-                )
-                cur.execute(
-                    "INSERT INTO pointer (name, version) VALUES ('current', ?) "
-                    "ON CONFLICT(name) DO UPDATE SET version = excluded.version",
-                    (version,),
-                )
+                for statement, rows in publish_steps(ruleset, report, states, replace_states, version, _utc):
+                    cur.executemany(_sqlite(statement), rows)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -322,44 +358,8 @@ class SQLiteStore:
             row = self._db.execute("SELECT 1 FROM rulesets WHERE version = ?", (version,)).fetchone()
             if row is None:
                 raise StoreError(f"no rule set version {version}")
-            self._db.execute(
-                "INSERT INTO pointer (name, version) VALUES ('current', ?) "
-                "ON CONFLICT(name) DO UPDATE SET version = excluded.version",
-                (version,),
-            )
+            self._db.execute(_sqlite(SET_CURRENT), (version,))
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def default_store_url() -> str:
-    """``sqlite:///`` URL of the per-user default store."""
-    return "sqlite:///" + str(Path(platformdirs.user_data_dir("mailstencil")) / "rules.db")
-
-
-def open_store(url: str | None = None, create: bool = True) -> RuleStore:
-    """Open a store from a URL: ``sqlite:///path.db`` (default) or ``postgresql://...``.
-
-    ``create=False`` (for commands that only read) refuses a SQLite file that does not exist
-    instead of creating it and its folders.
-    """
-    url = url or default_store_url()
-    parsed = urlparse(url)
-    if parsed.scheme in ("postgresql", "postgres"):
-        from .pgstore import PostgresStore
-
-        return PostgresStore(url)
-    if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
-        if not path:
-            raise StoreError(f"no database path in {url!r}")
-    elif not parsed.scheme:
-        path = url
-    else:
-        raise StoreError(f"unsupported store URL scheme {parsed.scheme!r} (use sqlite:/// or postgresql://)")
-    if path == ":memory:":
-        return SQLiteStore(path)
-    if not create and not Path(path).is_file():
-        raise StoreError(f"no rule store at {path}")
-    return SQLiteStore(Path(path))

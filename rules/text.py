@@ -41,7 +41,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def normalize_value(text: str) -> str:
-    """The form values are compared in: HTML entities decoded by the parser, white space collapsed."""
+    """The form leaf texts and values are compared in: runs of white space (non-breaking spaces
+    too) collapsed to one space, the ends stripped (HTML entities are decoded by the parser)."""
     return " ".join(text.split())
 
 

@@ -3,7 +3,7 @@
 # Python, so it works where that Python is EXTERNALLY-MANAGED (Debian 12+, Ubuntu 23.04+). Versions
 # come from the lock files (scripts/lock.sh writes them), the package itself is installed editable:
 #   scripts/install.sh        the package and its runtime dependencies (requirements/base.lock)
-#   scripts/install.sh test   plus the dev, postgres and spark extras (requirements/test.lock), Java and
+#   scripts/install.sh test   plus the dev and spark extras (requirements/test.lock), Java and
 #                             Chromium with its WebDriver (the console's browser tests)
 # Idempotent, and quick when neither the lock nor pyproject.toml changed since the last run.
 # PYTHON picks the interpreter that makes the environment (default python3, 3.11 or newer).

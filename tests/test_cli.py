@@ -14,7 +14,7 @@ import pytest
 from helpers import orders
 
 from mailstencil.cli import build_parser, main
-from rules.store import open_store
+from rules.stores import open_store
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

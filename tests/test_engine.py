@@ -12,8 +12,10 @@ import pytest
 
 from mailstencil.cli import build_parser
 from offline.batch import run_learning
-from offline.engine import LocalEngine, default_model_path, get_engine
-from offline.state import LearnJob
+from offline.engine import default_model_path
+from offline.engines import get_engine
+from offline.local_engine import LocalEngine
+from offline.transport import LearnJob
 from rules.store import SQLiteStore
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
@@ -88,3 +90,33 @@ def test_both_engines_count_and_name_skipped_messages_alike(tmp_path: Path) -> N
         stored = store.load_report()
         store.close()
         assert stored is not None and '"skipped"' in stored and str(mail) not in stored, name
+
+
+def test_both_engines_take_messages_and_samples_from_memory_alike(tmp_path: Path) -> None:
+    """The whole Engine protocol on both engines: ``run_learning`` hands either one raw messages or
+    prepared samples built in memory, and they publish the same rule set."""
+    reason = _spark_unavailable()
+    if reason:
+        pytest.skip(reason)
+    from offline.sample import prepare
+    from offline.spark_engine import SparkEngine
+
+    named = [(f"{i:02}.eml", raw) for i, raw in enumerate(hostile.messages(6))]
+    samples = [s for s in (prepare(n, raw) for n, raw in named) if s is not None]
+    job = LearnJob(model_path=default_model_path(), now=NOW, min_recipients=1)
+    got: dict[tuple[str, str], object] = {}
+    for name, engine in (("local", LocalEngine(1)), ("spark", SparkEngine(master="local[1]"))):
+        for kind in ("messages", "samples"):
+            store = SQLiteStore(tmp_path / f"{name}-{kind}.db")
+            if kind == "messages":
+                report = run_learning(store, engine=engine, job=job, incremental=False, messages=named)
+            else:
+                report = run_learning(store, engine=engine, job=job, incremental=False, samples=samples)
+            got[name, kind] = store.load().model_dump(exclude={"created", "version"})
+            store.close()
+            assert report.engine == name
+            assert report.messages_read == (len(named) if kind == "messages" else len(samples)) > 0
+    assert got["local", "messages"] == got["local", "samples"]
+    assert got["spark", "messages"] == got["local", "messages"]
+    assert got["spark", "samples"] == got["local", "samples"]
+    assert got["local", "messages"]["clusters"]  # type: ignore[index]

@@ -19,9 +19,10 @@ import pytest
 from helpers import make_order, render_message
 
 from offline.batch import RefusedRun, run_learning
-from offline.engine import LocalEngine, default_model_path
+from offline.engine import default_model_path
+from offline.local_engine import LocalEngine
 from offline.sample import CONTENT_ID, prepare
-from offline.state import LearnJob
+from offline.transport import LearnJob
 from rules.apply import Extractor
 from rules.dom import DomError, html_leaves, message_leaves
 from rules.limits import Limits

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from offline.batch import RunReport, run_learning
-from offline.engine import LocalEngine, default_model_path
+from offline.engine import default_model_path
 from offline.evaluate import f1, score_ruleset, split_by_date
+from offline.local_engine import LocalEngine
 from offline.sample import Sample
-from offline.state import LearnJob, SenderStateBody
+from offline.transport import LearnJob, SenderStateBody
 from offline.truth import TruthRecord
 from rules.store import SQLiteStore
 

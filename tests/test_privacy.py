@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 import pytest
 
 from offline.batch import format_report, run_learning
-from offline.engine import LocalEngine, default_model_path, model_for
+from offline.engine import default_model_path, model_for
+from offline.local_engine import LocalEngine
+from offline.night import night_sender
+from offline.privacy import privatize
 from offline.sample import Sample
-from offline.state import LearnJob, night_sender, privatize
+from offline.transport import LearnJob
 from offline.truth import TruthRecord
 from rules.store import SQLiteStore
 from rules.text import normalize_value

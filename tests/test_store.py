@@ -18,7 +18,8 @@ import pytest
 
 from rules.corrections import Correction, apply_corrections, slot_key, training_labels
 from rules.model import ClusterRules, FieldRule, Landmark, RuleSet
-from rules.store import RuleStore, SQLiteStore, StoreError, open_store
+from rules.store import RuleStore, SQLiteStore, StoreError
+from rules.stores import open_store
 
 PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -71,6 +71,16 @@ def test_only_one_leading_and_trailing_run_is_split() -> None:
     assert tokenize("a,b,") == ["a,b", ","]
 
 
-def test_normalize_value() -> None:
-    assert normalize_value("  $1,200.00 \u00a0 USD\n") == "$1,200.00 USD"
-    assert normalize_value("") == ""
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  $1,200.00 \u00a0 USD\n", "$1,200.00 USD"),
+        ("  a \u00a0 b\n\tc  ", "a b c"),
+        ("", ""),
+        ("\u2003x\u3000y", "x y"),
+        ("one", "one"),
+    ],
+)
+def test_normalize_value(raw: str, expected: str) -> None:
+    """One white-space form for leaf texts (rules.dom) and values (truth, scoring)."""
+    assert normalize_value(raw) == expected

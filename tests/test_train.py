@@ -12,7 +12,7 @@ from offline.train import CORRECTIONS, oracle_names, training_set
 from offline.truth import Score, TruthRecord
 from rules.corrections import Correction, slot_key
 from rules.model import RuleSet
-from rules.store import open_store
+from rules.stores import open_store
 
 
 def test_oracle_names_slots_from_the_truth_and_bounds_the_model(

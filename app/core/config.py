@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.limits import DEFAULT_LIMITS, Limits
-from rules.store import default_store_url
+from rules.stores import default_store_url
 
 __all__ = ["Settings", "ConfigError", "get_settings"]
 

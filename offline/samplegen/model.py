@@ -9,6 +9,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
+from rules.text import normalize_value
+
 from .vocab import FIELD_KINDS, LINE_ITEM
 
 
@@ -127,11 +129,6 @@ def plain(parts: Parts) -> str:
     return "".join(out)
 
 
-def collapse(text: str) -> str:
-    """Collapse white space the way truth values are normalised."""
-    return " ".join(text.split())
-
-
 class _Collector:
     def __init__(self) -> None:
         self.fields: dict[str, list[str]] = {}
@@ -149,7 +146,7 @@ class _Collector:
     def parts(self, parts: Parts) -> None:
         for p in parts:
             if isinstance(p, Var):
-                self.add(p.name, collapse(p.value))
+                self.add(p.name, normalize_value(p.value))
             elif isinstance(p, Link):
                 self.parts(p.text)
                 self.add(p.field, p.href)

@@ -23,7 +23,7 @@ from offline.learn import learn  # noqa: E402
 from offline.roles import load_default_model  # noqa: E402
 from offline.sample import prepare  # noqa: E402
 from rules.model import RuleSet  # noqa: E402
-from rules.store import open_store  # noqa: E402
+from rules.stores import open_store  # noqa: E402
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402

@@ -17,7 +17,7 @@ from app.console.masking import mask
 from app.console.session import Signer
 from rules.corrections import slot_key
 from rules.model import RuleSet
-from rules.store import open_store
+from rules.stores import open_store
 
 PAGES = ["/admin/", "/admin/clusters", "/admin/cluster?key=x", "/admin/history", "/admin/test"]
 FORMS = [

@@ -11,7 +11,7 @@ from svc_helpers import ADMIN, AUTH, RFC822, variant
 from app.core.config import ConfigError, Settings
 from app.main import create_app
 from rules.model import RuleSet
-from rules.store import open_store
+from rules.stores import open_store
 
 ADMIN_GETS = ["/v1/admin/clusters", "/v1/admin/rulesets", "/v1/admin/clusters/x@y:0"]
 

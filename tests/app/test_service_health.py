@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from svc_helpers import AUTH, PG_URL, RFC822
 
 from rules.model import RuleSet
-from rules.store import open_store
+from rules.stores import open_store
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -23,7 +23,7 @@ from app.main import create_app
 from offline.learn import learn
 from offline.roles import load_default_model
 from offline.sample import prepare
-from rules.store import open_store
+from rules.stores import open_store
 
 _TMP = tempfile.TemporaryDirectory(prefix="ms-schemathesis-")  # removed when the session ends
 

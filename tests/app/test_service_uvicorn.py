@@ -20,7 +20,7 @@ from svc_helpers import AUTH, RFC822, Server, variant
 
 from rules.apply import Extractor
 from rules.model import RuleSet
-from rules.store import open_store
+from rules.stores import open_store
 
 
 def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
