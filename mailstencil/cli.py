@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailstencil import LEARN_INTERRUPTED, learn_handles_interrupts
 from offline.corpus import iter_raw_messages
 from offline.defaults import DEFAULT_CAP, DEFAULT_MODEL_PATH, DEFAULT_RETENTION_DAYS, ENGINES
 from offline.sample import Sample, prepare
@@ -161,6 +162,16 @@ def _model(path: str | None) -> RoleModel | None:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
+    """Learn and publish; a Ctrl-C at any point ends the run with one line and 130."""
+    try:
+        learn_handles_interrupts()
+        return _learn(args)
+    except KeyboardInterrupt:
+        print(LEARN_INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+def _learn(args: argparse.Namespace) -> int:
     import logging
     from datetime import UTC, datetime
 
@@ -196,9 +207,6 @@ def cmd_learn(args: argparse.Namespace) -> int:
     except RefusedRun as exc:
         print(f"mailstencil: learn refused: {exc}", file=sys.stderr)
         return 3
-    except KeyboardInterrupt:
-        print("mailstencil: learn interrupted; nothing published, previous version serving", file=sys.stderr)
-        return 130
     finally:
         store.close()
     print(format_report(report))

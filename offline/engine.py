@@ -16,7 +16,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -173,22 +172,29 @@ class _Progress:
 def _seeded_pool(processes: int, model_path: str | None) -> Pool:
     """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`.
 
-    The workers are born ignoring Ctrl-C (an ignored signal stays ignored in a spawned child):
-    it is the parent's to handle, which ends the pool, so no worker prints a traceback of its own.
+    Ctrl-C is the parent's to handle (it ends the pool), so no worker prints a traceback of its own:
+    SIGINT is blocked while the pool starts, and the workers inherit it blocked (the pool's threads
+    too, so any worker they restart). Blocked, not ignored: a Ctrl-C meanwhile waits and reaches the
+    parent as soon as the pool is made, where a :class:`KeyboardInterrupt` ends it.
     """
     saved = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = HASH_SEED
-    main = threading.current_thread() is threading.main_thread()
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pool: Pool | None = None
     try:
-        return get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
+        pool = get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
     finally:
-        if main:
-            signal.signal(signal.SIGINT, handler)
         if saved is None:
             del os.environ["PYTHONHASHSEED"]
         else:
             os.environ["PYTHONHASHSEED"] = saved
+        try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a waiting Ctrl-C lands here
+        except KeyboardInterrupt:
+            if pool is not None:
+                pool.terminate()
+            raise
+    return pool
 
 
 class LocalEngine:
