@@ -162,9 +162,9 @@ def _model(path: str | None) -> RoleModel | None:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    """Learn and publish; a Ctrl-C at any point ends the run with one line and 130."""
+    """Learn and publish; a Ctrl-C ends the run with one line and 130 (before the run starts,
+    :mod:`mailstencil` handles it)."""
     try:
-        learn_handles_interrupts()
         return _learn(args)
     except KeyboardInterrupt:
         print(LEARN_INTERRUPTED, file=sys.stderr)
@@ -196,6 +196,7 @@ def _learn(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"no such file or directory: {', '.join(missing)} (nothing was learned)")
     store = open_store(args.store)
     try:
+        learn_handles_interrupts()
         report = run_learning(
             store,
             args.paths,

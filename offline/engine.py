@@ -16,11 +16,13 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_context, resource_tracker
 from multiprocessing.pool import Pool
+from multiprocessing.synchronize import Semaphore
 from pathlib import Path
 from typing import Protocol
 
@@ -139,8 +141,10 @@ def _learn_task(task: tuple[str, list[str], str | None, str]) -> str:
     return learn_group(sender, samples, state, LearnJob.model_validate_json(job_json)).model_dump_json()
 
 
-def _init_worker(model_path: str | None) -> None:
+def _init_worker(model_path: str | None, ready: Semaphore | None = None) -> None:
     model_for(model_path)
+    if ready is not None:
+        ready.release()
 
 
 class _Progress:
@@ -169,31 +173,47 @@ class _Progress:
             print(file=sys.stderr)
 
 
+WORKER_START_TIMEOUT = 120.0
+"""Seconds to wait for each worker to start (a Ctrl-C meanwhile waits too) before going on."""
+
+
 def _seeded_pool(processes: int, model_path: str | None) -> Pool:
     """A pool of fresh interpreters whose string hash seed is :data:`HASH_SEED`.
 
-    Ctrl-C is the parent's to handle (it ends the pool), so no worker prints a traceback of its own:
-    SIGINT is blocked while the pool starts, and the workers inherit it blocked (the pool's threads
-    too, so any worker they restart). Blocked, not ignored: a Ctrl-C meanwhile waits and reaches the
-    parent as soon as the pool is made, where a :class:`KeyboardInterrupt` ends it.
+    Ctrl-C is the parent's to handle (it ends the pool), so no worker prints a traceback of its own.
+    While the pool starts, SIGINT is blocked, so the workers inherit it blocked (the pool's threads
+    too, so any worker they restart), and a Ctrl-C meanwhile is held, not dropped: it is acted on
+    once every worker is up (one still starting when the pool ends would print a traceback), as
+    a :class:`KeyboardInterrupt` that ends the pool. The resource tracker is started first:
+    starting it unblocks the signals it blocked, SIGINT among them.
     """
     saved = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = HASH_SEED
+    resource_tracker.ensure_running()
+    held: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    # another thread may take the signal and run the handler here: hold it until the pool is up
+    previous = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum)) if main else None
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pool: Pool | None = None
     try:
-        pool = get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
+        context = get_context("spawn")
+        ready = context.Semaphore(0)
+        pool = context.Pool(processes, initializer=_init_worker, initargs=(model_path, ready))
+        for _ in range(processes):
+            ready.acquire(timeout=WORKER_START_TIMEOUT)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a blocked Ctrl-C is held now
     finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if main:
+            signal.signal(signal.SIGINT, previous)
         if saved is None:
             del os.environ["PYTHONHASHSEED"]
         else:
             os.environ["PYTHONHASHSEED"] = saved
-        try:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a waiting Ctrl-C lands here
-        except KeyboardInterrupt:
-            if pool is not None:
-                pool.terminate()
-            raise
+    if held and previous is not signal.SIG_IGN:
+        pool.terminate()
+        raise KeyboardInterrupt
     return pool
 
 

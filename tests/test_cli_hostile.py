@@ -86,15 +86,19 @@ def _interpreter_start() -> float:
     return time.monotonic() - start
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.2, 0.5, 1.5])
-def test_ctrl_c_ends_learn_with_one_line(store_url: str, sample_mail: Path, delay: float) -> None:
-    """Ctrl-C at any moment of a run, from its first milliseconds (its modules loading, the worker
-    pool being made) to reading the messages, ends it with one line and 130, the previous version
-    serving."""
+@pytest.mark.parametrize(
+    ("after", "delay"),
+    [("start", 0.05), ("start", 0.2), ("start", 0.5), ("run", 0.0), ("run", 0.02), ("run", 0.3)],
+)
+def test_ctrl_c_ends_learn_with_one_line(store_url: str, sample_mail: Path, after: str, delay: float) -> None:
+    """Ctrl-C at any moment of a run ends it with one line and 130, the previous version serving:
+    ``delay`` s after the interpreter is up (its modules loading), or after the run's start is
+    logged (the worker pool being made, then reading the messages)."""
     before = SQLiteStore(Path(store_url.removeprefix("sqlite:///")))
     served = before.load()
     before.close()
-    delay += _interpreter_start()
+    if after == "start":
+        delay += _interpreter_start()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mailstencil", "learn", "--store", store_url, str(sample_mail)],
         stdout=subprocess.PIPE,
@@ -104,6 +108,9 @@ def test_ctrl_c_ends_learn_with_one_line(store_url: str, sample_mail: Path, dela
         # as an interactive shell starts its job: Ctrl-C at its default, whatever this process has
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    assert proc.stderr is not None
+    if after == "run":
+        assert any("run on engine local started" in line for line in proc.stderr)
     time.sleep(delay)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     sent = time.monotonic()
