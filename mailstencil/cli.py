@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailstencil import LEARN_INTERRUPTED, learn_handles_interrupts
 from offline.corpus import iter_raw_messages
 from offline.defaults import (
     DEFAULT_CAP,
@@ -156,6 +157,16 @@ def _model(path: str | None) -> RoleModel | None:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
+    """Learn and publish; a Ctrl-C ends the run with one line and 130 (before the run starts,
+    :mod:`mailstencil` handles it)."""
+    try:
+        return _learn(args)
+    except KeyboardInterrupt:
+        print(LEARN_INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+def _learn(args: argparse.Namespace) -> int:
     import logging
     from datetime import UTC, datetime
 
@@ -181,6 +192,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"no such file or directory: {', '.join(missing)} (nothing was learned)")
     store = open_store(args.store)
     try:
+        learn_handles_interrupts()
         report = run_learning(
             store,
             args.paths,
@@ -192,9 +204,6 @@ def cmd_learn(args: argparse.Namespace) -> int:
     except RefusedRun as exc:
         print(f"mailstencil: learn refused: {exc}", file=sys.stderr)
         return 3
-    except KeyboardInterrupt:
-        print("mailstencil: learn interrupted; nothing published, previous version serving", file=sys.stderr)
-        return 130
     finally:
         store.close()
     print(format_report(report))

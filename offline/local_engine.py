@@ -8,8 +8,9 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from multiprocessing import get_context
+from multiprocessing import get_context, resource_tracker
 from multiprocessing.pool import Pool
+from multiprocessing.synchronize import Semaphore
 
 from .corpus import iter_raw_messages
 from .engine import EngineOutput, Skipped, StateLoader, learn_task, model_for, prepare_one
@@ -23,27 +24,51 @@ __all__ = ["LocalEngine"]
 log = logging.getLogger("mailstencil.learn")
 
 
-def _init_worker(model_path: str | None) -> None:
+def _init_worker(model_path: str | None, ready: Semaphore | None = None) -> None:
     model_for(model_path)
+    if ready is not None:
+        ready.release()
 
 
 def _learn_task(task: tuple[str, list[str], str | None, str]) -> str:
     return learn_task(*task)
 
 
+WORKER_START_TIMEOUT = 120.0
+"""Seconds to wait for each worker to start (a Ctrl-C meanwhile waits too) before going on."""
+
+
 def _pool(processes: int, model_path: str | None) -> Pool:
     """A pool of fresh interpreters, each with the role model loaded.
 
-    The workers are born ignoring Ctrl-C (an ignored signal stays ignored in a spawned child):
-    it is the parent's to handle, which ends the pool, so no worker prints a traceback of its own.
+    Ctrl-C is the parent's to handle (it ends the pool), so no worker prints a traceback of its own.
+    While the pool starts, SIGINT is blocked, so the workers inherit it blocked (the pool's threads
+    too, so any worker they restart), and a Ctrl-C meanwhile is held, not dropped: it is acted on
+    once every worker is up (one still starting when the pool ends would print a traceback), as
+    a :class:`KeyboardInterrupt` that ends the pool. The resource tracker is started first:
+    starting it unblocks the signals it blocked, SIGINT among them.
     """
+    resource_tracker.ensure_running()
+    held: list[int] = []
     main = threading.current_thread() is threading.main_thread()
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    # another thread may take the signal and run the handler here: hold it until the pool is up
+    previous = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum)) if main else None
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return get_context("spawn").Pool(processes, initializer=_init_worker, initargs=(model_path,))
+        context = get_context("spawn")
+        ready = context.Semaphore(0)
+        pool = context.Pool(processes, initializer=_init_worker, initargs=(model_path, ready))
+        for _ in range(processes):
+            ready.acquire(timeout=WORKER_START_TIMEOUT)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a blocked Ctrl-C is held now
     finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         if main:
-            signal.signal(signal.SIGINT, handler)
+            signal.signal(signal.SIGINT, previous)
+    if held and previous is not signal.SIG_IGN:
+        pool.terminate()
+        raise KeyboardInterrupt
+    return pool
 
 
 class LocalEngine:

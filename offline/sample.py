@@ -76,7 +76,7 @@ def prepare_checked(name: str, raw: bytes, text_only: bool = False) -> Sample | 
     except MessageError:
         return "not an RFC 822 message"
     except DomError:
-        return "HTML over a parse limit"
+        return "body over a parse limit"
     except RecursionError:
         return "nested too deeply"
     if not msg.sender:

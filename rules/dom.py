@@ -81,6 +81,13 @@ def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
             raise DomError(f"the HTML has over {limits.attributes} attributes")
 
 
+def _check_size(what: str, size: int, limits: Limits) -> None:
+    """Raise :class:`DomError` for a body over ``limits.body_text``: its parse would take memory
+    of about ten times its size."""
+    if size > limits.body_text:
+        raise DomError(f"the {what} body has {size} characters; the limit is {limits.body_text}")
+
+
 def _attribute_words(tag: bytes, stop: int) -> int:
     """Words of a start tag outside quoted values, after its name; counting ends past ``stop``."""
     n = -1  # the tag name
@@ -94,11 +101,13 @@ def _attribute_words(tag: bytes, stop: int) -> int:
 
 def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     """Leaves of an HTML document in document order: text nodes and ``http(s)`` link targets."""
+    size = len(html)  # characters (bytes when given bytes)
     if isinstance(html, str):
         html = html.encode("utf-8", "replace")
     if not html.strip():
         return []
-    check_attributes(html, limits)
+    check_attributes(html, limits)  # first: its reason is the one to give for a huge tag
+    _check_size("HTML", size, limits)
     try:
         root = lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -155,6 +164,7 @@ def split_label(line: str) -> tuple[str, str] | None:
 
 def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     """Leaves of a plain-text body: one per non-empty line, split into label and value at ``:``."""
+    _check_size("text", len(text), limits)
     out: list[Leaf] = []
     n = 0
     for raw in text.splitlines():
@@ -162,6 +172,8 @@ def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
         if not line:
             continue
         n += 1
+        if n > limits.leaves:
+            raise DomError(f"the text body has over {limits.leaves} lines")
         pair = split_label(line)
         if pair is not None:
             out.append(Leaf("line/label", f"/line[{n}]/label", pair[0], "line"))

@@ -24,7 +24,9 @@ class Limits:
     depth: int = 400
     """Element nesting depth of the HTML body."""
     leaves: int = 20_000
-    """Text leaves of the HTML body."""
+    """Text leaves of the HTML body (lines of a text-only body)."""
+    body_text: int = 10_000_000
+    """Characters of the decoded HTML or text body that is parsed (memory grows about tenfold)."""
     leaf_text: int = 100_000
     """Characters kept of one leaf (the rest is cut)."""
     rule_text: int = 20_000

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     )
     max_depth: int = Field(default=DEFAULT_LIMITS.depth, gt=0, description="HTML nesting depth (deeper: 422)")
     max_leaves: int = Field(default=DEFAULT_LIMITS.leaves, gt=0, description="text leaves (more: 422)")
+    max_body_text: int = Field(
+        default=DEFAULT_LIMITS.body_text,
+        gt=0,
+        description="characters of the decoded HTML or text body that is parsed (more: 422)",
+    )
     max_leaf_text: int = Field(
         default=DEFAULT_LIMITS.leaf_text,
         gt=0,
@@ -114,6 +119,7 @@ class Settings(BaseSettings):
             attributes=self.max_attributes,
             depth=self.max_depth,
             leaves=self.max_leaves,
+            body_text=self.max_body_text,
             leaf_text=self.max_leaf_text,
             rule_text=self.max_rule_text,
             seconds=self.extract_budget,

@@ -278,3 +278,23 @@ def test_a_worker_over_its_time_is_restarted(order_store: str) -> None:
         # the restarted worker is sent the rule set it lacks, then answers
         r = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
         assert r.status_code == 200 and r.json()["version"] == 1 and r.json()["fields"]
+
+
+def test_a_body_over_the_size_limit_is_refused_and_the_service_keeps_serving(order_store: str) -> None:
+    """``MAILSTENCIL_MAX_BODY_TEXT`` bounds the body a worker parses (its memory): over it, 422
+    with the reason; the worker goes on answering."""
+    head = b"From: orders@pinecone.example\r\nSubject: big\r\nContent-Type: text/"
+    html = head + b"html\r\n\r\n<html><body>" + b"<p>boots</p>" * 10_000 + b"</body></html>"
+    text = head + b"plain\r\n\r\n" + b"Item: boots\r\n" * 10_000
+    env = {"MAILSTENCIL_EXTRACT_PROCESSES": "1", "MAILSTENCIL_MAX_BODY_TEXT": "100000"}
+    with serve(order_store, env) as srv, httpx.Client(base_url=srv.base, timeout=60) as http:
+        over = http.post("/v1/extract", content=html, headers=RFC822)
+        assert over.status_code == 422
+        assert "the HTML body has 120026 characters; the limit is 100000" in over.json()["detail"]
+        over = http.post("/v1/extract", content=text, headers=RFC822)
+        assert over.status_code == 422
+        assert "the text body has 130000 characters; the limit is 100000" in over.json()["detail"]
+        r = http.post("/v1/extract", content=hostile.message(1), headers=RFC822)
+        assert r.status_code == 200 and r.json()["fields"]
+        small = http.post("/v1/extract", content=html[: len(head) + 60_000], headers=RFC822)
+        assert small.status_code == 200
