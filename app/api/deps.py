@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -12,10 +12,14 @@ from pydantic import SecretStr
 
 from ..core.config import Settings
 from ..core.metrics import Metrics
+from ..core.ratelimit import FailureLimiter
 from ..rulecache import RuleCache, Snapshot
 from ..workers import Runner
 
 __all__ = ["State", "get_state", "StateDep", "SnapshotDep", "require_admin", "require_extract"]
+
+
+SIGN_IN_ATTEMPTS = 5  # wrong admin tokens a client may send to the sign-in form per minute
 
 
 @dataclass(slots=True)
@@ -28,6 +32,8 @@ class State:
     extraction: Runner
     """Where extraction jobs run (worker processes or threads), off the event loop, so health
     checks and other requests keep being answered."""
+    sign_ins: FailureLimiter = field(default_factory=lambda: FailureLimiter(SIGN_IN_ATTEMPTS, 60.0))
+    """Wrong tokens per client at the console's sign-in (guessing is slowed, not locked out)."""
 
 
 async def get_state(request: Request) -> State:

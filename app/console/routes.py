@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -153,10 +154,20 @@ def login(
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not csrf or not secrets.compare_digest(csrf.encode(), expected.encode()):
         raise HTTPException(403, "the sign-in form's CSRF token is missing or wrong; reload the page")
+    client = request.client.host if request.client else ""
+    wait = state.sign_ins.retry_after(client)
+    if wait is not None:
+        log.warning("console: sign-in refused, too many wrong tokens from one client")
+        error = f"Too many wrong tokens; try again in {math.ceil(wait)} s."
+        held = page(request, "login.html", status=429, csrf=csrf, next=_safe_next(next), error=error)
+        held.headers["Retry-After"] = str(math.ceil(wait))
+        return held
     admin = state.settings.admin_token
     if admin is None or not secrets.compare_digest(token.encode(), admin.get_secret_value().encode()):
+        state.sign_ins.fail(client)
         log.warning("console: sign-in with a wrong token")
         return page(request, "login.html", status=401, csrf=csrf, next=_safe_next(next), error="Wrong token.")
+    state.sign_ins.clear(client)
     cookie, _ = _signer(state).issue()
     response = redirect(_safe_next(next))
     secure = request.url.scheme == "https"

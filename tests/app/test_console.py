@@ -278,3 +278,16 @@ def test_sessions_expire_and_cannot_be_forged() -> None:
     payload, _, signature = cookie.partition(".")
     assert signer.check(f"{payload}x.{signature}", now=1001.0) is None
     assert signer.check(None) is None and signer.check("garbage") is None
+
+
+def test_wrong_tokens_slow_down_sign_in_from_that_client(store_url: str) -> None:
+    with serve(store_url, {}) as srv, httpx.Client(base_url=srv.base, timeout=30) as c:
+        csrf = csrf_of(c.get("/admin/login").text)
+        for _ in range(5):
+            assert c.post("/admin/login", data={"token": "guess", "csrf": csrf}).status_code == 401
+        held = c.post("/admin/login", data={"token": ADMIN, "csrf": csrf})  # the right token waits too
+        assert held.status_code == 429 and 0 < int(held.headers["retry-after"]) <= 60
+        assert "Too many wrong tokens" in held.text and "mailstencil_console" not in held.headers.get(
+            "set-cookie", ""
+        )
+        assert c.get("/admin/clusters", headers=AUTH).status_code == 200  # scripts with the token go on
