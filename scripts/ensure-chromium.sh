@@ -5,12 +5,11 @@
 # `chromium-driver` packages (as root, or with sudo). Nothing is downloaded at test time.
 set -euo pipefail
 log() { echo "ensure-chromium: $*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$(dirname "$0")/lib.sh"
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   log "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
   exit 0
 fi
 log "installing chromium and chromium-driver from Debian's packages"
-as_root apt-get update -q
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver
+apt_install --no-install-recommends chromium chromium-driver
 /usr/bin/chromium --version 2>&1 | head -n 1 >&2

@@ -4,12 +4,11 @@
 # openjdk-17-jre-headless (as root, or with sudo).
 set -euo pipefail
 log() { echo "ensure-java: $*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$(dirname "$0")/lib.sh"
 if command -v java >/dev/null 2>&1; then
   log "$(java -version 2>&1 | head -n 1)"
   exit 0
 fi
 log "installing openjdk-17-jre-headless from Debian's packages"
-as_root apt-get update -q
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless
+apt_install openjdk-17-jre-headless
 java -version 2>&1 | head -n 1 >&2

@@ -10,7 +10,7 @@ PORT=5432
 DB=test
 
 log() { echo "ensure-postgres: $*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$(dirname "$0")/lib.sh"
 ready() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h "$HOST" -p "$PORT"; }
 can_login() { psql -h "$HOST" -p "$PORT" -U postgres -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; }
 
@@ -51,8 +51,7 @@ ensure_trust() {
 if ! ready; then
   if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
     log "installing postgresql from Debian's packages"
-    as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+    apt_install postgresql
   fi
   start_cluster
 fi

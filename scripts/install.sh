@@ -18,7 +18,7 @@ PY=${PYTHON:-python3}
 VENV=.venv
 LOCK=requirements/$PROFILE.lock
 log() { echo "install: $*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+. scripts/lib.sh  # the working directory is the project root (above)
 
 command -v "$PY" >/dev/null 2>&1 || { log "no $PY on PATH: install Python 3.11 or newer (or set PYTHON)"; exit 1; }
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
@@ -34,8 +34,7 @@ if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
     pkg="python$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')-venv"
     command -v apt-get >/dev/null 2>&1 || { log "$PY -m venv failed and there is no apt-get"; exit 1; }
     log "$PY -m venv failed; installing Debian's $pkg"
-    as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg"
+    apt_install "$pkg"
     make_venv || { rm -rf "$VENV"; "$PY" -m venv "$VENV"; }
   fi
 fi
