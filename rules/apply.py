@@ -258,6 +258,10 @@ def _apply(
                 picked = [i for i in free if leaves[i].xpath.endswith(tail)]
             else:
                 picked = free[spec.ordinal : spec.ordinal + 1]
+        # a single-valued field named for a column of rows (a totals table whose optional rows
+        # share one path) is its first row, where the rule was learned; it is no line item
+        item = spec.mode == "rows" and spec.field in LINE_ITEM_FIELDS
+        first_only = spec.mode == "rows" and not item
         values: list[tuple[str, str]] = []
         for i in picked:
             v = _match(rule.regex, spec.group, leaves[i].text, max_text)
@@ -269,16 +273,13 @@ def _apply(
                     at = text.find(v)
                     before, after = text[:at].strip(), text[at + len(v) :].strip()
                     out.around[spec.field] = (before or spec.context, after or spec.context_after)
+                if first_only:
+                    break
         if not values:
             continue
-        single = spec.field not in LINE_ITEM_FIELDS
-        if spec.mode == "rows" and single:
-            # a single-valued field named for a column of rows (a totals table whose optional rows
-            # share one path) is its first row, where the rule was learned; it is no line item
-            values = values[:1]
         out.fields[spec.field] = [v for _, v in values]
         out.confidence[spec.field] = round(spec.confidence * weight, 3)
-        if spec.mode == "rows" and not single:
+        if item:
             for row, v in values:
                 rows.setdefault(row, {})[spec.field] = v
     out.items = list(rows.values())
