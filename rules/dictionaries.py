@@ -2,7 +2,8 @@
 
 Each recogniser is a full-match test on a collapsed value. A column takes a type when most of its
 values hit (see :func:`column_types`). Money and dates are read by :mod:`rules.values` (CLDR
-currencies, month and weekday names); a value longer than ``MAX_LEN`` gets only the cheap types.
+currencies, month and weekday names); carriers and device words are data in
+``rules/dictionaries.json``. A value longer than ``MAX_LEN`` gets only the cheap types.
 """
 
 from __future__ import annotations
@@ -10,10 +11,25 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pydantic import BaseModel
 
 from .values import CURRENCY_CODES, MAX_LEN, in_context, is_currency_token, parse_amount, parse_date
+from .wordlists import Words, read_data
 
 __all__ = ["TYPES", "value_types", "column_types", "CURRENCY_CODES", "is_currency_token"]
+
+
+class _WordsFile(BaseModel):
+    """The shape of ``rules/dictionaries.json``: the carriers' names and the device words."""
+
+    about: str
+    carriers: Words
+    device_words: Words
+
+
+_WORDS = read_data(Path(__file__).with_name("dictionaries.json"), _WordsFile)
 
 _INTEGER = re.compile(r"^[-+]?\d{1,7}$")
 _CODE = re.compile(r"^(?=[^\s]*\d)[#A-Za-z0-9][A-Za-z0-9\-_/.#]{3,40}$")
@@ -38,22 +54,11 @@ _PERSON = re.compile(rf"^(?:{_NAME_WORD})(?:\s(?:(?:van|von|de|der|da|del|la|le|
 _CJK_NAME = re.compile(
     r"^[\u3040-\u30ff\u4e00-\u9fff]{1,4}\s?[\u3040-\u30ff\u4e00-\u9fff]{1,4}(?:\s?(?:様|さん))?$"
 )
-# fmt: off
-_CARRIERS = (
-    "ups", "usps", "fedex", "dhl", "dhl express", "dpd", "gls", "hermes", "tnt", "royal mail",
-    "canada post", "australia post", "la poste", "colissimo", "chronopost", "correos", "seur",
-    "japan post", "yamato", "sagawa", "postnl", "bpost", "evri", "ontrac", "amazon logistics",
-    "deutsche post", "purolator", "日本郵便", "ヤマト運輸", "佐川急便", "ゆうパック",
-)
-# fmt: on
 _CARD = re.compile(
     r"(?i)^(?:visa|master\s?card|american express|amex|discover|jcb|diners(?: club)?|maestro|unionpay"
     r"|cartes? bancaires?|carte bleue|girocard|ec-karte|paypal|apple pay|google pay)\b.{0,30}?\d{4}\)?$"
 )
-_DEVICE = re.compile(
-    r"(?i)\b(?:chrome|firefox|safari|edge|opera|brave|android|ios|iphone|ipad|windows|macos|mac os|linux"
-    r"|ubuntu|chromebook|desktop|mobile|browser|app|cli)\b"
-)
+_DEVICE = re.compile(rf"(?i)\b(?:{'|'.join(re.escape(w) for w in _WORDS.device_words)})\b")
 
 
 def _ip(v: str) -> bool:
@@ -79,7 +84,7 @@ def _code(v: str) -> bool:
     )
 
 
-_CARRIER = re.compile(rf"^(?:{'|'.join(re.escape(c) for c in _CARRIERS)})(?: |$)", re.IGNORECASE)
+_CARRIER = re.compile(rf"^(?:{'|'.join(re.escape(c) for c in _WORDS.carriers)})(?: |$)", re.IGNORECASE)
 
 
 TYPES: dict[str, Callable[[str], bool]] = {
