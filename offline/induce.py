@@ -22,6 +22,7 @@ from rules.text import tokenize
 from rules.values import is_currency_token
 
 from .dates import periods
+from .defaults import DEFAULT_MIN_RECIPIENTS
 from .names import names_reader
 from .sample import Sample
 from .tokalign import Template, align_values, lcs
@@ -310,7 +311,7 @@ def _columns(
     return cols
 
 
-def induce(members: list[Sample], min_recipients: int = 5) -> ClusterTable:
+def induce(members: list[Sample], min_recipients: int = DEFAULT_MIN_RECIPIENTS) -> ClusterTable:
     """Build a cluster's table: landmarks, slots and a template skeleton."""
     landmarks = _landmarks(members, min_recipients)
     lm_index = {(m.ipath, m.text): i for i, m in enumerate(landmarks)}
