@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 import lxml.html
 
@@ -55,6 +56,66 @@ TRIED = {
     "scale": "nothing yet: every worker parses and compiles the whole rule set; the README says what the "
     "design should do",
 }
+
+
+class Spec(NamedTuple):
+    """What a figure is apart from its measurement: its name (a template filled per case), unit,
+    goal, the better direction and what was tried for the goal."""
+
+    name: str
+    unit: str
+    goal: float | None = None
+    better: Literal["higher", "lower"] = "higher"
+    tried: str = ""
+
+
+# every figure the run writes, by what it measures; a spec's goal applies where the figure says so
+SPECS = {
+    "map": Spec("map stage (prepare): messages/s per core", "msg/s"),
+    "run": Spec("whole nightly run: messages/s per core", "msg/s"),
+    "parse": Spec("parse only (email policy.default + lxml)", "msg/s"),
+    "extract": Spec("extract (MIME parse, leaves, cluster, rules)", "msg/s"),
+    "online": Spec("whole online path (+ typing, markup, JSON answer)", "msg/s", 2000, tried=TRIED["online"]),
+    "startup": Spec("start-up to first answer (corpus rule set)", "s", 2, "lower", TRIED["startup"]),
+    "rps": Spec("{case}: requests/s{batch}", "req/s", 1000, tried=TRIED["http"]),
+    "p99": Spec("{case}: p99 latency", "ms", 25, "lower", TRIED["http"]),
+    "ratio": Spec(
+        "ratio: HTTP req/s (16 conn.) / in-process whole-path msg/s", "×", 0.8, tried=TRIED["http"]
+    ),
+    "rss": Spec("resident memory, all processes", "MB"),
+    "worker_rss": Spec("{n:,} clusters: RSS of one worker", "MB", 1024, "lower", TRIED["scale"]),
+    "compile": Spec("{n:,} clusters: parse + compile", "s", better="lower"),
+    "lookup": Spec("{n:,} clusters: extract per message", "ms", better="lower"),
+    "big_startup": Spec(
+        "10,000 clusters: `serve --workers 2` start-up to first answer", "s", 2, "lower", TRIED["scale"]
+    ),
+    "growth": Spec("lookup growth, {first:,} → {last:,} clusters", "×", 1.2, "lower"),
+}
+
+
+def figure(
+    section: str,
+    spec: str,
+    value: float,
+    note: str = "",
+    runs: list[float] | None = None,
+    goal: bool = True,
+    **name: object,
+) -> Figure:
+    """The figure ``SPECS[spec]`` describes, measured at ``value``; ``goal=False`` where its goal is
+    not asked (a load case or rule-set size the goal is not about); ``name`` fills the name template."""
+    s = SPECS[spec]
+    return Figure(
+        section=section,
+        name=s.name.format(**name),
+        value=value,
+        unit=s.unit,
+        goal=s.goal if goal else None,
+        better=s.better,
+        runs=runs or [],
+        note=note,
+        tried=s.tried if goal else "",
+    )
 
 
 def pick_messages(corpus: Path, n: int) -> list[bytes]:
@@ -106,20 +167,8 @@ def learning_figures(report: RunReport, engine: str) -> list[Figure]:
     )
     sec = f"learning ({engine} engine, {CORES} cores)"
     return [
-        Figure(
-            section=sec,
-            name="map stage (prepare): messages/s per core",
-            unit="msg/s",
-            value=n / max(secs.get("prepare", 0), 1e-9) / CORES,
-            note=f"{n} messages",
-        ),
-        Figure(
-            section=sec,
-            name="whole nightly run: messages/s per core",
-            unit="msg/s",
-            value=n / report.seconds / CORES,
-            note=f"{report.seconds:.1f} s; shares: {shares}",
-        ),
+        figure(sec, "map", n / max(secs.get("prepare", 0), 1e-9) / CORES, f"{n} messages"),
+        figure(sec, "run", n / report.seconds / CORES, f"{report.seconds:.1f} s; shares: {shares}"),
     ]
 
 
@@ -138,23 +187,9 @@ def inprocess_figures(store: Path, messages: list[bytes]) -> tuple[list[Figure],
     base, ours, whole = rate(parse_only, messages), rate(extractor.extract, messages), rate(online, messages)
     sec = "in-process (one core, the HTTP benchmark's messages)"
     return [
-        Figure(section=sec, name="parse only (email policy.default + lxml)", value=base, unit="msg/s"),
-        Figure(
-            section=sec,
-            name="extract (MIME parse, leaves, cluster, rules)",
-            value=ours,
-            unit="msg/s",
-            note=f"{ours / base:.2f}× parse-only's rate",
-        ),
-        Figure(
-            section=sec,
-            name="whole online path (+ typing, markup, JSON answer)",
-            value=whole,
-            unit="msg/s",
-            goal=2000,
-            note="`app.service.run_job`, what a worker does per message",
-            tried=TRIED["online"],
-        ),
+        figure(sec, "parse", base),
+        figure(sec, "extract", ours, f"{ours / base:.2f}× parse-only's rate"),
+        figure(sec, "online", whole, "`app.service.run_job`, what a worker does per message"),
     ], whole
 
 
@@ -167,17 +202,7 @@ def http_figures(
     with http_load.serve(store, 2, messages[0]) as server:
         runs = http_load.run_cases(server, messages, seconds, repeat)
         rss = http_load.rss_mb(server.pid)
-    figures = [
-        Figure(
-            section=sec,
-            name="start-up to first answer (corpus rule set)",
-            value=server.startup,
-            unit="s",
-            goal=2,
-            better="lower",
-            tried=TRIED["startup"],
-        ),
-    ]
+    figures = [figure(sec, "startup", server.startup)]
     for c in http_load.CASES:
         loads = runs[c.name]
         mid = http_load.median_run(loads)
@@ -186,54 +211,18 @@ def http_figures(
         errors = sum(x.errors for x in loads)
         busy = f"; {errors} answers not 2xx (503: queue full, by design)" if errors else ""
         note = f"CPU a request: service {mid.service_ms:.2f} ms, workers {mid.workers_ms:.2f} ms{busy}"
-        tried = TRIED["http"] if goal else ""
+        batch = " (×10 messages)" if per > 1 else ""
         figures += [
-            Figure(
-                section=sec,
-                name=f"{c.name}: requests/s" + (" (×10 messages)" if per > 1 else ""),
-                value=mid.rps,
-                unit="req/s",
-                runs=[x.rps for x in loads],
-                goal=1000 if goal else None,
-                note=note,
-                tried=tried,
-            ),
-            Figure(
-                section=sec,
-                name=f"{c.name}: p99 latency",
-                value=mid.p99,
-                unit="ms",
-                runs=[x.p99 for x in loads],
-                goal=25 if goal else None,
-                better="lower",
-                note=f"p50 {mid.p50:.1f} ms",
-                tried=tried,
-            ),
+            figure(sec, "rps", mid.rps, note, [x.rps for x in loads], goal, case=c.name, batch=batch),
+            figure(sec, "p99", mid.p99, f"p50 {mid.p50:.1f} ms", [x.p99 for x in loads], goal, case=c.name),
         ]
     ratio_runs = [x.rps / inproc for x in runs[http_load.CASES[1].name]]
-    figures.append(
-        Figure(
-            section=sec,
-            name="ratio: HTTP req/s (16 conn.) / in-process whole-path msg/s",
-            value=statistics.median(ratio_runs),
-            unit="×",
-            runs=ratio_runs,
-            goal=0.8,
-            note=f"in-process {inproc:.0f} msg/s on one core, same messages, same run",
-            tried=TRIED["http"],
-        )
-    )
+    note = f"in-process {inproc:.0f} msg/s on one core, same messages, same run"
     front = sorted(rss.values())
-    figures.append(
-        Figure(
-            section=sec,
-            name="resident memory, all processes",
-            value=sum(front),
-            unit="MB",
-            note=f"{len(front)} processes, largest {front[-1]:.0f} MB",
-        )
-    )
-    return figures
+    return figures + [
+        figure(sec, "ratio", statistics.median(ratio_runs), note, ratio_runs),
+        figure(sec, "rss", sum(front), f"{len(front)} processes, largest {front[-1]:.0f} MB"),
+    ]
 
 
 def scale_figures(store: Path, messages: list[bytes], sizes: list[int], workdir: Path) -> list[Figure]:
@@ -260,33 +249,15 @@ def scale_figures(store: Path, messages: list[bytes], sizes: list[int], workdir:
         )
         got = json.loads(out.stdout)
         lookups.append(got["lookup_ms"])
+        memory = (
+            f"rule set JSON {mb:.0f} MB; {got['rss_base_mb']:.0f} MB before loading it, "
+            f"{got['rss_parsed_mb']:.0f} MB once parsed into the rule model, the rest compiled"
+        )
+        known = f"{got['known']:.0%} of messages in a known cluster"
         figures += [
-            Figure(
-                section=sec,
-                name=f"{n:,} clusters: RSS of one worker",
-                value=got["rss_mb"],
-                unit="MB",
-                goal=1024 if n >= 100_000 else None,
-                better="lower",
-                tried=TRIED["scale"],
-                note=f"rule set JSON {mb:.0f} MB; {got['rss_base_mb']:.0f} MB before loading it, "
-                f"{got['rss_parsed_mb']:.0f} MB once parsed into the rule model, the rest compiled",
-            ),
-            Figure(
-                section=sec,
-                name=f"{n:,} clusters: parse + compile",
-                value=got["compile_s"],
-                unit="s",
-                better="lower",
-            ),
-            Figure(
-                section=sec,
-                name=f"{n:,} clusters: extract per message",
-                value=got["lookup_ms"],
-                unit="ms",
-                better="lower",
-                note=f"{got['known']:.0%} of messages in a known cluster",
-            ),
+            figure(sec, "worker_rss", got["rss_mb"], memory, goal=n >= 100_000, n=n),
+            figure(sec, "compile", got["compile_s"], n=n),
+            figure(sec, "lookup", got["lookup_ms"], known, n=n),
         ]
         if n == 10_000:
             big = workdir / "rules-10k.db"
@@ -295,30 +266,11 @@ def scale_figures(store: Path, messages: list[bytes], sizes: list[int], workdir:
             big_store.close()
             with http_load.serve(big, 2, scale.as_copy(messages[0], 0)) as server:
                 startup = server.startup
-            figures.append(
-                Figure(
-                    section=sec,
-                    name="10,000 clusters: `serve --workers 2` start-up to first answer",
-                    value=startup,
-                    unit="s",
-                    goal=2,
-                    better="lower",
-                    tried=TRIED["scale"],
-                )
-            )
+            figures.append(figure(sec, "big_startup", startup))
         (workdir / f"rules-{n}.json").unlink()
     if len(lookups) > 1:
-        figures.append(
-            Figure(
-                section=sec,
-                name=f"lookup growth, {sizes[0]:,} → {sizes[-1]:,} clusters",
-                value=lookups[-1] / lookups[0],
-                unit="×",
-                goal=1.2,
-                better="lower",
-                note="flat: extract per message at the largest set over the smallest",
-            )
-        )
+        note = "flat: extract per message at the largest set over the smallest"
+        figures.append(figure(sec, "growth", lookups[-1] / lookups[0], note, first=sizes[0], last=sizes[-1]))
     return figures
 
 
