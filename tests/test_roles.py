@@ -10,8 +10,8 @@ from pathlib import Path
 
 from offline.features import MULTI, TYPE_PREFIX, generic_view, slot_features, table_features, value_class
 from offline.induce import Slot
-from offline.lexicon import mentions, specific
-from offline.names import given_share, names_reader
+from offline.lexicon import mentions
+from offline.names import given_share
 from offline.roles import NONE, RoleModel, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
@@ -323,58 +323,6 @@ def test_features_do_not_depend_on_the_order_a_set_iterates_in() -> None:
     assert len(outs) == 1
     # each word on its own: "order" names a field, the phrase "placed on" (no order in a set) not
     assert "lxsj:order_number" in next(iter(outs))
-
-
-def test_lexicon_short_words_match_whole_words_only() -> None:
-    # a short label word ("to", "de", "hi") only counts as itself, never as the start of a
-    # longer word ("total", "den", "hier"); longer terms still match compounds ("Versandkosten")
-    assert "arrival_airport" not in mentions("Total")
-    assert "order_total" in mentions("Total")
-    assert "departure_airport" not in mentions("den Lieferstatus")
-    assert "recipient_name" not in mentions("hier klicken")
-    assert "recipient_name" in mentions("Hi Anna,")
-    assert "arrival_airport" in mentions("Flight to Lisbon")
-    assert "shipping_amount" in mentions("Versandkosten")
-
-
-def test_the_most_specific_reading_of_a_label() -> None:
-    # a label that several fields' words hit reads as the field of its longest term
-    assert specific("Trial End Date:", "end") == ["trial_end_date"]
-    assert specific("Device Name:", "end") == ["device_name"]
-    assert specific("Due By:", "end") == ["due_date"]
-    assert {"event_time", "trial_end_date"} <= set(mentions("Trial End Date:", "end"))
-
-
-def test_names_reader_compares_words_with_the_address() -> None:
-    # (our own examples) a word of three letters or more of the name, accents folded, in the
-    # address's local part
-    assert names_reader("Leon Gould", "leon.gould59@example.org")
-    assert names_reader("D. Johnson", "djohnson@post.example")
-    assert names_reader("Jürgen Weiß", "juergen.w@mail.example")
-    assert names_reader("Jürgen Weiß", "jurgen.w@mail.example")
-    assert names_reader("Jürgen Weiß", "jw.weiss@mail.example")
-    assert not names_reader("Jürgen Weiß", "j.w@mail.example")
-    assert not names_reader("Ravi Menon", "leon.gould59@example.org")
-    assert not names_reader("Al", "al@example.org")  # too short to tell
-    assert not names_reader("Leon", "")
-
-
-def test_a_short_label_word_labels_only_the_value_next_to_it() -> None:
-    # "to" labels "Flight to <airport>", not a sentence that merely contains it
-    assert "arrival_airport" in mentions("Flight to", "end")
-    assert "arrival_airport" not in mentions("We are writing to let you know that", "end")
-    assert "arrival_airport" in mentions("We are writing to let you know that")  # no edge: anywhere
-    assert "tax_amount" in mentions("Sales tax (estimated):", "end")
-    assert "item_quantity" in mentions("x 2 each", "start")
-    assert "order_total" in mentions("The total of this order, as charged to your card:", "end")  # long words
-
-
-def test_the_mail_speaking_of_itself_labels_no_address() -> None:
-    # "this email" is the message, not the account's address; "your email" is
-    assert "username" not in mentions("This email is to let you know that")
-    assert "username" not in mentions("Diese E-Mail wurde automatisch versendet an")
-    assert "username" in mentions("Your email address")
-    assert "username" in mentions("E-Mail:")
 
 
 def test_labels_are_cut_at_whole_words() -> None:
