@@ -149,7 +149,7 @@ _COUNTS = {"messages", "recipients", "first_seen", "last_seen"}
 
 
 def _rule_key(rule: FieldRule) -> tuple[object, ...]:
-    return (rule.field, rule.anchor, rule.ipath, rule.mode, rule.ordinal, rule.selector, rule.row_rel)
+    return (rule.field, *rule.address.key())
 
 
 def _diff(old: list[ClusterRules], new: list[ClusterRules], report: RunReport) -> None:

@@ -16,7 +16,7 @@ from rules.address import LANDMARK, addresses, claim, row_key
 from rules.cluster import jaccard
 from rules.dictionaries import column_types
 from rules.dom import Leaf, split_label
-from rules.model import Landmark, Selector
+from rules.model import Landmark, Selector, SlotAddress
 from rules.patterns import Pattern, compile_pattern
 from rules.text import tokenize
 from rules.values import is_currency_token
@@ -39,16 +39,10 @@ _MAX_GROUPS = 50
 
 
 @dataclass(slots=True)
-class Slot:
-    """One variable gap of one column: a candidate field, with what the role model needs."""
+class Slot(SlotAddress):
+    """One variable gap of one column, at the column's address: a candidate field, with what the
+    role model needs."""
 
-    anchor: int
-    ipath: str
-    mode: str
-    ordinal: int
-    selector: int
-    row_depth: int
-    row_rel: str
     xpath: str
     kind: str
     template: Template
@@ -167,14 +161,9 @@ def _has_alternative(
 
 
 @dataclass(slots=True)
-class _Column:
-    anchor: int
-    ipath: str
-    mode: str  # ordinal | match | rows
-    ordinal: int
-    selector: int
-    row_depth: int
-    row_rel: str
+class _Column(SlotAddress):
+    """The leaves of one address in each member."""
+
     cells: list[list[int]]  # per member: leaf indices
 
 
@@ -407,13 +396,7 @@ def _slots(
         dtypes = column_types((v for row in values for v in row), before=near_b, after=near_a)
         out.append(
             Slot(
-                anchor=col.anchor,
-                ipath=col.ipath,
-                mode=col.mode,
-                ordinal=col.ordinal,
-                selector=col.selector,
-                row_depth=col.row_depth,
-                row_rel=col.row_rel,
+                *col.key(),
                 xpath=leaves[i0].xpath,
                 kind=leaves[i0].kind,
                 template=template,

@@ -112,13 +112,7 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
     """The rule that extracts ``slot`` as field ``name`` (template text only, no values)."""
     return FieldRule(
         field=name,
-        anchor=slot.anchor,
-        ipath=slot.ipath,
-        mode=slot.mode,  # type: ignore[arg-type]
-        ordinal=slot.ordinal,
-        selector=slot.selector,
-        row_depth=slot.row_depth,
-        row_rel=slot.row_rel,
+        **slot.as_fields(),
         pattern=slot.pattern(),
         xpath=slot.xpath,
         dtype=sorted(slot.dtypes),

@@ -58,17 +58,7 @@ class TrainingLabel(BaseModel):
 
 def slot_identity(rule: FieldRule) -> tuple[int, str, str, int, int, int, str, int, int]:
     """Where a rule reads within its cluster (anchor index, path, mode, place, value group, gap)."""
-    return (
-        rule.anchor,
-        rule.ipath,
-        rule.mode,
-        rule.ordinal,
-        rule.selector,
-        rule.row_depth,
-        rule.row_rel,
-        rule.group,
-        rule.gap,
-    )
+    return (*rule.address.key(), rule.group, rule.gap)
 
 
 def slot_key(cluster: ClusterRules, rule: FieldRule) -> str:

@@ -6,12 +6,40 @@ template structure or constant template text (landmarks, labels, regexes); no us
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Landmark", "Selector", "FieldRule", "ClusterRules", "RuleSet"]
+__all__ = ["Mode", "SlotAddress", "Landmark", "Selector", "FieldRule", "ClusterRules", "RuleSet"]
+
+Mode = Literal["ordinal", "match", "rows"]
+
+
+@dataclass(slots=True)
+class SlotAddress:
+    """Where a slot's leaf stands in each message of its cluster (see :class:`FieldRule`). Learning's
+    columns and slots are addresses; a rule keeps its address in its own fields, the published JSON."""
+
+    anchor: int
+    ipath: str
+    mode: Mode
+    ordinal: int
+    selector: int
+    row_depth: int
+    row_rel: str
+
+    def key(self) -> tuple[int, str, Mode, int, int, int, str]:
+        """The address alone, as a tuple: for comparing and keying slots and rules."""
+        return (self.anchor, self.ipath, self.mode, self.ordinal, self.selector, self.row_depth, self.row_rel)
+
+    def as_fields(self) -> dict[str, Any]:
+        """The address as keyword arguments of a :class:`FieldRule` (which checks their types)."""
+        return dict(zip(ADDRESS_FIELDS, self.key(), strict=True))
+
+
+ADDRESS_FIELDS = tuple(f.name for f in fields(SlotAddress))
 
 
 class Landmark(BaseModel):
@@ -44,7 +72,7 @@ class FieldRule(BaseModel):
     field: str
     anchor: int = -1
     ipath: str
-    mode: Literal["ordinal", "match", "rows"] = "ordinal"
+    mode: Mode = "ordinal"
     ordinal: int = 0
     selector: int = -1
     row_depth: int = 0
@@ -59,6 +87,11 @@ class FieldRule(BaseModel):
     gap: int = 0  # which variable gap of the leaf's text template the value is (a leaf may hold several)
     line: int = -1  # the skeleton line (leaf) holding the slot in the cluster's first member; -1: none
     corrected: bool = False  # named (or renamed) by an operator's correction (rules/corrections.py)
+
+    @property
+    def address(self) -> SlotAddress:
+        """Where the rule reads, as one value."""
+        return SlotAddress(*(getattr(self, name) for name in ADDRESS_FIELDS))
 
 
 class ClusterRules(BaseModel):

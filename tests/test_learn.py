@@ -108,6 +108,7 @@ def test_a_rule_is_the_slots_address_and_template_text() -> None:
         3,
         "td[2]",
     )
+    assert rule.address.key() == slot.key()  # a slot is the address its rule reads
     assert rule.pattern == slot.pattern() and rule.group == 1
     assert rule.dtype == ["code", "money"] and rule.confidence == 0.9123
     assert rule.context == slot.near_before[:80] and len(rule.context) == 80 and rule.context_after == "EUR"
