@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from offline.evaluate import Evaluation
+from offline.sample import Sample
 from offline.truth import Score
 from rules.dom import Leaf
 
@@ -57,6 +58,24 @@ PRODUCTS = [
     "Willow Basket",
     "Rowan Jam Jar",
 ]
+
+
+def bare_sample(
+    i: int, reader: str = "", day: int | None = None, signature: frozenset[str] = frozenset()
+) -> Sample:
+    """Message ``i`` as learning counts it, without leaves: its id, reader (``reader<i>@`` unless
+    given), day (``day`` days after ``START``, else ``i``) and constant text."""
+    return Sample(
+        name=f"m{i}.eml",
+        message_id=f"<m{i}@shop.example>",
+        sender=SENDER,
+        subject="Your order",
+        date=START + timedelta(days=i if day is None else day),
+        recipient=reader or f"reader{i}@mail.example",
+        leaves=[],
+        paths=frozenset({"html/body/p"}),
+        signature=signature,
+    )
 
 
 def leaf_dict(leaf: Leaf) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+from helpers import START, bare_sample
 
 from offline.clustering import Cluster
 from offline.induce import ClusterTable, Slot
@@ -18,25 +20,8 @@ from offline.learn import (
     subject_of,
 )
 from offline.roles import NONE
-from offline.sample import Sample
 from offline.tokalign import align_values
 from rules.model import Landmark
-
-_DAY = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-def _sample(i: int, reader: str = "", signature: frozenset[str] = frozenset()) -> Sample:
-    return Sample(
-        name=f"m{i}.eml",
-        message_id=f"<m{i}@shop.example>",
-        sender="orders@shop.example",
-        subject="Your order",
-        date=_DAY + timedelta(days=i),
-        recipient=reader or f"reader{i}@mail.example",
-        leaves=[],
-        paths=frozenset({"html/body/p"}),
-        signature=signature,
-    )
 
 
 def _slot(ipath: str, mode: str = "ordinal", anchor: int = 0, row_depth: int = 0, ordinal: int = 0) -> Slot:
@@ -70,8 +55,8 @@ def _slot(ipath: str, mode: str = "ordinal", anchor: int = 0, row_depth: int = 0
 
 
 def test_enough_needs_messages_and_distinct_readers() -> None:
-    same = [_sample(i, "ann@mail.example") for i in range(10)]
-    many = [_sample(i) for i in range(MIN_MESSAGES)]
+    same = [bare_sample(i, "ann@mail.example") for i in range(10)]
+    many = [bare_sample(i) for i in range(MIN_MESSAGES)]
     assert not enough(same, 2)
     assert enough(many, MIN_MESSAGES)
     assert not enough(many[:-1], 1)  # too few messages, however many readers
@@ -79,7 +64,7 @@ def test_enough_needs_messages_and_distinct_readers() -> None:
 
 def test_core_members_carry_most_of_the_clusters_constant_text() -> None:
     sig = frozenset(f"t:{w}" for w in "abcdefghij")
-    full, rare = _sample(1, signature=sig), _sample(2, signature=frozenset(list(sig)[:5]))
+    full, rare = bare_sample(1, signature=sig), bare_sample(2, signature=frozenset(list(sig)[:5]))
     cluster = Cluster("k", "orders@shop.example", frozenset(), sig, [full, rare])
     assert core_members(cluster) == [full]
     assert core_members(Cluster("k", "s", frozenset(), frozenset(), [full, rare])) == [full, rare]
@@ -148,10 +133,10 @@ def test_line_item_fields_stay_in_the_item_table() -> None:
 
 
 def test_a_cluster_without_a_table_is_published_without_rules() -> None:
-    members = [_sample(i) for i in range(3)]
+    members = [bare_sample(i) for i in range(3)]
     cluster = Cluster(
         "orders@shop.example:1", "orders@shop.example", frozenset({"p"}), frozenset({"s:order"}), members
     )
     out = published(cluster, None, [])
     assert (out.messages, out.recipients, out.induced, out.rules, out.subject) == (3, 3, False, [], ["order"])
-    assert (out.first_seen, out.last_seen) == (_DAY, _DAY + timedelta(days=2))
+    assert (out.first_seen, out.last_seen) == (START, START + timedelta(days=2))

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+from helpers import START, bare_sample
 
 from offline.reservoir import SKETCH_SIZE, ClusterStats, Sketch, cap_by_group, h64, sample_order
-from offline.sample import Sample
-
-_DAY = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-def _sample(i: int, reader: str = "", day: int = 0) -> Sample:
-    return Sample(
-        name=f"m{i}.eml",
-        message_id=f"<m{i}@shop.example>",
-        sender="orders@shop.example",
-        subject="Your order",
-        date=_DAY + timedelta(days=day),
-        recipient=reader or f"reader{i}@mail.example",
-        leaves=[],
-        paths=frozenset(),
-        signature=frozenset(),
-    )
 
 
 def _sketch(items: range) -> Sketch:
@@ -54,32 +39,34 @@ def test_merging_sketches_is_their_union() -> None:
 
 def test_cluster_stats_count_readers_and_span_the_dates() -> None:
     stats = ClusterStats()
-    stats.add([_sample(1, "ann@mail.example", 3), _sample(2, "ann@mail.example", 1), _sample(3, day=5)])
+    stats.add(
+        [bare_sample(1, "ann@mail.example", 3), bare_sample(2, "ann@mail.example", 1), bare_sample(3, day=5)]
+    )
     assert (stats.messages.count(), stats.recipients.count()) == (3, 2)
-    assert (stats.first_seen, stats.last_seen) == (_DAY + timedelta(days=1), _DAY + timedelta(days=5))
+    assert (stats.first_seen, stats.last_seen) == (START + timedelta(days=1), START + timedelta(days=5))
     stats.add([])
     later = ClusterStats()
-    later.add([_sample(1, "ann@mail.example", 3), _sample(4, day=9)])
+    later.add([bare_sample(1, "ann@mail.example", 3), bare_sample(4, day=9)])
     stats.merge(later)
     assert (stats.messages.count(), stats.recipients.count()) == (4, 3)
-    assert stats.last_seen == _DAY + timedelta(days=9) and stats.first_seen == _DAY + timedelta(days=1)
+    assert stats.last_seen == START + timedelta(days=9) and stats.first_seen == START + timedelta(days=1)
 
 
 def test_the_reservoir_keeps_the_same_samples_whatever_order_they_come_in() -> None:
-    group = [_sample(i, day=i % 7) for i in range(40)]
+    group = [bare_sample(i, day=i % 7) for i in range(40)]
     kept = cap_by_group([group], 10)
     shuffled = group[:]
     random.Random(1).shuffle(shuffled)
     assert [s.message_id for s in cap_by_group([shuffled], 10)] == [s.message_id for s in kept]
     assert len(kept) == 10 and kept == sorted(kept, key=sample_order)
     # more mail replaces kept samples only by newcomers that rank below them
-    newcomers = [_sample(i) for i in range(40, 80)]
+    newcomers = [bare_sample(i) for i in range(40, 80)]
     more = {s.message_id for s in cap_by_group([group + newcomers], 10)}
     assert more - {s.message_id for s in kept} <= {s.message_id for s in newcomers}
 
 
 def test_the_cap_applies_per_group() -> None:
-    a, b = [_sample(i) for i in range(5)], [_sample(i) for i in range(5, 30)]
+    a, b = [bare_sample(i) for i in range(5)], [bare_sample(i) for i in range(5, 30)]
     kept = cap_by_group([a, b], 8)
     assert len(kept) == 5 + 8
     assert {s.message_id for s in a} <= {s.message_id for s in kept}
