@@ -81,6 +81,9 @@ def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
     broken = 0
     nodes = _SCRIPTS(tree)  # a node-set expression: a list of elements
     for script in nodes if isinstance(nodes, list) else []:
+        if not isinstance(script, lxml.etree._Element):
+            continue
+        script.set("type", "application/ld+json")  # extruct reads this spelling only; mail writes others
         try:
             found = extruct.extract(script, syntaxes=["json-ld"], errors="strict").get("json-ld", [])
         except Exception:  # noqa: BLE001 - malformed JSON-LD is common and never fatal
