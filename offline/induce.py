@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rules.address import LANDMARK, addresses, claim, row_key
+from rules.address import LANDMARK, addresses, beside, claim, row_key
 from rules.cluster import jaccard
 from rules.dictionaries import column_types
 from rules.dom import Leaf, split_label
@@ -261,9 +261,13 @@ def _columns(
             continue
         # varying counts: sentences with constant text are picked by it, the rest are rows
         compiled: list[tuple[int, Pattern]] = []
-        for occ in _sentence_groups(members, per):
+        sentences = _sentence_groups(members, per)
+        depth = _row_depth(members, per)
+        for occ in sentences:
             if len({members[m].reader for m, _ in occ}) < need:
                 continue  # privacy: a selector's constant text must be k recipients' template
+            if _row_cell(members, occ, per, depth):
+                continue  # one of the repeated rows, read with them
             pattern = _selector(members, occ)
             if pattern is not None:
                 compiled.append((len(selectors), compile_pattern(pattern)))
@@ -284,13 +288,15 @@ def _columns(
         if max(counts) < 2:
             cols.append(_Column(anchor, ipath, "ordinal", 0, -1, 0, "", [p[:1] for p in free]))
             continue
+        depth = _row_depth(members, free)
+        # the value on the anchor landmark's own line is read by its place, the rest as rows
+        own_line = [
+            _beside_anchor(members[m], a, anchor, p) for m, (a, p) in enumerate(zip(addr, free, strict=True))
+        ]
+        for j in range(max(len(b) for b in own_line)):
+            cols.append(_Column(anchor, ipath, "ordinal", j, -1, 0, "", [b[j : j + 1] for b in own_line]))
+        free = [[i for i in p if i not in b] for p, b in zip(free, own_line, strict=True)]
         xps = [members[m].leaves[i].xpath for m, p in enumerate(free) for i in p]
-        depth = min(
-            (_divergence([members[m].leaves[i].xpath for i in p]) for m, p in enumerate(free) if len(p) > 1),
-            default=0,
-        )
-        if depth >= 10_000:
-            depth = 0
         for rel in dict.fromkeys(row_key(x, depth) for x in xps):
             cells = [
                 [i for i in p if row_key(members[m].leaves[i].xpath, depth) == rel]
@@ -298,6 +304,53 @@ def _columns(
             ]
             cols.append(_Column(anchor, ipath, "rows", 0, -1, depth, rel, cells))
     return cols
+
+
+def _row_depth(members: list[Sample], cells: list[list[int]]) -> int:
+    """How deep the row element of a column's repeated leaves is: where consecutive leaves' paths
+    first differ, shallowest over the members (0 when no member has two)."""
+    depth = min(
+        (_divergence([members[m].leaves[i].xpath for i in p]) for m, p in enumerate(cells) if len(p) > 1),
+        default=0,
+    )
+    return 0 if depth >= 10_000 else depth
+
+
+def _row_cell(
+    members: list[Sample],
+    occ: list[tuple[int, int]],
+    per: list[list[int]],
+    depth: int,
+) -> bool:
+    """Whether a template sentence is a cell of the column's repeated records: it shares its row
+    with other cells, and another record of its message, of several cells too, holds other text
+    in the same cell (an invoice's plan line above its add-ons), so it is one record among them,
+    not a text picked by its words (a greeting, a paragraph of its own, stays one)."""
+    if depth < 1:
+        return False
+    for m, i in occ:
+        leaves = members[m].leaves
+        rows: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for j in per[m]:
+            rows[tuple(leaves[j].xpath.split("/")[: depth + 1])].append(j)
+        mine = tuple(leaves[i].xpath.split("/")[: depth + 1])
+        rel = row_key(leaves[i].xpath, depth)
+        if len(rows[mine]) > 1 and any(
+            row != mine and len(cells) > 1 and any(row_key(leaves[j].xpath, depth) == rel for j in cells)
+            for row, cells in rows.items()
+        ):
+            return True
+    return False
+
+
+def _beside_anchor(member: Sample, addr: list[tuple[int, int]], anchor: int, cell: list[int]) -> list[int]:
+    """The leaves of ``cell`` that share their element with the anchor landmark (see
+    :func:`rules.address.beside`)."""
+    at = next((i for i, a in enumerate(addr) if a == (anchor, LANDMARK)), None)
+    if at is None:
+        return []
+    here = member.leaves[at].xpath
+    return [i for i in cell if beside(member.leaves[i].xpath, here)]
 
 
 def induce(members: list[Sample], min_recipients: int = DEFAULT_MIN_RECIPIENTS) -> ClusterTable:
@@ -354,7 +407,7 @@ def _slots(
     out: list[Slot] = []
     texts = _texts(members, cells)
     flat = [t for cell in texts for t in cell]
-    aligned = align_values(flat)
+    aligned = align_values(flat, rows=col.mode == "rows")
     if aligned is None:
         return []
     template, parsed = aligned

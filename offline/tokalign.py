@@ -30,6 +30,7 @@ _TITLE = re.compile(_TITLES + r"\s+\S", re.IGNORECASE)
 _date = TYPES["date"]
 _money = TYPES["money"]
 _card = TYPES["card"]
+_BRACKETS = frozenset("()[]")
 _AMOUNT = re.compile(r"^[-−+]?\d{1,3}(?:[,.\u202f' ]?\d{3})*(?:[.,]\d{1,2})?$")
 
 
@@ -150,9 +151,11 @@ def lcs(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
-def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] | None:
+def align_values(values: list[str], rows: bool = False) -> tuple[Template, list[list[str | None]]] | None:
     """Align a column's values; returns its template and, per value, the text of each gap.
 
+    ``rows``: the values are the cells of repeated records (the items of an order), whose first
+    words are their own (``Formule Essentiel`` beside ``Stockage``), never optional template text.
     Returns ``None`` when the values do not share a template (no regex fits them all).
     """
     distinct = list(dict.fromkeys(values))
@@ -175,11 +178,12 @@ def align_values(values: list[str]) -> tuple[Template, list[list[str | None]]] |
     if not nonempty:
         return None
     items = [i for i in items if not isinstance(i, int) or i in nonempty]
-    template = _renumber(items)
+    template = _merge_brackets(_renumber(items))
     template = _merge_dates(template, values)
     parsed = _parse(template, values)
     _absorb(template, parsed)
-    _leads(template, parsed)
+    if not rows:
+        _leads(template, parsed)
     _trails(template, parsed)
     _titles(template, _parse(template, values) if template.lead else parsed)
     if template.absorb or template.titled or template.lead or template.trail:
@@ -191,6 +195,17 @@ def _renumber(items: list[str | int]) -> Template:
     gaps = sorted({i for i in items if isinstance(i, int)})
     renum = {old: new for new, old in enumerate(gaps)}
     return Template([renum[i] if isinstance(i, int) else i for i in items], {})
+
+
+def _merge_brackets(template: Template) -> Template:
+    """One gap for values whose only shared text is brackets after a start of their own:
+    ``{name} ({qualifier})`` (``Scale plan (per seat)``, ``Extra storage (100 GB)``) is one value
+    that writes its own qualifier, not two values in a template's brackets."""
+    items = template.items
+    consts = [t for t in items if isinstance(t, str)]
+    if consts and isinstance(items[0], int) and all(t in _BRACKETS for t in consts):
+        return Template([0], {})
+    return template
 
 
 def _parse(template: Template, values: list[str]) -> list[list[str | None]]:

@@ -13,7 +13,7 @@ from .dom import Leaf
 from .limits import DEFAULT_LIMITS
 from .patterns import Pattern, full_match
 
-__all__ = ["LANDMARK", "addresses", "row_key", "claim"]
+__all__ = ["LANDMARK", "addresses", "row_key", "beside", "claim"]
 
 LANDMARK = -2
 
@@ -41,6 +41,12 @@ def addresses(leaves: Sequence[Leaf], landmarks: Mapping[tuple[str, str], int]) 
 def row_key(xpath: str, depth: int) -> str:
     """The part of an indexed path below the row element at ``depth`` steps."""
     return "/".join(xpath.split("/")[depth + 1 :])
+
+
+def beside(xpath: str, landmark: str) -> bool:
+    """Whether a leaf shares its element with its anchor landmark: the value on a label's own line
+    (``Track: <url>`` in a text body), read by its place, never as one of the rows that follow."""
+    return xpath.rsplit("/", 1)[0] == landmark.rsplit("/", 1)[0]
 
 
 def claim(

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .address import LANDMARK, addresses, claim
+from .address import LANDMARK, addresses, beside, claim
 from .cluster import (
     FALLBACK_SIMILARITY,
     ClusterCandidate,
@@ -229,9 +229,12 @@ def _apply(
 ) -> None:
     addr = addresses(leaves, cluster.landmarks)
     index: dict[tuple[int, str], list[int]] = defaultdict(list)
+    landmark_at: dict[int, str] = {}  # each landmark found: its indexed path
     for i, (anchor, ordinal) in enumerate(addr):
         if ordinal != LANDMARK:
             index[(anchor, leaves[i].ipath)].append(i)
+        else:
+            landmark_at[anchor] = leaves[i].xpath
     owners: dict[tuple[int, str], list[int]] = {}
     rows: dict[str, dict[str, str]] = {}
     for rule in cluster.compiled:
@@ -255,7 +258,12 @@ def _apply(
             free = [i for i, o in zip(hits, own, strict=True) if o == -1]
             if spec.mode == "rows":
                 tail = "/" + spec.row_rel
-                picked = [i for i in free if leaves[i].xpath.endswith(tail)]
+                here = landmark_at.get(spec.anchor)
+                picked = [
+                    i
+                    for i in free
+                    if leaves[i].xpath.endswith(tail) and not (here and beside(leaves[i].xpath, here))
+                ]
             else:
                 picked = free[spec.ordinal : spec.ordinal + 1]
         # a single-valued field named for a column of rows (a totals table whose optional rows

@@ -163,23 +163,33 @@ def split_label(line: str) -> tuple[str, str] | None:
 
 
 def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
-    """Leaves of a plain-text body: one per non-empty line, split into label and value at ``:``."""
+    """Leaves of a plain-text body: one per non-empty line, split into label and value at ``:``.
+
+    Blank lines cut the body into paragraphs, the elements of its indexed paths
+    (``/p[2]/line[1]/value``): an item written as a few lines of its own is then a row, as a table
+    row is in HTML, with its cells addressed by their line in the paragraph."""
     _check_size("text", len(text), limits)
     out: list[Leaf] = []
-    n = 0
+    n = para = 0
+    at = 0  # the line within the paragraph; 0 after a blank line
     for raw in text.splitlines():
         line = _text(raw, limits)
         if not line:
+            at = 0
             continue
         n += 1
         if n > limits.leaves:
             raise DomError(f"the text body has over {limits.leaves} lines")
+        if not at:
+            para += 1
+        at += 1
+        xp = f"/p[{para}]/line[{at}]"
         pair = split_label(line)
         if pair is not None:
-            out.append(Leaf("line/label", f"/line[{n}]/label", pair[0], "line"))
-            out.append(Leaf("line/value", f"/line[{n}]/value", pair[1], "line"))
+            out.append(Leaf("line/label", xp + "/label", pair[0], "line"))
+            out.append(Leaf("line/value", xp + "/value", pair[1], "line"))
         else:
-            out.append(Leaf("line", f"/line[{n}]", line, "line"))
+            out.append(Leaf("line", xp, line, "line"))
     return out
 
 

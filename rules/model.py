@@ -65,7 +65,8 @@ class FieldRule(BaseModel):
     landmarks; -1 = start of message) among the leaves with index-free path ``ipath``: in mode
     ``match`` the leaf that selector ``selector`` claims; in mode ``ordinal`` the ``ordinal``-th
     unclaimed leaf; in mode ``rows`` every unclaimed leaf whose indexed path below the row element
-    (``row_depth`` steps deep) is ``row_rel``, one value per row. ``pattern`` is a full-match regex
+    (``row_depth`` steps deep) is ``row_rel``, one value per row, but for a leaf on the anchor
+    landmark's own line (``rules.address.beside``). ``pattern`` is a full-match regex
     whose group ``group`` is the value, with the constant template text around it.
     """
 

@@ -267,6 +267,7 @@ def test_garbage_html_does_not_raise_other_errors() -> None:
 
 
 def test_text_leaves_label_value_split() -> None:
+    """Lines split at a label's colon; blank lines cut paragraphs, the lines' row elements."""
     body = (
         "Hello Ada,\n"
         "\n"
@@ -279,23 +280,23 @@ def test_text_leaves_label_value_split() -> None:
     )
     got = [(x.ipath, x.xpath, x.text) for x in text_leaves(body)]
     assert got == [
-        ("line", "/line[1]", "Hello Ada,"),
-        ("line/label", "/line[2]/label", "Order number"),
-        ("line/value", "/line[2]/value", "#4401"),
-        ("line/label", "/line[3]/label", "Shipped at"),
-        ("line/value", "/line[3]/value", "10:30"),
-        ("line/label", "/line[4]/label", "Track"),
-        ("line/value", "/line[4]/value", "https://t.example/x?y=1"),
-        ("line", "/line[5]", "https://t.example/raw"),
-        ("line", "/line[6]", "Ratio:1:2"),
-        ("line", "/line[7]", "lots of space"),
+        ("line", "/p[1]/line[1]", "Hello Ada,"),
+        ("line/label", "/p[2]/line[1]/label", "Order number"),
+        ("line/value", "/p[2]/line[1]/value", "#4401"),
+        ("line/label", "/p[2]/line[2]/label", "Shipped at"),
+        ("line/value", "/p[2]/line[2]/value", "10:30"),
+        ("line/label", "/p[2]/line[3]/label", "Track"),
+        ("line/value", "/p[2]/line[3]/value", "https://t.example/x?y=1"),
+        ("line", "/p[2]/line[4]", "https://t.example/raw"),
+        ("line", "/p[2]/line[5]", "Ratio:1:2"),
+        ("line", "/p[2]/line[6]", "lots of space"),
     ]
     assert {x.kind for x in text_leaves(body)} == {"line"}
 
 
 def test_text_leaves_long_label_is_not_split() -> None:
     line = "This sentence is far too long to be a label in any template we know of: really"
-    assert text_leaves(line) == [Leaf("line", "/line[1]", line, "line")]
+    assert text_leaves(line) == [Leaf("line", "/p[1]/line[1]", line, "line")]
 
 
 def test_text_leaves_empty() -> None:

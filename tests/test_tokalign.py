@@ -165,6 +165,26 @@ def test_values_with_nothing_in_common_are_one_gap() -> None:
     assert parsed == [["alpha"], ["beta gamma"], ["#3"]]
 
 
+def test_values_sharing_only_brackets_are_one_gap() -> None:
+    """Names that write their own qualifier in brackets are whole values, not two gaps."""
+    values = ["Scale plan (per seat)", "Extra storage (100 GB)", "Team plan (per seat)"]
+    t, parsed = _align(values)
+    assert t.items == [0]
+    assert parsed == [[v] for v in values]
+    t, _ = _align(["Shipping (Standard)", "Shipping (Express)"])  # a word of the template: kept
+    assert t.items == ["Shipping", "(", 0, ")"]
+
+
+def test_rows_have_no_optional_lead_words() -> None:
+    """A word most item names start with is theirs; elsewhere it is optional template text."""
+    values = ["Formule Essentiel", "Formule Cabinet", "Stockage 100 Go", "Formule Solo"]
+    t, parsed = _align(values)
+    assert t.lead == {0: [["Formule"]]}
+    out = align_values(values, rows=True)
+    assert out is not None and out[0].lead == {}
+    assert out[1] == [[v] for v in values]
+
+
 def test_duplicate_values_are_parsed_per_value() -> None:
     t, parsed = _align(["Qty: 1", "Qty: 1", "Qty: 3"])
     assert t.items == ["Qty", ":", 0]
