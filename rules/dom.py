@@ -7,6 +7,7 @@ A leaf is one visible text node of the HTML (or one line of a text-only body), o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.etree
@@ -167,7 +168,7 @@ def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     _check_size("text", len(text), limits)
     out: list[Leaf] = []
     n = 0
-    for raw in text.splitlines():
+    for raw in _text_lines(text):
         line = _text(raw, limits)
         if not line:
             continue
@@ -181,6 +182,16 @@ def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
         else:
             out.append(Leaf("line", f"/line[{n}]", line, "line"))
     return out
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """``text.splitlines()`` a window at a time (cut after a LF, so a CRLF stays whole): the line
+    limit then stops the split early instead of after a list of every line of a huge body."""
+    pos = 0
+    while pos < len(text):
+        cut = text.find("\n", pos + (1 << 16)) + 1 or len(text)
+        yield from text[pos:cut].splitlines()
+        pos = cut
 
 
 def message_leaves(
