@@ -7,7 +7,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing import get_context, resource_tracker
 from multiprocessing.pool import Pool
 from multiprocessing.synchronize import Semaphore
@@ -43,23 +43,23 @@ def _pool(processes: int, model_path: str | None) -> Pool:
 
     Ctrl-C is the parent's to handle (it ends the pool), so no worker prints a traceback of its own.
     While the pool starts, SIGINT is blocked, so the workers inherit it blocked (the pool's threads
-    too, so any worker they restart), and a Ctrl-C meanwhile is held, not dropped: it is acted on
-    once every worker is up (one still starting when the pool ends would print a traceback), as
-    a :class:`KeyboardInterrupt` that ends the pool. The resource tracker is started first:
-    starting it unblocks the signals it blocked, SIGINT among them.
+    too, so any worker they restart), and a Ctrl-C meanwhile is held, not dropped: it stops the
+    wait for the workers and is acted on as a :class:`KeyboardInterrupt` that ends the pool (a
+    worker still starting ends by its SIGTERM, before any handler of its own could print). The
+    resource tracker is started first: starting it unblocks the signals it blocked, SIGINT among
+    them.
     """
     resource_tracker.ensure_running()
     held: list[int] = []
     main = threading.current_thread() is threading.main_thread()
-    # another thread may take the signal and run the handler here: hold it until the pool is up
+    # another thread may take the signal and run the handler here: it is held, and stops the wait
     previous = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum)) if main else None
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         context = get_context("spawn")
         ready = context.Semaphore(0)
         pool = context.Pool(processes, initializer=_init_worker, initargs=(model_path, ready))
-        for _ in range(processes):
-            ready.acquire(timeout=WORKER_START_TIMEOUT)
+        _wait_for_workers(ready, processes, lambda: bool(held) or signal.SIGINT in signal.sigpending())
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a blocked Ctrl-C is held now
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -69,6 +69,19 @@ def _pool(processes: int, model_path: str | None) -> Pool:
         pool.terminate()
         raise KeyboardInterrupt
     return pool
+
+
+def _wait_for_workers(ready: Semaphore, processes: int, interrupted: Callable[[], bool]) -> None:
+    """Wait until ``processes`` workers are up, or at once on a Ctrl-C (held by the handler or
+    pending, blocked): a worker loading the learning libraries takes seconds on a loaded machine
+    (9 s at load 8), and ending the pool ends one still starting too."""
+    deadline = time.monotonic() + WORKER_START_TIMEOUT * processes
+    up = 0
+    while up < processes and time.monotonic() < deadline:
+        if ready.acquire(timeout=0.05):
+            up += 1
+        elif interrupted():
+            return
 
 
 class LocalEngine:

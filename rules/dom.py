@@ -7,6 +7,7 @@ A leaf is one visible text node of the HTML (or one line of a text-only body), o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.etree
@@ -172,7 +173,7 @@ def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     out: list[Leaf] = []
     n = para = 0
     at = 0  # the line within the paragraph; 0 after a blank line
-    for raw in text.splitlines():
+    for raw in _text_lines(text):
         line = _text(raw, limits)
         if not line:
             at = 0
@@ -191,6 +192,16 @@ def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
         else:
             out.append(Leaf("line", xp, line, "line"))
     return out
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """``text.splitlines()`` a window at a time (cut after a LF, so a CRLF stays whole): the line
+    limit then stops the split early instead of after a list of every line of a huge body."""
+    pos = 0
+    while pos < len(text):
+        cut = text.find("\n", pos + (1 << 16)) + 1 or len(text)
+        yield from text[pos:cut].splitlines()
+        pos = cut
 
 
 def message_leaves(

@@ -1,17 +1,21 @@
 """Parse raw RFC 822 bytes into the parts mailstencil needs: headers, HTML body and text body.
 
 The parse is the online hot path, so it uses the fast ``compat32`` parser and decodes only the
-headers and body parts that are used; every decoding step falls back instead of raising.
+headers and body parts that are used; every decoding step falls back instead of raising. A body
+can be most of a 25 MB message, so it is fed and decoded without the stdlib's extra copies of it.
 """
 
 from __future__ import annotations
 
+import binascii
 import email.header
 import email.utils
+import quopri
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import message_from_bytes
+from email.feedparser import FeedParser
 from email.message import Message
 from email.policy import compat32
 
@@ -22,6 +26,14 @@ __all__ = ["MessageError", "ParsedMessage", "parse_message"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_PARTS = 200
 _LONE_CR = re.compile(rb"\r(?!\n)")
+# a line as the stdlib parser splits them (StringIO(newline="").readlines(): CRLF, CR or LF)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_OTHER_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")  # str.splitlines also splits at these
+# the end of the first empty line (a CR before a LF is one line ending with it, never two)
+_BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r|\n)")
+_WINDOW = 1 << 16  # bytes decoded at a time (cut after a LF, so a CRLF is never split)
+# a base64 body of alphabet lines, padding only at its end: what the stdlib decodes strictly
+_PLAIN_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
 
 
 class MessageError(ValueError):
@@ -104,11 +116,65 @@ def _parse_date(raw: str) -> datetime:
     return _EPOCH
 
 
-def _part_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    return _decode_bytes(payload, part.get_content_charset())
+def _take_body(part: Message) -> bytes:
+    """The bytes ``part.get_payload(decode=True)`` gives, with the body dropped from the part
+    first, so that one copy of it is alive at a time (the stdlib holds three or four)."""
+    payload = part.__dict__.get("_payload")
+    cte = str(part.get("content-transfer-encoding", "")).lower()
+    uu = cte in ("x-uuencode", "uuencode", "uue", "x-uue")
+    if not isinstance(payload, str) or uu or (cte == "base64" and not _plain_base64(payload)):
+        got = part.get_payload(decode=True)  # rare shapes: the stdlib's own repairs
+        return got if isinstance(got, bytes) else b""
+    part.set_payload("")
+    if cte == "base64":
+        return binascii.a2b_base64(payload)
+    data = payload.encode("ascii", "surrogateescape")  # the raw bytes the parser was given
+    del payload
+    return quopri.decodestring(data) if cte == "quoted-printable" else data
+
+
+def _plain_base64(payload: str) -> bool:
+    """Whether ``payload`` is base64 that the stdlib decodes on its first, strict try: alphabet
+    lines with padding only at the end and a length that needs none added."""
+    if _PLAIN_BASE64.fullmatch(payload) is None:
+        return False
+    return (len(payload) - payload.count("\r") - payload.count("\n")) % 4 == 0
+
+
+def _lines(raw: bytes) -> Iterator[list[str]]:
+    """The lines of ``raw`` as the stdlib's ``message_from_bytes`` reads them (ASCII with
+    ``surrogateescape``), a window at a time, so the message is never decoded whole."""
+    view = memoryview(raw)
+    plain = not any(c in raw for c in _OTHER_BREAKS)  # then the fast str.splitlines splits alike
+    pos = 0
+    while pos < len(raw):
+        cut = raw.find(b"\n", pos + _WINDOW) + 1 or len(raw)
+        text = str(view[pos:cut], "ascii", "surrogateescape")
+        yield text.splitlines(True) if plain else _LINE.findall(text)
+        pos = cut
+
+
+def _feed(raw: bytes) -> Message:
+    """``email.message_from_bytes(raw, policy=compat32)`` with no whole-message copy: the lines go
+    straight to the parser's line buffer, split as ``FeedParser.feed`` splits them (its
+    partial-line StringIO takes four bytes a character, so one long line cost five times it)."""
+    feeder = FeedParser(policy=compat32)
+    for lines in _lines(raw):
+        feeder._input.pushlines(lines)  # type: ignore[attr-defined]
+        feeder._call_parse()  # type: ignore[attr-defined]
+    return feeder.close()
+
+
+def _parse(raw: bytes) -> Message:
+    """``email.message_from_bytes(raw, policy=compat32)``. A single-part message's body becomes its
+    payload in one piece (the parser would hold it as a list of lines, each a str object)."""
+    blank = _BLANK_LINE.search(raw)
+    if blank is not None:
+        head = _feed(raw[: blank.end()])
+        if head.get_payload() == "" and head.get_content_maintype() not in ("multipart", "message"):
+            head.set_payload(str(memoryview(raw)[blank.end() :], "ascii", "surrogateescape"))
+            return head
+    return _feed(raw)
 
 
 def _bodies(msg: Message) -> tuple[str | None, str | None]:
@@ -127,9 +193,9 @@ def _bodies(msg: Message) -> tuple[str | None, str | None]:
         if disposition.startswith("attachment"):
             continue
         if ctype == "text/html" and html is None:
-            html = _part_text(part)
+            html = _decode_bytes(_take_body(part), part.get_content_charset())
         elif ctype == "text/plain" and text is None:
-            text = _part_text(part)
+            text = _decode_bytes(_take_body(part), part.get_content_charset())
         if html is not None and text is not None:
             break
     return html, text
@@ -155,7 +221,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         raise MessageError("message must be bytes")
     raw = _readable(bytes(raw))
     try:
-        msg = message_from_bytes(raw, policy=compat32)
+        msg = _parse(raw)
     except Exception as exc:  # noqa: BLE001 - the stdlib parser is lenient; anything else is junk
         raise MessageError(f"unparseable message: {type(exc).__name__}") from exc
     if not msg.keys():

@@ -49,8 +49,18 @@ def normalize_value(text: str) -> str:
 def safe_text(text: str) -> str:
     """``text`` with lone surrogates (from ``utf-7`` or ``unicode_escape`` decoding) replaced by
     U+FFFD: such text cannot be written as UTF-8, so JSON answers and RE2 would fail on it."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", text)
-    return text
+    if text.isascii() or not _has_surrogate(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _has_surrogate(text: str) -> bool:
+    """Whether ``text`` cannot be encoded, tried a megabyte at a time: a body can be tens of
+    megabytes, and a whole copy of it only to check it doubled its memory."""
+    step = 1 << 20
+    for start in range(0, len(text), step):
+        try:
+            text[start : start + step].encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return False

@@ -117,6 +117,7 @@ def test_ctrl_c_ends_learn_with_one_line(store_url: str, sample_mail: Path, afte
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
     _, err = proc.communicate(timeout=60)
     took = time.monotonic() - sent
+    print(f"Ctrl-C {delay:.2f} s after the {after}: ended {took:.2f} s later")
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == (

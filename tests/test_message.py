@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import base64
+import email
 import json
+import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
+from email.message import Message
+from email.policy import compat32
 
 import pytest
 from helpers import GOLDEN, MESSAGES, dump_json, fixture_names, golden_message
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rules.message import MessageError, ParsedMessage, parse_message
+from rules.message import MessageError, ParsedMessage, _parse, _take_body, parse_message
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -320,6 +326,104 @@ Content-Transfer-Encoding: base64
     )
     msg = parse_message(raw)
     assert isinstance(msg.html, str)
+
+
+# --------------------------------------------------------------------------------------------
+# the parse without the stdlib's copies: the very same tree, a bounded peak of memory
+
+_HTML = b"<html><body><p>Order 12345: a pair of boots, \xe2\x82\xac 79.90</p>\n<p>Thanks</p></body></html>\n"
+_BODIES = {
+    "8bit": _HTML,
+    "base64": base64.encodebytes(_HTML),
+    "base64_spaces": base64.encodebytes(_HTML).replace(b"\n", b" \n"),
+    "base64_unpadded": base64.encodebytes(_HTML + b"!").replace(b"=", b""),
+    "base64_junk": b"PGh0bWw+*?" + base64.encodebytes(_HTML),
+    "quoted-printable": b"<p>Order =E2=82=AC 79.90 a long line that is soft=\n broken</p>=3D\n",
+    "uuencode": b"begin 644 x\n%:&5L;&\\*\n`\nend\n",
+    "8bit_formfeed": b"<p>a\x0cb\x1dc\x0bd</p>\n",
+    "8bit_one_long_line": b"<p>" + b"word " * 20_000 + b"</p>",
+}
+
+
+def _part(cte: str, ctype: str) -> bytes:
+    name = cte.split("_")[0]
+    return (
+        f"Content-Type: {ctype}; charset=utf-8\nContent-Transfer-Encoding: {name}\n\n".encode() + _BODIES[cte]
+    )
+
+
+def _tree(msg: Message) -> list[tuple[object, ...]]:
+    """Each part's headers, type, defects and transfer-decoded body, in walk order."""
+    out: list[tuple[object, ...]] = []
+    for p in msg.walk():
+        body = None if p.is_multipart() else p.get_payload(decode=True)
+        out.append((p.items(), p.get_content_type(), len(p.defects), body))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ctes=st.lists(st.sampled_from(sorted(_BODIES)), min_size=1, max_size=3),
+    multipart=st.booleans(),
+    ending=st.sampled_from(["\n", "\r\n", "\r", "mixed"]),
+    envelope=st.booleans(),
+    no_separator=st.booleans(),
+)
+def test_the_parse_gives_the_stdlib_tree_and_bodies(
+    ctes: list[str], multipart: bool, ending: str, envelope: bool, no_separator: bool
+) -> None:
+    """``_parse`` and ``_take_body`` give what ``message_from_bytes`` and
+    ``get_payload(decode=True)`` give, whatever the line endings, encodings and structure."""
+    head = b"From shop@x.example Mon Jan  1 00:00:00 2024\n" if envelope else b""
+    # str.splitlines would end a line at a form feed; the stdlib parser does not
+    odd = b"x\x1c--BB" if "8bit_formfeed" in ctes else b""
+    head += b"From: shop@x.example\nSubject: s\x0c" + odd + b"\n"
+    if multipart:
+        parts = b"".join(b"--BB\n" + _part(c, "text/html") + b"\n" for c in ctes)
+        raw = head + b"Content-Type: multipart/alternative; boundary=BB\n\npre\n" + parts + b"--BB--\nepi\n"
+    else:
+        raw = head + _part(ctes[0], "text/plain")
+        if no_separator:  # a body line where the header block should end
+            raw = raw.replace(b"\n\n", b"\nnot a header line\n", 1)
+    if ending == "mixed":
+        raw = raw.replace(b"\n", b"\r\n", 2).replace(b"p>\n", b"p>\r")
+    elif ending != "\n":
+        raw = raw.replace(b"\n", ending.encode())
+    ours, theirs = _parse(raw), email.message_from_bytes(raw, policy=compat32)
+    assert _tree(ours) == _tree(theirs)
+    for mine, stdlib in zip(ours.walk(), theirs.walk(), strict=True):
+        if not mine.is_multipart():
+            assert _take_body(mine) == stdlib.get_payload(decode=True)
+
+
+def _big(shape: str, size: int) -> bytes:
+    head = b"From: shop@x.example\r\nSubject: big\r\nContent-Type: text/html; charset=utf-8\r\n"
+    if shape == "one_line":
+        return head + b"\r\n" + b"<p>" + b"word " * (size // 5) + b"</p>"
+    lines = b"".join(b"<p>Item %d: a pair of walking boots</p>\r\n" % i for i in range(size // 40))
+    if shape == "base64":
+        return head + b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(lines)
+    if shape == "multipart":
+        part = b"--BB\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + lines + b"\r\n--BB--\r\n"
+        multi = head.replace(b"text/html; charset=utf-8", b"multipart/alternative; boundary=BB")
+        return multi + b"\r\n" + part
+    return head + b"\r\n" + lines
+
+
+@pytest.mark.parametrize("shape", ["one_line", "lines", "base64", "multipart"])
+def test_parsing_a_big_message_holds_few_copies_of_it(shape: str) -> None:
+    """The parse peaks at about two copies of a 4 MB message over it (the stdlib parse and decode
+    took eight to ten: a whole-message str, a four-byte-a-character StringIO, the body's lines)."""
+    raw = _big(shape, 4_000_000)
+    tracemalloc.start()
+    try:
+        msg = parse_message(raw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert msg.html is not None and len(msg.html) > 3_000_000
+    limit = 3.5 if shape == "multipart" else 2.5  # a part's body is still parsed line by line
+    assert peak < limit * len(raw), f"{peak / len(raw):.1f} times the message"
 
 
 # --------------------------------------------------------------------------------------------

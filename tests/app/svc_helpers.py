@@ -6,7 +6,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,10 +36,20 @@ def variant(rs: RuleSet) -> RuleSet:
 
 @dataclass
 class Server:
-    """A running ``mailstencil serve``: its base URL and process."""
+    """A running ``mailstencil serve``: its base URL, process and last lines of output."""
 
     base: str
     proc: subprocess.Popen[bytes]
+    output: deque[str]
+
+
+def _drain(proc: subprocess.Popen[bytes], into: deque[str]) -> None:
+    """Read the server's output as it comes, keeping its last lines: unread, the pipe filled
+    (64 KiB) at about the 1,100th access-log line and the server then blocked on its next log
+    write, every request with it: a test polling ``/healthz`` every 10 ms saw a stall."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        into.append(line.decode(errors="replace"))
 
 
 def free_port() -> int:
@@ -58,12 +70,15 @@ def serve(store_url: str, env: dict[str, str]) -> Iterator[Server]:
         [*cmd, "--port", str(port)], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
+    output: deque[str] = deque(maxlen=5000)
+    drain = threading.Thread(target=_drain, args=(proc, output), daemon=True)
+    drain.start()
     try:
         deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"server exited with {proc.returncode}:\n{out}")
+                drain.join(5)
+                pytest.fail(f"server exited with {proc.returncode}:\n{''.join(output)}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -72,7 +87,7 @@ def serve(store_url: str, env: dict[str, str]) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 pytest.fail("server did not come up in 30 s")
             time.sleep(0.1)
-        yield Server(base, proc)
+        yield Server(base, proc, output)
     finally:
         proc.terminate()
         try:
@@ -80,3 +95,4 @@ def serve(store_url: str, env: dict[str, str]) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        drain.join(5)  # its output to the end, for a test to read in ``Server.output``
