@@ -146,6 +146,7 @@ class RunReport(BaseModel):
 
 
 _COUNTS = {"messages", "recipients", "first_seen", "last_seen"}
+_UNCOMPARED = _COUNTS | {"skeleton_html"}  # not in a loaded rule set (the store keeps it apart)
 
 
 def _rule_key(rule: FieldRule) -> tuple[object, ...]:
@@ -162,7 +163,7 @@ def _diff(old: list[ClusterRules], new: list[ClusterRules], report: RunReport) -
             report.clusters_new += 1
             report.rules_added += len(c.rules)
             continue
-        if prev.model_dump(exclude=_COUNTS) == c.model_dump(exclude=_COUNTS):
+        if prev.model_dump(exclude=_UNCOMPARED) == c.model_dump(exclude=_UNCOMPARED):
             report.clusters_unchanged += 1
             continue
         report.clusters_changed += 1

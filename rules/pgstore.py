@@ -20,7 +20,7 @@ from psycopg import sql
 
 from .corrections import Correction
 from .model import RuleSet
-from .store import SET_CURRENT, TABLES, SenderState, StoreError, ddl, publish_steps
+from .store import SET_CURRENT, SKELETON, TABLES, SenderState, StoreError, ddl, publish_steps
 
 __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
 
@@ -255,6 +255,17 @@ class PostgresStore:
 
         if not self._run(op):
             raise StoreError(f"no rule set version {version}")
+
+    def skeleton_html(self, cluster: str, version: int | None = None) -> str:
+        """A cluster's skeleton HTML as of the current (or a given) version (``""`` for none)."""
+        at = self.current_version() if version is None else version
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
+            row = conn.execute(self._sql(SKELETON), (cluster, at)).fetchone()
+            return row[0] if row else None
+
+        html = self._run(op)
+        return "" if html is None else str(html)
 
     def add_correction(self, correction: Correction) -> Correction:
         """Store an operator's correction of a slot; returns it with its id."""

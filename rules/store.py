@@ -101,6 +101,11 @@ class RuleStore(Protocol):
         """The run report JSON of the current (or a given) version, ``None`` when there is none."""
         ...
 
+    def skeleton_html(self, cluster: str, version: int | None = None) -> str:
+        """The skeleton HTML (:mod:`rules.skeleton`) of a cluster in the current (or a given)
+        version: the one its latest learning at or before that version wrote (``""`` for none)."""
+        ...
+
     def add_correction(self, correction: Correction) -> Correction:
         """Store an operator's correction of a slot; returns it with its id."""
         ...
@@ -142,9 +147,17 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("previous", "TEXT NOT NULL"),
         ("created", "{time} NOT NULL"),
     ),
+    "skeletons": (
+        ("cluster", "TEXT NOT NULL"),
+        ("version", "INTEGER NOT NULL{ref_rulesets}"),
+        ("html", "TEXT NOT NULL"),
+        ("PRIMARY KEY", "(cluster, version)"),
+    ),
 }
 """The store's tables, written once for both stores: ``{time}``, ``{json}``, ``{serial}`` and
-``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`)."""
+``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`); a
+``PRIMARY KEY`` entry is the table's key. Every store opened creates the tables it lacks, which is
+how a store made before a table existed gains it (``skeletons``: empty until the next learning run)."""
 
 
 def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
@@ -159,6 +172,10 @@ def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
 
 
 _INSERT_RULESET = "INSERT INTO {rulesets} (version, created, clusters, body) VALUES (?, ?, ?, ?)"
+_INSERT_SKELETON = "INSERT INTO {skeletons} (cluster, version, html) VALUES (?, ?, ?)"
+SKELETON = "SELECT html FROM {skeletons} WHERE cluster = ? AND version <= ? ORDER BY version DESC LIMIT 1"
+"""A cluster's skeleton HTML as of version ``?``: written by its latest learning up to it (a
+correction publishes no skeleton, so its version shows the learned one)."""
 _INSERT_REPORT = "INSERT INTO {run_reports} (version, body) VALUES (?, ?)"
 _DELETE_STATES = "DELETE FROM {learn_state}"
 _UPSERT_STATE = (
@@ -184,9 +201,13 @@ def publish_steps(
     """The statements (``{table}`` names, ``?`` parameters) and rows that publish a run as
     ``version``, in order, the same for both stores; ``when`` is how a store writes a time."""
     body = ruleset.model_copy(update={"version": version})
+    text = body.model_dump_json(exclude={"clusters": {"__all__": {"skeleton_html"}}})
     steps: list[tuple[str, list[tuple[object, ...]]]] = [
-        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), body.model_dump_json())])
+        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), text)])
     ]
+    skeletons = {c.cluster: c.skeleton_html for c in body.clusters if c.skeleton_html}
+    if skeletons:
+        steps.append((_INSERT_SKELETON, [(key, version, html) for key, html in sorted(skeletons.items())]))
     if report:
         steps.append((_INSERT_REPORT, [(version, stamp_report(report, version))]))
     if replace_states:
@@ -304,6 +325,12 @@ class SQLiteStore:
                     "SELECT body FROM run_reports WHERE version = ?", (version,)
                 ).fetchone()
         return None if row is None else str(row[0])
+
+    def skeleton_html(self, cluster: str, version: int | None = None) -> str:
+        at = self.current_version() if version is None else version
+        with self._lock:
+            row = self._db.execute(_sqlite(SKELETON), (cluster, at)).fetchone()
+        return "" if row is None else str(row[0])
 
     def add_correction(self, correction: Correction) -> Correction:
         c = correction

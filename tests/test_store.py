@@ -281,3 +281,54 @@ def test_corrections_are_kept_in_order_and_reapplied(stores: _Factory) -> None:
     landmarks = [Landmark(ipath="html/body/h1", text="Thanks"), *c.landmarks]
     moved = c.model_copy(update={"landmarks": landmarks, "rules": shifted})
     assert [slot_key(moved, r) for r in moved.rules] == [number, items]
+
+
+def test_skeleton_html_is_kept_apart_and_follows_versions(stores: _Factory) -> None:
+    store = stores()
+    rs = _ruleset(2)
+    learned = rs.clusters[0].model_copy(update={"skeleton_html": "<p>Order number <var></var></p>"})
+    key, other = learned.cluster, rs.clusters[1].cluster
+    assert store.publish(RuleSet(clusters=[learned, rs.clusters[1]])) == 1
+    loaded = store.load()
+    assert all(c.skeleton_html == "" for c in loaded.clusters)  # not in the rule-set body
+    assert loaded.clusters[0].model_copy(update={"skeleton_html": learned.skeleton_html}) == learned
+    assert store.skeleton_html(key) == learned.skeleton_html
+    assert store.skeleton_html(other) == ""
+    # a correction republishes the loaded set (no HTML): its version shows the learned skeleton
+    assert store.publish(loaded) == 2
+    assert stores().skeleton_html(key) == learned.skeleton_html
+    relearned = learned.model_copy(update={"skeleton_html": "<p>Total <var></var></p>"})
+    assert store.publish(RuleSet(clusters=[relearned])) == 3
+    assert store.skeleton_html(key) == relearned.skeleton_html
+    assert store.skeleton_html(key, 2) == learned.skeleton_html
+    store.rollback(1)
+    assert store.skeleton_html(key) == learned.skeleton_html
+
+
+def _drop_skeletons(url: str) -> None:
+    """Make the store at ``url`` look like one made before the skeletons table existed."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url[len("sqlite:///") :]) as db:
+            db.execute("DROP TABLE skeletons")
+        return
+    import psycopg
+
+    base, _, schema = url.partition("?schema=")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP TABLE "{schema}".skeletons')
+
+
+def test_a_store_made_before_skeletons_gains_the_table(stores: _Factory) -> None:
+    old = stores()
+    rs = _ruleset(1)
+    assert old.publish(rs) == 1
+    old.close()
+    _drop_skeletons(stores.url)
+    store = stores()  # opening it again migrates it
+    assert store.load().clusters == rs.clusters
+    assert store.skeleton_html(rs.clusters[0].cluster) == ""
+    html = rs.clusters[0].model_copy(update={"skeleton_html": "<p>x</p>"})
+    assert store.publish(RuleSet(clusters=[html])) == 2
+    assert store.skeleton_html(html.cluster) == "<p>x</p>"

@@ -34,9 +34,9 @@ from ..api.deps import State, StateDep
 from ..schemas import ExtractionResponse
 from ..service import Job
 from .masking import mask
-from .render import safe_mail
+from .render import safe_mail, safe_skeleton
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, Signer
-from .views import cluster_rows, diff, skeleton_view
+from .views import cluster_rows, diff, skeleton_view, slots_by_line
 
 __all__ = ["install"]
 
@@ -241,6 +241,17 @@ def _cluster(state: State, key: str) -> ClusterRules:
     return c
 
 
+def _skeleton_mail(state: State, c: ClusterRules) -> str:
+    """The cluster's skeleton HTML as of the version served, made safe, its slots marked (``""``
+    when learning wrote none, or the store cannot be read: the page then shows the text lines)."""
+    try:
+        html = state.cache.store().skeleton_html(c.cluster, state.cache.snapshot.version)
+    except Exception as exc:  # noqa: BLE001 - any store failure leaves the text skeleton
+        log.warning("console: skeleton HTML unreadable (%s)", type(exc).__name__)
+        return ""
+    return safe_skeleton(html, slots_by_line(c))
+
+
 def _cluster_page(
     request: Request, state: State, auth: Auth, key: str, revealed: str = "", note: str = ""
 ) -> Response:
@@ -254,6 +265,7 @@ def _cluster_page(
         auth=auth,
         c=c,
         lines=skeleton_view(c),
+        mail=_skeleton_mail(state, c),
         rules=[(slot_key(c, r), r) for r in rules],
         unnamed=[(slot_key(c, r), r) for r in c.unnamed],
         examples=shown,

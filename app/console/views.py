@@ -11,7 +11,16 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 
 from ..rulecache import ClusterStats
 
-__all__ = ["ClusterRow", "cluster_rows", "SlotView", "LineView", "skeleton_view", "RuleSetDiff", "diff"]
+__all__ = [
+    "ClusterRow",
+    "cluster_rows",
+    "SlotView",
+    "LineView",
+    "slots_by_line",
+    "skeleton_view",
+    "RuleSetDiff",
+    "diff",
+]
 
 SLOT = "{…}"
 LOW_RATE = 0.5
@@ -107,11 +116,17 @@ class LineView:
     slots: list[SlotView]
 
 
-def skeleton_view(c: ClusterRules) -> list[LineView]:
-    """The skeleton's lines, each variable one with the named and unnamed slots the rules read there."""
+def slots_by_line(c: ClusterRules) -> dict[int, list[SlotView]]:
+    """The named and unnamed slots of a cluster by the skeleton line they are read from."""
     by_line: dict[int, list[SlotView]] = {}
     for rule in sorted([*c.rules, *c.unnamed], key=lambda r: r.gap):
         by_line.setdefault(rule.line, []).append(SlotView(slot_key(c, rule), rule))
+    return by_line
+
+
+def skeleton_view(c: ClusterRules) -> list[LineView]:
+    """The skeleton's lines, each variable one with the named and unnamed slots the rules read there."""
+    by_line = slots_by_line(c)
     out: list[LineView] = []
     for i, text in enumerate(c.skeleton):
         before, marker, after = text.partition(SLOT)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from console_helpers import csrf_of, learn_mail, signed_in
+from fastapi.testclient import TestClient
 from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
 
 from app.console.masking import mask
@@ -212,6 +213,51 @@ def test_not_a_field_history_rollback_and_test_a_message(
         assert client.post("/admin/test", data={"raw": "", "csrf": csrf}).status_code == 400
         by_problems = client.get("/admin/clusters", params={"sort": "problems", "q": "NORTHWIND"}).text
         assert ORDERS in by_problems and "no-reply@acme-cloud.example" not in by_problems
+
+
+def _skeleton_of(page: str) -> str:
+    start = page.index('id="skeleton"')
+    return page[start : page.index("<h2>Rules</h2>", start)]
+
+
+def test_cluster_page_shows_the_skeleton_as_the_mail_looks(
+    store_url: str, make_client: Callable[..., TestClient], corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    c = next(x for x in ruleset.clusters if x.cluster == key)
+    store = open_store(store_url)
+    try:
+        assert store.skeleton_html(key) == c.skeleton_html != ""
+        # a stored skeleton someone tampered with is sanitised like a mail
+        hostile = c.skeleton_html.replace(
+            "</p>",
+            "<script>alert(1)</script><img src='http://tracker.example/p.gif' onerror='x()'>"
+            "<a href='http://evil.example/'>x</a><style>p{}</style></p>",
+            1,
+        )
+        clusters = [
+            x.model_copy(update={"skeleton_html": hostile}) if x.cluster == key else x
+            for x in ruleset.clusters
+        ]
+        assert store.publish(RuleSet(clusters=clusters)) == 2
+    finally:
+        store.close()
+    client = make_client()
+    got = client.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).json()
+    page = client.get("/admin/cluster", params={"key": key}, headers=AUTH)
+    assert page.status_code == 200
+    shown = _skeleton_of(page.text)
+    assert "<table>" in shown and "Order number" in shown and "Thank you for your order." in shown
+    for rule in c.rules:
+        if rule.line >= 0:
+            mark = f'data-slot="{slot_key(c, rule)}"><a href="#slot-{slot_key(c, rule)}">{rule.field}</a>'
+            assert f"{mark} <small>{rule.confidence:.2f}</small>" in shown, rule.field
+    assert "<var" not in shown and 'class="slot var"' in shown  # every placeholder became a mark
+    for bad in ("<script", "alert(1)", "tracker.example", "onerror", "evil.example", "<style", "http"):
+        assert bad not in shown, bad
+    for values in got["fields"].values():
+        for value in values:
+            assert len(value) < 3 or html.escape(value) not in shown, value
 
 
 @pytest.mark.parametrize(
