@@ -30,7 +30,7 @@ from rules.message import MessageError, parse_message
 from rules.model import ClusterRules, RuleSet
 from rules.vocabulary import FIELDS
 
-from ..api.deps import State, StateDep
+from ..api.deps import State, StateDep, admin_token_ok
 from ..schemas import ExtractionResponse
 from ..service import Job
 from .masking import mask
@@ -80,11 +80,11 @@ def _signer(state: State) -> Signer:
 
 
 def _bearer_ok(request: Request, state: State) -> bool:
+    """Whether the request carries the admin bearer token (wrong ones are rate-limited)."""
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    token = state.settings.admin_token
-    if scheme.lower() != "bearer" or not given or token is None:
+    if scheme.lower() != "bearer" or not given.strip():
         return False
-    return secrets.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+    return admin_token_ok(state, request, given.strip())
 
 
 def require_console(request: Request, state: StateDep) -> Auth:
@@ -449,9 +449,11 @@ def install(application: FastAPI) -> None:
         # console pages answer errors as a page; everything else as the API always has
         if not request.url.path.startswith(PREFIX + "/"):
             return await http_exception_handler(request, exc)
-        return page(
+        response = page(
             request, "error.html", status=exc.status_code, status_code=exc.status_code, detail=exc.detail
         )
+        response.headers.update(exc.headers or {})
+        return response
 
     @application.exception_handler(NeedSignIn)
     async def sign_in(request: Request, _: NeedSignIn) -> Response:

@@ -31,6 +31,7 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(req
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "missing or wrong admin bearer token"},
     404: {"model": ErrorResponse, "description": "no such cluster or version"},
+    429: {"model": ErrorResponse, "description": "too many wrong admin tokens from this client"},
     503: {"model": ErrorResponse, "description": "the rule store is unreachable"},
 }
 SortKey = Literal[
