@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -439,6 +440,15 @@ def _rendered(raw: bytes, fields: dict[str, list[str]]) -> str:
     return safe_mail(html, fields) if html else ""
 
 
+def _invalid(exc: RequestValidationError) -> str:
+    """What was wrong with a console request: each field and why (never the value sent)."""
+    wrong = [
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in exc.errors()
+    ]
+    return "Invalid request. " + "; ".join(wrong)
+
+
 def install(application: FastAPI) -> None:
     """Mount the console (pages, its static files, and the sign-in redirect)."""
     application.include_router(router)
@@ -454,6 +464,13 @@ def install(application: FastAPI) -> None:
         )
         response.headers.update(exc.headers or {})
         return response
+
+    @application.exception_handler(RequestValidationError)
+    async def console_invalid(request: Request, exc: RequestValidationError) -> Response:
+        # a console form or link with a bad field is answered as a page; the API keeps its JSON
+        if not request.url.path.startswith(PREFIX + "/"):
+            return await request_validation_exception_handler(request, exc)
+        return page(request, "error.html", status=422, status_code=422, detail=_invalid(exc))
 
     @application.exception_handler(NeedSignIn)
     async def sign_in(request: Request, _: NeedSignIn) -> Response:

@@ -88,6 +88,26 @@ def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: Rul
         assert httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()["current"] == 1
 
 
+def test_invalid_console_requests_answer_an_error_page_and_the_api_keeps_json(
+    client: TestClient, ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    form = {"key": key, "slot": "x", "action": "rename-everything", "field": "<b>secret</b>"}
+    for r in (
+        client.post("/admin/cluster/correct", data=form, headers=AUTH),
+        client.get("/admin/history", params={"a": "one", "b": 2}, headers=AUTH),
+    ):
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
+        assert "Error 422" in r.text and "default-src 'none'" in r.headers["content-security-policy"]
+        assert (
+            "<b>secret</b>" not in r.text and "rename-everything" not in r.text
+        )  # the values sent are not shown
+    assert "action:" in client.post("/admin/cluster/correct", data=form, headers=AUTH).text
+    assert "a:" in client.get("/admin/history", params={"a": "one", "b": 2}, headers=AUTH).text
+    api = client.get("/v1/admin/clusters", params={"page": 0}, headers=AUTH)
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["query", "page"]
+
+
 def test_example_values_are_masked_until_revealed_and_the_reveal_is_logged(
     store_url: str, corpus: dict[str, bytes], ruleset: RuleSet
 ) -> None:
