@@ -256,6 +256,19 @@ class PostgresStore:
         if not self._run(op):
             raise StoreError(f"no rule set version {version}")
 
+    def report_as_of(self, version: int) -> str | None:
+        """The run report of the latest learning run at or before ``version``, ``None`` for none."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
+            query = sql.SQL(
+                "SELECT body::text FROM {} WHERE version <= %s ORDER BY version DESC LIMIT 1"
+            ).format(self._t("run_reports"))
+            row = conn.execute(query, (version,)).fetchone()
+            return row[0] if row else None
+
+        body = self._run(op)
+        return None if body is None else str(body)
+
     def skeleton_html(self, cluster: str, version: int | None = None) -> str:
         """A cluster's skeleton HTML as of the current (or a given) version (``""`` for none)."""
         at = self.current_version() if version is None else version

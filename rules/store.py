@@ -101,6 +101,11 @@ class RuleStore(Protocol):
         """The run report JSON of the current (or a given) version, ``None`` when there is none."""
         ...
 
+    def report_as_of(self, version: int) -> str | None:
+        """The run report of the latest learning run at or before ``version`` (a correction's or a
+        rollback's version has none of its own), ``None`` when there is none."""
+        ...
+
     def skeleton_html(self, cluster: str, version: int | None = None) -> str:
         """The skeleton HTML (:mod:`rules.skeleton`) of a cluster in the current (or a given)
         version: the one its latest learning at or before that version wrote (``""`` for none)."""
@@ -324,6 +329,13 @@ class SQLiteStore:
                 row = self._db.execute(
                     "SELECT body FROM run_reports WHERE version = ?", (version,)
                 ).fetchone()
+        return None if row is None else str(row[0])
+
+    def report_as_of(self, version: int) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM run_reports WHERE version <= ? ORDER BY version DESC LIMIT 1", (version,)
+            ).fetchone()
         return None if row is None else str(row[0])
 
     def skeleton_html(self, cluster: str, version: int | None = None) -> str:

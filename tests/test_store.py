@@ -6,6 +6,7 @@ after); it skips with the reason only when no server answers at ``MAILSTENCIL_TE
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
@@ -332,3 +333,14 @@ def test_a_store_made_before_skeletons_gains_the_table(stores: _Factory) -> None
     html = rs.clusters[0].model_copy(update={"skeleton_html": "<p>x</p>"})
     assert store.publish(RuleSet(clusters=[html])) == 2
     assert store.skeleton_html(html.cluster) == "<p>x</p>"
+
+
+def test_report_as_of_a_version_is_its_latest_learning_runs(store: RuleStore) -> None:
+    rs = _ruleset(1)
+    assert store.report_as_of(1) is None
+    assert store.publish_run(rs, report='{"model_corrections": 3}') == 1
+    assert store.publish(rs) == 2  # a correction: no report of its own
+    assert store.publish_run(rs, report='{"model_corrections": 5}') == 3
+    assert json.loads(store.report_as_of(2) or "") == {"model_corrections": 3, "version": 1}
+    assert json.loads(store.report_as_of(3) or "")["model_corrections"] == 5
+    assert store.report_as_of(0) is None

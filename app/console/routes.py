@@ -220,6 +220,7 @@ async def clusters(
     snap = state.cache.snapshot
     rows = cluster_rows(snap.ruleset, state.cache.stats, q, sort)
     corrections = await _store(lambda: state.cache.store().corrections())
+    report = await _store(lambda: state.cache.store().report_as_of(snap.version))
     corrected = sum(r.corrected for c in snap.ruleset.clusters for r in [*c.rules, *c.unnamed])
     return page(
         request,
@@ -232,7 +233,15 @@ async def clusters(
         total=len(snap.ruleset.clusters),
         corrections=len(corrections),
         corrected=corrected,
+        learned=_model_corrections(report),
     )
+
+
+def _model_corrections(report: str | None) -> int | None:
+    """How many corrected slots the role model of the learning run behind a version was trained
+    with, as that run's report records it (``None``: no run, or a model that does not say)."""
+    count = json.loads(report).get("model_corrections") if report else None
+    return count if isinstance(count, int) else None
 
 
 def _cluster(state: State, key: str) -> ClusterRules:

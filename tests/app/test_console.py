@@ -4,8 +4,10 @@ that reach extraction at once and outlive a learning run, history and rollback, 
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,6 +18,10 @@ from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
 
 from app.console.masking import mask
 from app.console.session import Signer
+from offline.batch import run_learning
+from offline.local_engine import LocalEngine
+from offline.roles import RoleModel, load_default_model
+from offline.transport import LearnJob
 from rules.corrections import slot_key
 from rules.model import RuleSet
 from rules.stores import open_store
@@ -278,6 +284,43 @@ def test_cluster_page_shows_the_skeleton_as_the_mail_looks(
     for values in got["fields"].values():
         for value in values:
             assert len(value) < 3 or html.escape(value) not in shown, value
+
+
+def test_clusters_page_shows_how_many_corrections_the_model_learned_from(
+    store_url: str, make_client: Callable[..., TestClient], corpus: dict[str, bytes], tmp_path: Path
+) -> None:
+    client = make_client()
+    assert "does not record how many corrections" in client.get("/admin/clusters", headers=AUTH).text
+    # a role model trained with 4 corrected slots (its metadata says so) learns the next version
+    shipped = load_default_model()
+    assert shipped is not None
+    model = tmp_path / "roles.json"
+    RoleModel(shipped.spec.model_copy(update={"corrections": 4})).save(model)
+    store = open_store(store_url)
+    try:
+        job = LearnJob(model_path=str(model), now=datetime.now(UTC))
+        report = run_learning(store, engine=LocalEngine(1), job=job, messages=sorted(corpus.items()))
+    finally:
+        store.close()
+    assert report.version == 2 and report.model_corrections == 4
+    client.post("/v1/admin/reload", headers=AUTH)
+    learned = "learned from 4 corrected slots"
+    page = client.get("/admin/clusters", headers=AUTH).text
+    assert learned in page and "0 corrections stored by operators" in page
+    # a correction publishes a version of its own; the count stays the learning run's model's
+    rs = client.get("/v1/admin/clusters", headers=AUTH).json()["items"]
+    key = next(c["key"] for c in rs if c["sender"] == ORDERS)
+    slot = re.search(
+        r'name="slot" value="([^"]+)"', client.get("/admin/cluster", params={"key": key}, headers=AUTH).text
+    )
+    assert slot is not None
+    data = {"key": key, "slot": slot.group(1), "action": "not_field"}
+    assert (
+        client.post("/admin/cluster/correct", data=data, headers=AUTH, follow_redirects=False).status_code
+        == 303
+    )
+    page = client.get("/admin/clusters", headers=AUTH).text
+    assert learned in page and "1 corrections stored by operators" in page and "version 3" in page
 
 
 @pytest.mark.parametrize(
