@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from .corrections import Correction
+from .corrections import Correction, apply_corrections
 from .model import RuleSet
 
 __all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
@@ -85,7 +85,14 @@ class RuleStore(Protocol):
         replace_states: bool = False,
     ) -> int:
         """Publish a rule set, its run report (JSON object; the version is stamped in) and the
-        given senders' learning state in one transaction; ``replace_states`` drops all other state."""
+        given senders' learning state in one transaction; ``replace_states`` drops all other state.
+        The stored corrections are read in the same transaction and applied to the rule set, so a
+        correction saved while a learning run computed its rule set is in what it publishes."""
+        ...
+
+    def republish(self) -> int:
+        """Publish the current rule set again as a new version, in one transaction: what a saved
+        correction does (every publish applies the stored corrections, see :data:`TABLES`)."""
         ...
 
     def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
@@ -159,7 +166,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("PRIMARY KEY", "(cluster, version)"),
     ),
 }
-"""The store's tables, written once for both stores: ``{time}``, ``{json}``, ``{serial}`` and
+"""The store's tables, written once for both stores (every publish applies ``corrections`` to the
+rule set it writes, reading them in its own transaction): ``{time}``, ``{json}``, ``{serial}`` and
 ``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`); a
 ``PRIMARY KEY`` entry is the table's key. Every store opened creates the tables it lacks, which is
 how a store made before a table existed gains it (``skeletons``: empty until the next learning run)."""
@@ -193,6 +201,10 @@ SET_CURRENT = (
     "ON CONFLICT (name) DO UPDATE SET version = excluded.version"
 )
 """Make ``?`` the current version (publishing, and rolling back)."""
+
+
+CORRECTION_COLUMNS = ("id", "cluster", "slot", "field", "previous", "created")
+SELECT_CORRECTIONS = f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM {{corrections}} ORDER BY id"
 
 
 def publish_steps(
@@ -276,10 +288,26 @@ class SQLiteStore:
         states: Sequence[SenderState] = (),
         replace_states: bool = False,
     ) -> int:
+        return self._publish(ruleset, report, states, replace_states)
+
+    def republish(self) -> int:
+        return self._publish(None)
+
+    def _publish(
+        self,
+        ruleset: RuleSet | None,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Publish ``ruleset`` (``None``: the current one) with the stored corrections applied."""
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
+                if ruleset is None:
+                    ruleset = RuleSet(clusters=self._current(cur).clusters)
+                ruleset = apply_corrections(ruleset, self._corrections(cur))
                 row = cur.execute("SELECT COALESCE(MAX(version), 0) FROM rulesets").fetchone()
                 version = int(row[0]) + 1
                 for statement, rows in publish_steps(ruleset, report, states, replace_states, version, _utc):
@@ -356,13 +384,22 @@ class SQLiteStore:
 
     def corrections(self) -> list[Correction]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, cluster, slot, field, previous, created FROM corrections ORDER BY id"
-            ).fetchall()
+            return self._corrections(self._db)
+
+    @staticmethod
+    def _corrections(db: sqlite3.Connection | sqlite3.Cursor) -> list[Correction]:
+        rows = db.execute(_sqlite(SELECT_CORRECTIONS)).fetchall()
         return [
             Correction(id=i, cluster=c, slot=s, field=f, previous=p, created=datetime.fromisoformat(t))
             for i, c, s, f, p, t in rows
         ]
+
+    @staticmethod
+    def _current(db: sqlite3.Connection | sqlite3.Cursor) -> RuleSet:
+        row = db.execute(
+            "SELECT r.body FROM rulesets r JOIN pointer p ON p.version = r.version WHERE p.name = 'current'"
+        ).fetchone()
+        return RuleSet() if row is None else RuleSet.model_validate_json(row[0])
 
     def current_version(self) -> int:
         with self._lock:
@@ -372,16 +409,10 @@ class SQLiteStore:
     def load(self, version: int | None = None) -> RuleSet:
         with self._lock:
             if version is None:
-                row = self._db.execute(
-                    "SELECT r.body FROM rulesets r JOIN pointer p ON p.version = r.version "
-                    "WHERE p.name = 'current'"
-                ).fetchone()
-            else:
-                row = self._db.execute("SELECT body FROM rulesets WHERE version = ?", (version,)).fetchone()
+                return self._current(self._db)
+            row = self._db.execute("SELECT body FROM rulesets WHERE version = ?", (version,)).fetchone()
         if row is None:
-            if version is not None:
-                raise StoreError(f"no rule set version {version}")
-            return RuleSet()
+            raise StoreError(f"no rule set version {version}")
         return RuleSet.model_validate_json(row[0])
 
     def versions(self) -> list[tuple[int, str, int, bool]]:

@@ -344,3 +344,30 @@ def test_report_as_of_a_version_is_its_latest_learning_runs(store: RuleStore) ->
     assert json.loads(store.report_as_of(2) or "") == {"model_corrections": 3, "version": 1}
     assert json.loads(store.report_as_of(3) or "")["model_corrections"] == 5
     assert store.report_as_of(0) is None
+
+
+def test_a_correction_saved_while_a_run_computes_is_in_what_it_publishes(stores: _Factory) -> None:
+    store = stores()
+    rs = _ruleset(1)
+    c = rs.clusters[0]
+    number = slot_key(c, c.rules[0])
+    assert store.publish(rs) == 1
+    learned = store.load()  # a learning run read the rule set and the corrections (none) ...
+    assert apply_corrections(learned, store.corrections()) == learned
+    # ... and while it computes, an operator saves a correction through another handle
+    stores().add_correction(Correction(cluster=c.cluster, slot=number, field="invoice_number"))
+    assert store.publish_run(learned, report="{}") == 2
+    assert [r.field for r in store.load().clusters[0].rules] == ["invoice_number", "item_name"]
+
+
+def test_republish_corrects_what_is_current_when_it_runs(stores: _Factory) -> None:
+    store, run = stores(), stores()
+    old, new = _ruleset(1, "a"), _ruleset(1, "b")
+    c = new.clusters[0]
+    assert store.publish(old) == 1
+    store.add_correction(Correction(cluster=c.cluster, slot=slot_key(c, c.rules[0]), field="invoice_number"))
+    assert run.publish(new) == 2  # a learning run publishes between the correction and its publish
+    assert store.republish() == 3
+    current = store.load()
+    assert current.clusters[0].skeleton == new.clusters[0].skeleton  # the run's rule set, not a stale one
+    assert [r.field for r in current.clusters[0].rules] == ["invoice_number", "item_name"]

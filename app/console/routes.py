@@ -26,9 +26,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from rules.corrections import Correction, apply_corrections, slot_key
+from rules.corrections import Correction, slot_key
 from rules.message import MessageError, parse_message
-from rules.model import ClusterRules, RuleSet
+from rules.model import ClusterRules
 from rules.vocabulary import FIELDS
 
 from ..api.deps import State, StateDep, admin_token_ok
@@ -318,12 +318,11 @@ def reveal(
 
 
 def _publish_correction(state: State, correction: Correction) -> int:
-    """Store the correction, publish the current rule set with every correction applied, serve it."""
+    """Store the correction, publish the current rule set with every correction applied (read and
+    written in one transaction, so a learning run publishing meanwhile is not undone), serve it."""
     store = state.cache.store()
     store.add_correction(correction)
-    current = store.load()
-    fixed = apply_corrections(current, store.corrections())
-    version = store.publish(RuleSet(clusters=fixed.clusters))
+    version = store.republish()
     state.cache.refresh(force=True)
     return version
 
