@@ -149,7 +149,7 @@ class RunReport(BaseModel):
 
 
 _COUNTS = {"messages", "recipients", "first_seen", "last_seen"}
-_UNCOMPARED = _COUNTS | {"skeleton_html"}  # not in a loaded rule set (the store keeps it apart)
+_UNCOMPARED = _COUNTS | {"skeleton_html", "skeleton_id"}  # how the store keeps the skeleton HTML
 
 
 def _rule_key(rule: FieldRule) -> tuple[object, ...]:

@@ -79,8 +79,11 @@ class ClusterRules(BaseModel):
     skeleton: list[str] = Field(default_factory=list, description="template text, variables as {slot}")
     skeleton_html: str = Field(
         "",
-        description="the skeleton as the mail looks (rules.skeleton): set by learning; a store keeps "
-        "it apart from the rule-set body (RuleStore.skeleton_html), so a loaded rule set has ''",
+        description="the skeleton as the mail looks (rules.skeleton), set by learning; a store keeps "
+        "it apart from the rule-set body and names it by skeleton_id, so a loaded rule set has ''",
+    )
+    skeleton_id: str = Field(
+        default="", description="names the stored skeleton HTML (RuleStore.skeleton_html)"
     )
     induced: bool = Field(
         False, description="induced from enough readers: its rules (even none) are its own, never borrowed"

@@ -295,12 +295,11 @@ class PostgresStore:
         body = self._run(op)
         return None if body is None else str(body)
 
-    def skeleton_html(self, cluster: str, version: int | None = None) -> str:
-        """A cluster's skeleton HTML as of the current (or a given) version (``""`` for none)."""
-        at = self.current_version() if version is None else version
+    def skeleton_html(self, skeleton_id: str) -> str:
+        """The skeleton HTML ``skeleton_id`` names (``""`` for none)."""
 
         def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
-            row = conn.execute(self._sql(SKELETON), (cluster, at)).fetchone()
+            row = conn.execute(self._sql(SKELETON), (skeleton_id,)).fetchone()
             return row[0] if row else None
 
         html = self._run(op)

@@ -11,6 +11,7 @@ opens a store (this one or :mod:`rules.pgstore`) by URL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .corrections import Correction, apply_corrections
-from .model import RuleSet
+from .model import ClusterRules, RuleSet
 
 __all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
 
@@ -113,9 +114,9 @@ class RuleStore(Protocol):
         rollback's version has none of its own), ``None`` when there is none."""
         ...
 
-    def skeleton_html(self, cluster: str, version: int | None = None) -> str:
-        """The skeleton HTML (:mod:`rules.skeleton`) of a cluster in the current (or a given)
-        version: the one its latest learning at or before that version wrote (``""`` for none)."""
+    def skeleton_html(self, skeleton_id: str) -> str:
+        """The skeleton HTML (:mod:`rules.skeleton`) a cluster's ``skeleton_id`` names (``""`` for
+        none): kept once for every version whose clusters name it."""
         ...
 
     def add_correction(self, correction: Correction) -> Correction:
@@ -159,18 +160,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("previous", "TEXT NOT NULL"),
         ("created", "{time} NOT NULL"),
     ),
-    "skeletons": (
-        ("cluster", "TEXT NOT NULL"),
-        ("version", "INTEGER NOT NULL{ref_rulesets}"),
-        ("html", "TEXT NOT NULL"),
-        ("PRIMARY KEY", "(cluster, version)"),
-    ),
+    "skeletons": (("id", "TEXT PRIMARY KEY"), ("html", "TEXT NOT NULL")),
 }
 """The store's tables, written once for both stores (every publish applies ``corrections`` to the
 rule set it writes, reading them in its own transaction): ``{time}``, ``{json}``, ``{serial}`` and
-``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`); a
-``PRIMARY KEY`` entry is the table's key. Every store opened creates the tables it lacks, which is
-how a store made before a table existed gains it (``skeletons``: empty until the next learning run)."""
+``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`).
+Every store opened creates the tables it lacks, which is how a store made before a table existed
+gains it (``skeletons``: empty until the next learning run)."""
 
 
 def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
@@ -185,10 +181,8 @@ def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
 
 
 _INSERT_RULESET = "INSERT INTO {rulesets} (version, created, clusters, body) VALUES (?, ?, ?, ?)"
-_INSERT_SKELETON = "INSERT INTO {skeletons} (cluster, version, html) VALUES (?, ?, ?)"
-SKELETON = "SELECT html FROM {skeletons} WHERE cluster = ? AND version <= ? ORDER BY version DESC LIMIT 1"
-"""A cluster's skeleton HTML as of version ``?``: written by its latest learning up to it (a
-correction publishes no skeleton, so its version shows the learned one)."""
+_INSERT_SKELETON = "INSERT INTO {skeletons} (id, html) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
+SKELETON = "SELECT html FROM {skeletons} WHERE id = ?"
 _INSERT_REPORT = "INSERT INTO {run_reports} (version, body) VALUES (?, ?)"
 _DELETE_STATES = "DELETE FROM {learn_state}"
 _UPSERT_STATE = (
@@ -217,14 +211,20 @@ def publish_steps(
 ) -> list[tuple[str, list[tuple[object, ...]]]]:
     """The statements (``{table}`` names, ``?`` parameters) and rows that publish a run as
     ``version``, in order, the same for both stores; ``when`` is how a store writes a time."""
-    body = ruleset.model_copy(update={"version": version})
-    text = body.model_dump_json(exclude={"clusters": {"__all__": {"skeleton_html"}}})
+    skeletons: dict[str, str] = {}
+    clusters: list[ClusterRules] = []
+    for c in ruleset.clusters:
+        if c.skeleton_html:  # learned in this run: its skeleton is kept apart, named by its digest
+            sid = hashlib.sha256(c.skeleton_html.encode()).hexdigest()[:32]
+            skeletons[sid] = c.skeleton_html
+            c = c.model_copy(update={"skeleton_id": sid, "skeleton_html": ""})
+        clusters.append(c)
+    body = ruleset.model_copy(update={"version": version, "clusters": clusters})
     steps: list[tuple[str, list[tuple[object, ...]]]] = [
-        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), text)])
+        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), body.model_dump_json())])
     ]
-    skeletons = {c.cluster: c.skeleton_html for c in body.clusters if c.skeleton_html}
     if skeletons:
-        steps.append((_INSERT_SKELETON, [(key, version, html) for key, html in sorted(skeletons.items())]))
+        steps.append((_INSERT_SKELETON, sorted(skeletons.items())))
     if report:
         steps.append((_INSERT_REPORT, [(version, stamp_report(report, version))]))
     if replace_states:
@@ -366,10 +366,9 @@ class SQLiteStore:
             ).fetchone()
         return None if row is None else str(row[0])
 
-    def skeleton_html(self, cluster: str, version: int | None = None) -> str:
-        at = self.current_version() if version is None else version
+    def skeleton_html(self, skeleton_id: str) -> str:
         with self._lock:
-            row = self._db.execute(_sqlite(SKELETON), (cluster, at)).fetchone()
+            row = self._db.execute(_sqlite(SKELETON), (skeleton_id,)).fetchone()
         return "" if row is None else str(row[0])
 
     def add_correction(self, correction: Correction) -> Correction:

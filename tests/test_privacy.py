@@ -151,7 +151,7 @@ def scanned(
     found = leaks(values, {"stored rules": no_skeleton.model_dump_json()})
     skeletons = json.dumps([c.skeleton for c in rules.clusters], ensure_ascii=False)
     found |= leaks(values, {"skeletons": skeletons})
-    pages = [store.skeleton_html(c.cluster) for c in rules.clusters]
+    pages = [store.skeleton_html(c.skeleton_id) for c in rules.clusters]
     assert sum(bool(p) for p in pages) > 100
     shown = json.dumps([lxml.html.fromstring(p).text_content() for p in pages if p], ensure_ascii=False)
     found |= leaks(values, {"skeleton html": shown})

@@ -284,26 +284,31 @@ def test_corrections_are_kept_in_order_and_reapplied(stores: _Factory) -> None:
     assert [slot_key(moved, r) for r in moved.rules] == [number, items]
 
 
-def test_skeleton_html_is_kept_apart_and_follows_versions(stores: _Factory) -> None:
+def test_skeleton_html_is_kept_apart_named_by_its_digest(stores: _Factory) -> None:
     store = stores()
     rs = _ruleset(2)
-    learned = rs.clusters[0].model_copy(update={"skeleton_html": "<p>Order number <var></var></p>"})
-    key, other = learned.cluster, rs.clusters[1].cluster
+    html = "<p>Order number <var></var></p>"
+    learned = rs.clusters[0].model_copy(update={"skeleton_html": html})
     assert store.publish(RuleSet(clusters=[learned, rs.clusters[1]])) == 1
     loaded = store.load()
-    assert all(c.skeleton_html == "" for c in loaded.clusters)  # not in the rule-set body
-    assert loaded.clusters[0].model_copy(update={"skeleton_html": learned.skeleton_html}) == learned
-    assert store.skeleton_html(key) == learned.skeleton_html
-    assert store.skeleton_html(other) == ""
-    # a correction republishes the loaded set (no HTML): its version shows the learned skeleton
+    first, second = loaded.clusters
+    assert first.skeleton_html == "" and html not in store.load().model_dump_json()  # not in the body
+    assert first.skeleton_id and first.model_copy(update={"skeleton_id": ""}) == rs.clusters[0]
+    assert second.skeleton_id == "" and store.skeleton_html(first.skeleton_id) == html
+    assert stores().skeleton_html(first.skeleton_id) == html  # another handle reads it
+    # a correction republishes the loaded set: the same skeleton, named by the same id
     assert store.publish(loaded) == 2
-    assert stores().skeleton_html(key) == learned.skeleton_html
-    relearned = learned.model_copy(update={"skeleton_html": "<p>Total <var></var></p>"})
+    assert store.load().clusters[0].skeleton_id == first.skeleton_id
+    relearned = rs.clusters[0].model_copy(update={"skeleton_html": "<p>Total <var></var></p>"})
     assert store.publish(RuleSet(clusters=[relearned])) == 3
-    assert store.skeleton_html(key) == relearned.skeleton_html
-    assert store.skeleton_html(key, 2) == learned.skeleton_html
-    store.rollback(1)
-    assert store.skeleton_html(key) == learned.skeleton_html
+    now = store.load().clusters[0].skeleton_id
+    assert now != first.skeleton_id and store.skeleton_html(now) == relearned.skeleton_html
+    store.rollback(1)  # a rollback serves its own version's skeleton
+    assert store.skeleton_html(store.load().clusters[0].skeleton_id) == html
+    twin = rs.clusters[1].model_copy(update={"skeleton_html": html})
+    assert store.publish(RuleSet(clusters=[learned, twin])) == 4  # the same HTML is kept once
+    assert {c.skeleton_id for c in store.load().clusters} == {first.skeleton_id}
+    assert store.skeleton_html("no-such-id") == ""
 
 
 def _drop_skeletons(url: str) -> None:
@@ -329,10 +334,9 @@ def test_a_store_made_before_skeletons_gains_the_table(stores: _Factory) -> None
     _drop_skeletons(stores.url)
     store = stores()  # opening it again migrates it
     assert store.load().clusters == rs.clusters
-    assert store.skeleton_html(rs.clusters[0].cluster) == ""
     html = rs.clusters[0].model_copy(update={"skeleton_html": "<p>x</p>"})
     assert store.publish(RuleSet(clusters=[html])) == 2
-    assert store.skeleton_html(html.cluster) == "<p>x</p>"
+    assert store.skeleton_html(store.load().clusters[0].skeleton_id) == "<p>x</p>"
 
 
 def test_report_as_of_a_version_is_its_latest_learning_runs(store: RuleStore) -> None:

@@ -252,10 +252,12 @@ def _cluster(state: State, key: str) -> ClusterRules:
 
 
 def _skeleton_mail(state: State, c: ClusterRules) -> str:
-    """The cluster's skeleton HTML as of the version served, made safe, its slots marked (``""``
-    when learning wrote none, or the store cannot be read: the page then shows the text lines)."""
+    """The cluster's skeleton HTML made safe, its slots marked (``""`` when learning wrote none, or
+    the store cannot be read: the page then shows the text lines)."""
+    if not c.skeleton_id:
+        return ""
     try:
-        html = state.cache.store().skeleton_html(c.cluster, state.cache.snapshot.version)
+        html = state.cache.store().skeleton_html(c.skeleton_id)
     except Exception as exc:  # noqa: BLE001 - any store failure leaves the text skeleton
         log.warning("console: skeleton HTML unreadable (%s)", type(exc).__name__)
         return ""
