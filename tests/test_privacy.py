@@ -67,7 +67,7 @@ def private_values(samples: list[Sample], truth: dict[str, TruthRecord]) -> set[
     return {v for v, r in who.items() if len(r) < K}
 
 
-_METADATA = {"cluster", "created", "first_seen", "last_seen", "started"}
+_METADATA = {"cluster", "created", "first_seen", "last_seen", "started", "skeleton_id"}
 
 
 def _haystack(text: str) -> str:
@@ -85,7 +85,7 @@ def _haystack(text: str) -> str:
         elif isinstance(x, dict):
             for k, v in x.items():
                 if k in _METADATA:
-                    continue  # cluster keys (hex hashes) and timestamps, not message text
+                    continue  # cluster keys and skeleton ids (hex digests) and timestamps, not message text
                 strings.append(str(k))
                 walk(v)
         elif isinstance(x, list):
