@@ -301,7 +301,8 @@ def cmd_train_roles(args: argparse.Namespace) -> int:
     named = sum(1 for lab in data.labels if lab != "none")
     print(
         f"trained on {len(data.labels)} slots ({named} named) from {len(train)} messages, "
-        f"{len(corrections)} corrections; wrote {out} in {time.perf_counter() - start:.0f} s"
+        f"{model.spec.corrections} of them labelled by the {len(corrections)} corrections stored; "
+        f"wrote {out} in {time.perf_counter() - start:.0f} s"
     )
     return 0
 

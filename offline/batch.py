@@ -27,7 +27,7 @@ from rules.model import ClusterRules, FieldRule, RuleSet
 from rules.patterns import PatternError, check_patterns
 from rules.store import RuleStore, SenderState
 
-from .engine import Engine
+from .engine import Engine, model_for
 from .local_engine import LocalEngine
 from .night import prune_state
 from .sample import Sample
@@ -143,9 +143,13 @@ class RunReport(BaseModel):
     rules_dropped: int = 0
     coverage: dict[str, Coverage] = Field(default_factory=dict)
     stage_seconds: dict[str, float] = Field(default_factory=dict)
+    model_corrections: int | None = None
+    """Operators' corrections among the role model's training labels, from the model's own
+    metadata (``train-roles --corrections``); None without a model or when it does not record it."""
 
 
 _COUNTS = {"messages", "recipients", "first_seen", "last_seen"}
+_UNCOMPARED = _COUNTS | {"skeleton_html", "skeleton_id"}  # how the store keeps the skeleton HTML
 
 
 def _rule_key(rule: FieldRule) -> tuple[object, ...]:
@@ -162,7 +166,7 @@ def _diff(old: list[ClusterRules], new: list[ClusterRules], report: RunReport) -
             report.clusters_new += 1
             report.rules_added += len(c.rules)
             continue
-        if prev.model_dump(exclude=_COUNTS) == c.model_dump(exclude=_COUNTS):
+        if prev.model_dump(exclude=_UNCOMPARED) == c.model_dump(exclude=_UNCOMPARED):
             report.clusters_unchanged += 1
             continue
         report.clusters_changed += 1
@@ -218,6 +222,8 @@ def run_learning(
         retention_days=job.retention_days,
     )
     log.info("%s run on engine %s started", report.mode, engine.name)
+    model = model_for(job.model_path)
+    report.model_corrections = model.spec.corrections if model is not None else None
     start = time.perf_counter()
     current = store.load()
     report.stage_seconds["load_rules"] = time.perf_counter() - start

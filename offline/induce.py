@@ -18,6 +18,7 @@ from rules.dictionaries import column_types
 from rules.dom import Leaf, split_label
 from rules.model import Landmark, Selector, SlotAddress
 from rules.patterns import Pattern, compile_pattern
+from rules.skeleton import skeleton_html
 from rules.text import tokenize
 from rules.values import is_currency_token
 
@@ -80,6 +81,7 @@ class ClusterTable:
     selectors: list[Selector] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
     skeleton: list[str] = field(default_factory=list)
+    skeleton_html: str = ""  # the skeleton as the mail looks (rules.skeleton), constant text only
     members: list[Sample] = field(default_factory=list)  # the messages induced, in slot value order
 
 
@@ -389,6 +391,8 @@ def induce(members: list[Sample], min_recipients: int = DEFAULT_MIN_RECIPIENTS) 
     for col in bare:
         table.slots.extend(_slots(members, col, col.cells, const_leaf, textless=True))
     table.skeleton = _skeleton(members[0], const_leaf[0])
+    templates = {s.line: s.template.items for s in table.slots if s.line >= 0}
+    table.skeleton_html = skeleton_html(members[0].leaves, const_leaf[0], templates)
     return table
 
 

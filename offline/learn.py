@@ -221,6 +221,7 @@ def published(
         landmarks=table.landmarks if table is not None else [],
         selectors=table.selectors if table is not None else [],
         skeleton=table.skeleton if table is not None else [],
+        skeleton_html=table.skeleton_html if table is not None else "",
         induced=table is not None,
         rules=rules,
         unnamed=unnamed or [],

@@ -52,6 +52,9 @@ class RoleModelFile(BaseModel):
     # never predicted for a slot that holds the same few values in most messages (a label of a
     # rare language variant in a column that is otherwise constant)
     distinct_floor: dict[str, int] = {}
+    # slots among the training labels that an operator's console correction labelled
+    # (``train-roles --corrections``); None: trained before the count was recorded
+    corrections: int | None = None
 
 
 class RoleModel:

@@ -29,6 +29,7 @@ class TrainingSet:
     features: list[list[str]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    corrected: list[bool] = field(default_factory=list)  # labelled by an operator's correction
 
 
 def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord]) -> str:
@@ -100,13 +101,15 @@ def training_set(
             out.features.append(f)
             out.labels.append(fix if fix is not None else label_slot(slot, table.members, truth))
             out.sources.append(rec.source if rec is not None else CORRECTIONS)
+            out.corrected.append(fix is not None)
     return out
 
 
 def train_roles(
     data: TrainingSet, exclude_sources: Iterable[str] = (), families: Iterable[str] = ()
 ) -> RoleModel:
-    """Fit the role model on a training set, leaving out the given sources.
+    """Fit the role model on a training set, leaving out the given sources; the model records how
+    many of its labels came from operators' corrections.
 
     ``families``: sources that are template families of their own (real senders' template sets,
     not our sample generator's); the model averages fits that each leave one of them out (see
@@ -114,8 +117,10 @@ def train_roles(
     skip = set(exclude_sources)
     fam = set(families)
     keep = [i for i, s in enumerate(data.sources) if s not in skip]
-    return train_model(
+    model = train_model(
         [data.features[i] for i in keep],
         [data.labels[i] for i in keep],
         groups=[data.sources[i] if data.sources[i] in fam else None for i in keep],
     )
+    corrected = sum(data.corrected[i] for i in keep)
+    return RoleModel(model.spec.model_copy(update={"corrections": corrected}))

@@ -111,6 +111,14 @@ class ClusterRules(BaseModel):
     landmarks: list[Landmark] = Field(default_factory=list)
     selectors: list[Selector] = Field(default_factory=list)
     skeleton: list[str] = Field(default_factory=list, description="template text, variables as {slot}")
+    skeleton_html: str = Field(
+        "",
+        description="the skeleton as the mail looks (rules.skeleton), set by learning; a store keeps "
+        "it apart from the rule-set body and names it by skeleton_id, so a loaded rule set has ''",
+    )
+    skeleton_id: str = Field(
+        default="", description="names the stored skeleton HTML (RuleStore.skeleton_html)"
+    )
     induced: bool = Field(
         False, description="induced from enough readers: its rules (even none) are its own, never borrowed"
     )

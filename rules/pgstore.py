@@ -18,16 +18,25 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 import psycopg
 from psycopg import sql
 
-from .corrections import Correction
+from .corrections import Correction, apply_corrections
 from .model import RuleSet
-from .store import SET_CURRENT, TABLES, SenderState, StoreError, ddl, publish_steps
+from .store import (
+    CORRECTION_COLUMNS,
+    SELECT_CORRECTIONS,
+    SET_CURRENT,
+    SKELETON,
+    TABLES,
+    SenderState,
+    StoreError,
+    ddl,
+    publish_steps,
+)
 
 __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
 
 DEFAULT_SCHEMA = "mailstencil"
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _T = TypeVar("_T")
-_CORRECTION_COLUMNS = ("id", "cluster", "slot", "field", "previous", "created")
 
 _TYPES = {
     "time": "TIMESTAMPTZ",
@@ -118,17 +127,34 @@ class PostgresStore:
         replace_states: bool = False,
     ) -> int:
         """Rule set, run report and learning state in one transaction (see :class:`RuleStore`)."""
+        return self._publish(ruleset, report, states, replace_states)
+
+    def republish(self) -> int:
+        """Publish the current rule set again (stored corrections applied) in one transaction."""
+        return self._publish(None)
+
+    def _publish(
+        self,
+        ruleset: RuleSet | None,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Publish ``ruleset`` (``None``: the current one) with the stored corrections applied."""
 
         def op(conn: psycopg.Connection[tuple[object, ...]]) -> int:
             with conn.transaction():
-                # publishers queue on this lock; readers (plain SELECTs) are never blocked by it
+                # publishers queue on this lock; readers (plain SELECTs) are never blocked by it,
+                # and a correction published after this one reads what this one wrote
                 conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(self._t("rulesets")))
+                base = ruleset if ruleset is not None else RuleSet(clusters=self._current(conn).clusters)
+                fixed = apply_corrections(base, self._corrections(conn))
                 row = conn.execute(
                     sql.SQL("SELECT COALESCE(MAX(version), 0) FROM {}").format(self._t("rulesets"))
                 ).fetchone()
                 version = int(row[0]) + 1 if row else 1  # type: ignore[call-overload]
                 for statement, rows in publish_steps(
-                    ruleset, report, states, replace_states, version, lambda when: when
+                    fixed, report, states, replace_states, version, lambda when: when
                 ):
                     with conn.cursor() as cur:
                         cur.executemany(self._sql(statement), rows)
@@ -202,26 +228,26 @@ class PostgresStore:
 
         return self._run(op)
 
+    def _current(self, conn: psycopg.Connection[tuple[object, ...]]) -> RuleSet:
+        query = sql.SQL(
+            "SELECT r.body::text FROM {} r JOIN {} p ON p.version = r.version WHERE p.name = 'current'"
+        ).format(self._t("rulesets"), self._t("pointer"))
+        row = conn.execute(query).fetchone()
+        return RuleSet() if row is None else RuleSet.model_validate_json(str(row[0]))
+
     def load(self, version: int | None = None) -> RuleSet:
         """The current (or a given) rule set; an empty one when nothing was published."""
+        if version is None:
+            return self._run(self._current)
 
         def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
-            if version is None:
-                query = sql.SQL(
-                    "SELECT r.body::text FROM {} r JOIN {} p ON p.version = r.version "
-                    "WHERE p.name = 'current'"
-                ).format(self._t("rulesets"), self._t("pointer"))
-                row = conn.execute(query).fetchone()
-            else:
-                query = sql.SQL("SELECT body::text FROM {} WHERE version = %s").format(self._t("rulesets"))
-                row = conn.execute(query, (version,)).fetchone()
+            query = sql.SQL("SELECT body::text FROM {} WHERE version = %s").format(self._t("rulesets"))
+            row = conn.execute(query, (version,)).fetchone()
             return row[0] if row else None
 
         body = self._run(op)
         if body is None:
-            if version is not None:
-                raise StoreError(f"no rule set version {version}")
-            return RuleSet()
+            raise StoreError(f"no rule set version {version}")
         return RuleSet.model_validate_json(str(body))
 
     def versions(self) -> list[tuple[int, str, int, bool]]:
@@ -256,6 +282,29 @@ class PostgresStore:
         if not self._run(op):
             raise StoreError(f"no rule set version {version}")
 
+    def report_as_of(self, version: int) -> str | None:
+        """The run report of the latest learning run at or before ``version``, ``None`` for none."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
+            query = sql.SQL(
+                "SELECT body::text FROM {} WHERE version <= %s ORDER BY version DESC LIMIT 1"
+            ).format(self._t("run_reports"))
+            row = conn.execute(query, (version,)).fetchone()
+            return row[0] if row else None
+
+        body = self._run(op)
+        return None if body is None else str(body)
+
+    def skeleton_html(self, skeleton_id: str) -> str:
+        """The skeleton HTML ``skeleton_id`` names (``""`` for none)."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> object | None:
+            row = conn.execute(self._sql(SKELETON), (skeleton_id,)).fetchone()
+            return row[0] if row else None
+
+        html = self._run(op)
+        return "" if html is None else str(html)
+
     def add_correction(self, correction: Correction) -> Correction:
         """Store an operator's correction of a slot; returns it with its id."""
         c = correction
@@ -274,16 +323,11 @@ class PostgresStore:
 
     def corrections(self) -> list[Correction]:
         """Every stored correction, oldest first."""
+        return self._run(self._corrections)
 
-        def op(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[object, ...]]:
-            query = sql.SQL("SELECT id, cluster, slot, field, previous, created FROM {} ORDER BY id").format(
-                self._t("corrections")
-            )
-            return conn.execute(query).fetchall()
-
-        return [
-            Correction.model_validate(dict(zip(_CORRECTION_COLUMNS, r, strict=True))) for r in self._run(op)
-        ]
+    def _corrections(self, conn: psycopg.Connection[tuple[object, ...]]) -> list[Correction]:
+        rows = conn.execute(self._sql(SELECT_CORRECTIONS)).fetchall()
+        return [Correction.model_validate(dict(zip(CORRECTION_COLUMNS, r, strict=True))) for r in rows]
 
     def replaced(self) -> bool:
         """Never: a broken connection is reopened by each operation."""

@@ -11,6 +11,7 @@ opens a store (this one or :mod:`rules.pgstore`) by URL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -21,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from .corrections import Correction
-from .model import RuleSet
+from .corrections import Correction, apply_corrections
+from .model import ClusterRules, RuleSet
 
 __all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
 
@@ -85,7 +86,14 @@ class RuleStore(Protocol):
         replace_states: bool = False,
     ) -> int:
         """Publish a rule set, its run report (JSON object; the version is stamped in) and the
-        given senders' learning state in one transaction; ``replace_states`` drops all other state."""
+        given senders' learning state in one transaction; ``replace_states`` drops all other state.
+        The stored corrections are read in the same transaction and applied to the rule set, so a
+        correction saved while a learning run computed its rule set is in what it publishes."""
+        ...
+
+    def republish(self) -> int:
+        """Publish the current rule set again as a new version, in one transaction: what a saved
+        correction does (every publish applies the stored corrections, see :data:`TABLES`)."""
         ...
 
     def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
@@ -99,6 +107,16 @@ class RuleStore(Protocol):
 
     def load_report(self, version: int | None = None) -> str | None:
         """The run report JSON of the current (or a given) version, ``None`` when there is none."""
+        ...
+
+    def report_as_of(self, version: int) -> str | None:
+        """The run report of the latest learning run at or before ``version`` (a correction's or a
+        rollback's version has none of its own), ``None`` when there is none."""
+        ...
+
+    def skeleton_html(self, skeleton_id: str) -> str:
+        """The skeleton HTML (:mod:`rules.skeleton`) a cluster's ``skeleton_id`` names (``""`` for
+        none): kept once for every version whose clusters name it."""
         ...
 
     def add_correction(self, correction: Correction) -> Correction:
@@ -142,9 +160,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("previous", "TEXT NOT NULL"),
         ("created", "{time} NOT NULL"),
     ),
+    "skeletons": (("id", "TEXT PRIMARY KEY"), ("html", "TEXT NOT NULL")),
 }
-"""The store's tables, written once for both stores: ``{time}``, ``{json}``, ``{serial}`` and
-``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`)."""
+"""The store's tables, written once for both stores (every publish applies ``corrections`` to the
+rule set it writes, reading them in its own transaction): ``{time}``, ``{json}``, ``{serial}`` and
+``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`).
+Every store opened creates the tables it lacks, which is how a store made before a table existed
+gains it (``skeletons``: empty until the next learning run)."""
 
 
 def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
@@ -159,6 +181,8 @@ def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
 
 
 _INSERT_RULESET = "INSERT INTO {rulesets} (version, created, clusters, body) VALUES (?, ?, ?, ?)"
+_INSERT_SKELETON = "INSERT INTO {skeletons} (id, html) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
+SKELETON = "SELECT html FROM {skeletons} WHERE id = ?"
 _INSERT_REPORT = "INSERT INTO {run_reports} (version, body) VALUES (?, ?)"
 _DELETE_STATES = "DELETE FROM {learn_state}"
 _UPSERT_STATE = (
@@ -173,6 +197,10 @@ SET_CURRENT = (
 """Make ``?`` the current version (publishing, and rolling back)."""
 
 
+CORRECTION_COLUMNS = ("id", "cluster", "slot", "field", "previous", "created")
+SELECT_CORRECTIONS = f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM {{corrections}} ORDER BY id"
+
+
 def publish_steps(
     ruleset: RuleSet,
     report: str,
@@ -183,10 +211,20 @@ def publish_steps(
 ) -> list[tuple[str, list[tuple[object, ...]]]]:
     """The statements (``{table}`` names, ``?`` parameters) and rows that publish a run as
     ``version``, in order, the same for both stores; ``when`` is how a store writes a time."""
-    body = ruleset.model_copy(update={"version": version})
+    skeletons: dict[str, str] = {}
+    clusters: list[ClusterRules] = []
+    for c in ruleset.clusters:
+        if c.skeleton_html:  # learned in this run: its skeleton is kept apart, named by its digest
+            sid = hashlib.sha256(c.skeleton_html.encode()).hexdigest()[:32]
+            skeletons[sid] = c.skeleton_html
+            c = c.model_copy(update={"skeleton_id": sid, "skeleton_html": ""})
+        clusters.append(c)
+    body = ruleset.model_copy(update={"version": version, "clusters": clusters})
     steps: list[tuple[str, list[tuple[object, ...]]]] = [
         (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), body.model_dump_json())])
     ]
+    if skeletons:
+        steps.append((_INSERT_SKELETON, sorted(skeletons.items())))
     if report:
         steps.append((_INSERT_REPORT, [(version, stamp_report(report, version))]))
     if replace_states:
@@ -250,10 +288,26 @@ class SQLiteStore:
         states: Sequence[SenderState] = (),
         replace_states: bool = False,
     ) -> int:
+        return self._publish(ruleset, report, states, replace_states)
+
+    def republish(self) -> int:
+        return self._publish(None)
+
+    def _publish(
+        self,
+        ruleset: RuleSet | None,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Publish ``ruleset`` (``None``: the current one) with the stored corrections applied."""
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
+                if ruleset is None:
+                    ruleset = RuleSet(clusters=self._current(cur).clusters)
+                ruleset = apply_corrections(ruleset, self._corrections(cur))
                 row = cur.execute("SELECT COALESCE(MAX(version), 0) FROM rulesets").fetchone()
                 version = int(row[0]) + 1
                 for statement, rows in publish_steps(ruleset, report, states, replace_states, version, _utc):
@@ -305,6 +359,18 @@ class SQLiteStore:
                 ).fetchone()
         return None if row is None else str(row[0])
 
+    def report_as_of(self, version: int) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM run_reports WHERE version <= ? ORDER BY version DESC LIMIT 1", (version,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def skeleton_html(self, skeleton_id: str) -> str:
+        with self._lock:
+            row = self._db.execute(_sqlite(SKELETON), (skeleton_id,)).fetchone()
+        return "" if row is None else str(row[0])
+
     def add_correction(self, correction: Correction) -> Correction:
         c = correction
         with self._lock:
@@ -317,13 +383,22 @@ class SQLiteStore:
 
     def corrections(self) -> list[Correction]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, cluster, slot, field, previous, created FROM corrections ORDER BY id"
-            ).fetchall()
+            return self._corrections(self._db)
+
+    @staticmethod
+    def _corrections(db: sqlite3.Connection | sqlite3.Cursor) -> list[Correction]:
+        rows = db.execute(_sqlite(SELECT_CORRECTIONS)).fetchall()
         return [
             Correction(id=i, cluster=c, slot=s, field=f, previous=p, created=datetime.fromisoformat(t))
             for i, c, s, f, p, t in rows
         ]
+
+    @staticmethod
+    def _current(db: sqlite3.Connection | sqlite3.Cursor) -> RuleSet:
+        row = db.execute(
+            "SELECT r.body FROM rulesets r JOIN pointer p ON p.version = r.version WHERE p.name = 'current'"
+        ).fetchone()
+        return RuleSet() if row is None else RuleSet.model_validate_json(row[0])
 
     def current_version(self) -> int:
         with self._lock:
@@ -333,16 +408,10 @@ class SQLiteStore:
     def load(self, version: int | None = None) -> RuleSet:
         with self._lock:
             if version is None:
-                row = self._db.execute(
-                    "SELECT r.body FROM rulesets r JOIN pointer p ON p.version = r.version "
-                    "WHERE p.name = 'current'"
-                ).fetchone()
-            else:
-                row = self._db.execute("SELECT body FROM rulesets WHERE version = ?", (version,)).fetchone()
+                return self._current(self._db)
+            row = self._db.execute("SELECT body FROM rulesets WHERE version = ?", (version,)).fetchone()
         if row is None:
-            if version is not None:
-                raise StoreError(f"no rule set version {version}")
-            return RuleSet()
+            raise StoreError(f"no rule set version {version}")
         return RuleSet.model_validate_json(row[0])
 
     def versions(self) -> list[tuple[int, str, int, bool]]:

@@ -8,12 +8,14 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import escape
 
+import lxml.html
 import pytest
 from helpers import SHOP, Order, make_order, orders, render_html, render_message
 
 from offline.features import slot_features
 from offline.induce import ClusterTable, Slot, induce
 from offline.sample import Sample, prepare
+from rules.skeleton import skeleton_html
 
 N = 8
 SUMMARY = "html/body/div.wrap/table.summary/tr/td.value"
@@ -161,6 +163,28 @@ def test_skeleton_has_template_text_and_placeholders(table: ClusterTable) -> Non
     assert "Card on file" in sk
     assert "[link] {…}" in sk
     assert sk[-1] == "View your order"
+
+
+def test_skeleton_html_is_the_mail_with_template_text_only(
+    table: ClusterTable, rendered: list[tuple[Order, Sample]]
+) -> None:
+    root = lxml.html.fromstring(table.skeleton_html)
+    text = root.text_content()
+    for constant in ("Order number", "Card on file", "Items", "Questions? Just reply to this email."):
+        assert constant in text
+    assert [el.tag for el in root.iter("table", "tr", "td", "h2")][:3] == ["table", "tr", "td"]
+    placeholders = {(v.get("data-line"), v.get("data-gap")) for v in root.iter("var")}
+    assert {(str(s.line), str(s.gap)) for s in table.slots if s.line >= 0} <= placeholders
+    # structure only: no attribute of the mail (class, style, link) is kept
+    assert {a for el in root.iter() for a in el.attrib} == {"class", "data-line", "data-gap"}
+    assert "http" not in table.skeleton_html and "wrap" not in table.skeleton_html
+    values = {v for o, _ in rendered for v in o.values() if len(v) >= 3}
+    for v in values:
+        assert v not in table.skeleton_html and escape(v) not in table.skeleton_html, v
+    # the check can fail: the first member's text taken whole holds its values
+    first = rendered[0][1]
+    whole = skeleton_html(first.leaves, range(len(first.leaves)), {})
+    assert rendered[0][0].number in whole
 
 
 def test_privacy_rules_hold_only_template_text(

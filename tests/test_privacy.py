@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 
 from offline.batch import format_report, run_learning
@@ -66,7 +67,7 @@ def private_values(samples: list[Sample], truth: dict[str, TruthRecord]) -> set[
     return {v for v, r in who.items() if len(r) < K}
 
 
-_METADATA = {"cluster", "created", "first_seen", "last_seen", "started"}
+_METADATA = {"cluster", "created", "first_seen", "last_seen", "started", "skeleton_id"}
 
 
 def _haystack(text: str) -> str:
@@ -84,7 +85,7 @@ def _haystack(text: str) -> str:
         elif isinstance(x, dict):
             for k, v in x.items():
                 if k in _METADATA:
-                    continue  # cluster keys (hex hashes) and timestamps, not message text
+                    continue  # cluster keys and skeleton ids (hex digests) and timestamps, not message text
                 strings.append(str(k))
                 walk(v)
         elif isinstance(x, list):
@@ -150,6 +151,10 @@ def scanned(
     found = leaks(values, {"stored rules": no_skeleton.model_dump_json()})
     skeletons = json.dumps([c.skeleton for c in rules.clusters], ensure_ascii=False)
     found |= leaks(values, {"skeletons": skeletons})
+    pages = [store.skeleton_html(c.skeleton_id) for c in rules.clusters]
+    assert sum(bool(p) for p in pages) > 100
+    shown = json.dumps([lxml.html.fromstring(p).text_content() for p in pages if p], ensure_ascii=False)
+    found |= leaks(values, {"skeleton html": shown})
     found |= leaks(
         wordy,
         {
@@ -165,9 +170,10 @@ def scanned(
 
 @pytest.mark.corpus
 def test_no_message_value_in_rules_report_or_logs(scanned: dict[str, list[str]]) -> None:
-    assert {k: v for k, v in scanned.items() if k != "skeletons"} == {}
+    assert {k: v for k, v in scanned.items() if k not in ("skeletons", "skeleton html")} == {}
 
 
 @pytest.mark.corpus
 def test_no_message_value_in_skeletons(scanned: dict[str, list[str]]) -> None:
     assert scanned.get("skeletons", []) == []
+    assert scanned.get("skeleton html", []) == []

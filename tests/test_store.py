@@ -6,6 +6,7 @@ after); it skips with the reason only when no server answers at ``MAILSTENCIL_TE
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
@@ -281,3 +282,96 @@ def test_corrections_are_kept_in_order_and_reapplied(stores: _Factory) -> None:
     landmarks = [Landmark(ipath="html/body/h1", text="Thanks"), *c.landmarks]
     moved = c.model_copy(update={"landmarks": landmarks, "rules": shifted})
     assert [slot_key(moved, r) for r in moved.rules] == [number, items]
+
+
+def test_skeleton_html_is_kept_apart_named_by_its_digest(stores: _Factory) -> None:
+    store = stores()
+    rs = _ruleset(2)
+    html = "<p>Order number <var></var></p>"
+    learned = rs.clusters[0].model_copy(update={"skeleton_html": html})
+    assert store.publish(RuleSet(clusters=[learned, rs.clusters[1]])) == 1
+    loaded = store.load()
+    first, second = loaded.clusters
+    assert first.skeleton_html == "" and html not in store.load().model_dump_json()  # not in the body
+    assert first.skeleton_id and first.model_copy(update={"skeleton_id": ""}) == rs.clusters[0]
+    assert second.skeleton_id == "" and store.skeleton_html(first.skeleton_id) == html
+    assert stores().skeleton_html(first.skeleton_id) == html  # another handle reads it
+    # a correction republishes the loaded set: the same skeleton, named by the same id
+    assert store.publish(loaded) == 2
+    assert store.load().clusters[0].skeleton_id == first.skeleton_id
+    relearned = rs.clusters[0].model_copy(update={"skeleton_html": "<p>Total <var></var></p>"})
+    assert store.publish(RuleSet(clusters=[relearned])) == 3
+    now = store.load().clusters[0].skeleton_id
+    assert now != first.skeleton_id and store.skeleton_html(now) == relearned.skeleton_html
+    store.rollback(1)  # a rollback serves its own version's skeleton
+    assert store.skeleton_html(store.load().clusters[0].skeleton_id) == html
+    twin = rs.clusters[1].model_copy(update={"skeleton_html": html})
+    assert store.publish(RuleSet(clusters=[learned, twin])) == 4  # the same HTML is kept once
+    assert {c.skeleton_id for c in store.load().clusters} == {first.skeleton_id}
+    assert store.skeleton_html("no-such-id") == ""
+
+
+def _drop_skeletons(url: str) -> None:
+    """Make the store at ``url`` look like one made before the skeletons table existed."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url[len("sqlite:///") :]) as db:
+            db.execute("DROP TABLE skeletons")
+        return
+    import psycopg
+
+    base, _, schema = url.partition("?schema=")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP TABLE "{schema}".skeletons')
+
+
+def test_a_store_made_before_skeletons_gains_the_table(stores: _Factory) -> None:
+    old = stores()
+    rs = _ruleset(1)
+    assert old.publish(rs) == 1
+    old.close()
+    _drop_skeletons(stores.url)
+    store = stores()  # opening it again migrates it
+    assert store.load().clusters == rs.clusters
+    html = rs.clusters[0].model_copy(update={"skeleton_html": "<p>x</p>"})
+    assert store.publish(RuleSet(clusters=[html])) == 2
+    assert store.skeleton_html(store.load().clusters[0].skeleton_id) == "<p>x</p>"
+
+
+def test_report_as_of_a_version_is_its_latest_learning_runs(store: RuleStore) -> None:
+    rs = _ruleset(1)
+    assert store.report_as_of(1) is None
+    assert store.publish_run(rs, report='{"model_corrections": 3}') == 1
+    assert store.publish(rs) == 2  # a correction: no report of its own
+    assert store.publish_run(rs, report='{"model_corrections": 5}') == 3
+    assert json.loads(store.report_as_of(2) or "") == {"model_corrections": 3, "version": 1}
+    assert json.loads(store.report_as_of(3) or "")["model_corrections"] == 5
+    assert store.report_as_of(0) is None
+
+
+def test_a_correction_saved_while_a_run_computes_is_in_what_it_publishes(stores: _Factory) -> None:
+    store = stores()
+    rs = _ruleset(1)
+    c = rs.clusters[0]
+    number = slot_key(c, c.rules[0])
+    assert store.publish(rs) == 1
+    learned = store.load()  # a learning run read the rule set and the corrections (none) ...
+    assert apply_corrections(learned, store.corrections()) == learned
+    # ... and while it computes, an operator saves a correction through another handle
+    stores().add_correction(Correction(cluster=c.cluster, slot=number, field="invoice_number"))
+    assert store.publish_run(learned, report="{}") == 2
+    assert [r.field for r in store.load().clusters[0].rules] == ["invoice_number", "item_name"]
+
+
+def test_republish_corrects_what_is_current_when_it_runs(stores: _Factory) -> None:
+    store, run = stores(), stores()
+    old, new = _ruleset(1, "a"), _ruleset(1, "b")
+    c = new.clusters[0]
+    assert store.publish(old) == 1
+    store.add_correction(Correction(cluster=c.cluster, slot=slot_key(c, c.rules[0]), field="invoice_number"))
+    assert run.publish(new) == 2  # a learning run publishes between the correction and its publish
+    assert store.republish() == 3
+    current = store.load()
+    assert current.clusters[0].skeleton == new.clusters[0].skeleton  # the run's rule set, not a stale one
+    assert [r.field for r in current.clusters[0].rules] == ["invoice_number", "item_name"]

@@ -47,10 +47,11 @@ def test_corrections_label_slots_for_the_role_trainer(
     ]
     alone = training_set(group, {}, 5, fixes)  # no truth: only the corrected slots are labelled
     assert sorted(alone.labels) == ["none", "plan_name"]
-    assert alone.sources == [CORRECTIONS, CORRECTIONS]
+    assert alone.sources == [CORRECTIONS, CORRECTIONS] and alone.corrected == [True, True]
     with_truth = training_set(group, sample_truth, 5, fixes)
     plain = training_set(group, sample_truth, 5)
     assert len(with_truth.labels) == len(plain.labels) > 2
+    assert sum(with_truth.corrected) == 2 and not any(plain.corrected)
     changed = [(a, b) for a, b in zip(plain.labels, with_truth.labels, strict=True) if a != b]
     assert ("plan_name" in with_truth.labels) and all(b in ("plan_name", "none") for _, b in changed)
 
@@ -74,3 +75,4 @@ def test_train_roles_learns_a_field_from_a_console_correction(sample_dir: Path, 
         out = tmp_path / f"roles{len(extra)}.json"
         assert main(["train-roles", "--truth", travel, travel, "--out", str(out), *extra]) == 0
         assert ("gift_card_code" in RoleModel.load(out).classes) is knows
+        assert RoleModel.load(out).spec.corrections == (1 if knows else 0)  # recorded in the model

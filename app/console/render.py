@@ -1,37 +1,52 @@
-"""A message's HTML made safe to show on a console page, with extracted values highlighted.
+"""A message's HTML, or a cluster's skeleton HTML, made safe to show on a console page, with
+extracted values (or the skeleton's slots) highlighted.
 
 lxml_html_clean strips scripts, event handlers, styles, forms, frames, embedded objects and
 unknown tags and keeps only safe attributes; then every image and link loses its URL (an image
 shows its alt text), so showing the mail makes no request at all — the page's
 Content-Security-Policy would refuse one anyway. Each extracted value found in the text is wrapped
-in ``<mark>`` titled with its field.
+in ``<mark>`` titled with its field. A skeleton's placeholders (:mod:`rules.skeleton`) become
+marks naming the field read there and its confidence, linked to the slot's row of the rules table.
 """
 
 from __future__ import annotations
 
 import lxml.etree
 import lxml.html
+from lxml.html.defs import safe_attrs
 from lxml_html_clean import Cleaner
 
-__all__ = ["safe_mail"]
+from rules.skeleton import GAP, LINE, PLACEHOLDER
 
-_CLEANER = Cleaner(
-    scripts=True,
-    javascript=True,
-    comments=True,
-    style=True,
-    inline_style=True,
-    links=True,
-    meta=True,
-    page_structure=True,
-    processing_instructions=True,
-    embedded=True,
-    frames=True,
-    forms=True,
-    annoying_tags=True,
-    remove_unknown_tags=True,
-    safe_attrs_only=True,
-)
+from .views import SlotView
+
+__all__ = ["safe_mail", "safe_skeleton"]
+
+
+def _cleaner(attrs: frozenset[str]) -> Cleaner:
+    """The console's cleaner keeping only the attributes ``attrs``."""
+    return Cleaner(
+        scripts=True,
+        javascript=True,
+        comments=True,
+        style=True,
+        inline_style=True,
+        links=True,
+        meta=True,
+        page_structure=True,
+        processing_instructions=True,
+        embedded=True,
+        frames=True,
+        forms=True,
+        annoying_tags=True,
+        remove_unknown_tags=True,
+        safe_attrs_only=True,
+        safe_attrs=attrs,
+    )
+
+
+_CLEANER = _cleaner(frozenset(safe_attrs))
+_SKELETON_CLEANER = _cleaner(frozenset(safe_attrs) | {LINE, GAP})
 _URL_ATTRS = ("href", "src", "srcset", "background", "action", "cite", "longdesc", "usemap", "poster")
 
 
@@ -122,4 +137,49 @@ def safe_mail(html: str, fields: dict[str, list[str]]) -> str:
         key=lambda fv: -len(fv[1]),
     )
     _highlight(root, values)
+    return str(lxml.html.tostring(root, encoding="unicode", method="html"))
+
+
+def _slot_marks(slots: list[SlotView]) -> list[lxml.html.HtmlElement]:
+    """One ``<mark>`` per slot read at a placeholder (field or "unnamed", confidence), or a bare
+    variable mark where no rule reads."""
+    if not slots:
+        bare = lxml.html.Element("mark", {"class": "slot var", "title": "variable text"})
+        bare.text = "…"
+        return [bare]
+    out = []
+    for s in slots:
+        name = s.rule.field or "unnamed"
+        cls = "slot" if s.rule.field else "slot unnamed"
+        mark = lxml.html.Element("mark", {"class": cls, "data-slot": s.key})
+        link = lxml.etree.SubElement(mark, "a", {"href": f"#slot-{s.key}"})
+        link.text = name
+        small = lxml.etree.SubElement(mark, "small")
+        small.text = f"{s.rule.confidence:.2f}"
+        link.tail = " "
+        out.append(mark)
+    return out
+
+
+def safe_skeleton(html: str, by_line: dict[int, list[SlotView]]) -> str:
+    """A cluster's skeleton HTML cleaned like a mail, without any URL, each placeholder replaced
+    by the slots ``by_line`` says are read there (matched by line and gap); ``""`` when empty."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fromstring(_SKELETON_CLEANER.clean_html(html))
+    except (lxml.etree.LxmlError, ValueError):
+        return ""
+    _unlink(root)
+    for var in list(root.iter(PLACEHOLDER)):
+        line, gap, parent = var.get(LINE, ""), var.get(GAP), var.getparent()
+        if not line.isdigit() or parent is None:
+            continue
+        here = by_line.get(int(line), [])
+        at = parent.index(var)
+        marks = _slot_marks([s for s in here if gap is not None and str(s.rule.gap) == gap])
+        marks[-1].tail = var.tail
+        parent.remove(var)
+        for i, mark in enumerate(marks):
+            parent.insert(at + i, mark)
     return str(lxml.html.tostring(root, encoding="unicode", method="html"))

@@ -20,23 +20,24 @@ from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from rules.corrections import Correction, apply_corrections, slot_key
+from rules.corrections import Correction, slot_key
 from rules.message import MessageError, parse_message
-from rules.model import ClusterRules, RuleSet
+from rules.model import ClusterRules
 from rules.vocabulary import FIELDS
 
-from ..api.deps import State, StateDep
+from ..api.deps import State, StateDep, admin_token_ok
 from ..schemas import ExtractionResponse
 from ..service import Job
 from .masking import mask
-from .render import safe_mail
+from .render import safe_mail, safe_skeleton
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, Signer
-from .views import cluster_rows, diff, skeleton_view
+from .views import cluster_rows, diff, skeleton_view, slots_by_line
 
 __all__ = ["install"]
 
@@ -80,11 +81,11 @@ def _signer(state: State) -> Signer:
 
 
 def _bearer_ok(request: Request, state: State) -> bool:
+    """Whether the request carries the admin bearer token (wrong ones are rate-limited)."""
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    token = state.settings.admin_token
-    if scheme.lower() != "bearer" or not given or token is None:
+    if scheme.lower() != "bearer" or not given.strip():
         return False
-    return secrets.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+    return admin_token_ok(state, request, given.strip())
 
 
 def require_console(request: Request, state: StateDep) -> Auth:
@@ -219,6 +220,7 @@ async def clusters(
     snap = state.cache.snapshot
     rows = cluster_rows(snap.ruleset, state.cache.stats, q, sort)
     corrections = await _store(lambda: state.cache.store().corrections())
+    report = await _store(lambda: state.cache.store().report_as_of(snap.version))
     corrected = sum(r.corrected for c in snap.ruleset.clusters for r in [*c.rules, *c.unnamed])
     return page(
         request,
@@ -231,7 +233,15 @@ async def clusters(
         total=len(snap.ruleset.clusters),
         corrections=len(corrections),
         corrected=corrected,
+        learned=_model_corrections(report),
     )
+
+
+def _model_corrections(report: str | None) -> int | None:
+    """How many corrected slots the role model of the learning run behind a version was trained
+    with, as that run's report records it (``None``: no run, or a model that does not say)."""
+    count = json.loads(report).get("model_corrections") if report else None
+    return count if isinstance(count, int) else None
 
 
 def _cluster(state: State, key: str) -> ClusterRules:
@@ -239,6 +249,19 @@ def _cluster(state: State, key: str) -> ClusterRules:
     if c is None:
         raise HTTPException(404, "no cluster with this key in the rule set being served")
     return c
+
+
+def _skeleton_mail(state: State, c: ClusterRules) -> str:
+    """The cluster's skeleton HTML made safe, its slots marked (``""`` when learning wrote none, or
+    the store cannot be read: the page then shows the text lines)."""
+    if not c.skeleton_id:
+        return ""
+    try:
+        html = state.cache.store().skeleton_html(c.skeleton_id)
+    except Exception as exc:  # noqa: BLE001 - any store failure leaves the text skeleton
+        log.warning("console: skeleton HTML unreadable (%s)", type(exc).__name__)
+        return ""
+    return safe_skeleton(html, slots_by_line(c))
 
 
 def _cluster_page(
@@ -254,6 +277,7 @@ def _cluster_page(
         auth=auth,
         c=c,
         lines=skeleton_view(c),
+        mail=_skeleton_mail(state, c),
         rules=[(slot_key(c, r), r) for r in rules],
         unnamed=[(slot_key(c, r), r) for r in c.unnamed],
         examples=shown,
@@ -296,12 +320,11 @@ def reveal(
 
 
 def _publish_correction(state: State, correction: Correction) -> int:
-    """Store the correction, publish the current rule set with every correction applied, serve it."""
+    """Store the correction, publish the current rule set with every correction applied (read and
+    written in one transaction, so a learning run publishing meanwhile is not undone), serve it."""
     store = state.cache.store()
     store.add_correction(correction)
-    current = store.load()
-    fixed = apply_corrections(current, store.corrections())
-    version = store.publish(RuleSet(clusters=fixed.clusters))
+    version = store.republish()
     state.cache.refresh(force=True)
     return version
 
@@ -427,6 +450,15 @@ def _rendered(raw: bytes, fields: dict[str, list[str]]) -> str:
     return safe_mail(html, fields) if html else ""
 
 
+def _invalid(exc: RequestValidationError) -> str:
+    """What was wrong with a console request: each field and why (never the value sent)."""
+    wrong = [
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in exc.errors()
+    ]
+    return "Invalid request. " + "; ".join(wrong)
+
+
 def install(application: FastAPI) -> None:
     """Mount the console (pages, its static files, and the sign-in redirect)."""
     application.include_router(router)
@@ -437,9 +469,18 @@ def install(application: FastAPI) -> None:
         # console pages answer errors as a page; everything else as the API always has
         if not request.url.path.startswith(PREFIX + "/"):
             return await http_exception_handler(request, exc)
-        return page(
+        response = page(
             request, "error.html", status=exc.status_code, status_code=exc.status_code, detail=exc.detail
         )
+        response.headers.update(exc.headers or {})
+        return response
+
+    @application.exception_handler(RequestValidationError)
+    async def console_invalid(request: Request, exc: RequestValidationError) -> Response:
+        # a console form or link with a bad field is answered as a page; the API keeps its JSON
+        if not request.url.path.startswith(PREFIX + "/"):
+            return await request_validation_exception_handler(request, exc)
+        return page(request, "error.html", status=422, status_code=422, detail=_invalid(exc))
 
     @application.exception_handler(NeedSignIn)
     async def sign_in(request: Request, _: NeedSignIn) -> Response:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
 from rules.corrections import slot_key
 from rules.model import ClusterRules, FieldRule, RuleSet
 
+from ..api.routes.admin import cluster_summary
 from ..rulecache import ClusterStats
+from ..schemas import ClusterSummary
 
-__all__ = ["ClusterRow", "cluster_rows", "SlotView", "LineView", "skeleton_view", "RuleSetDiff", "diff"]
+__all__ = [
+    "ClusterRow",
+    "cluster_rows",
+    "SlotView",
+    "LineView",
+    "slots_by_line",
+    "skeleton_view",
+    "RuleSetDiff",
+    "diff",
+]
 
 SLOT = "{…}"
 LOW_RATE = 0.5
@@ -20,18 +30,10 @@ LOW_RATE = 0.5
 
 @dataclass(slots=True)
 class ClusterRow:
-    """One line of the clusters page."""
+    """One line of the clusters page: the admin API's summary of the cluster, and the sender's
+    drift, the markup disagreement and the problems the console flags."""
 
-    key: str
-    sender: str
-    messages: int
-    recipients: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    fields: int
-    extracted: int
-    rate: float | None
-    fallback: float | None
+    summary: ClusterSummary
     drift: float | None
     markup: float | None
     problems: list[str] = field(default_factory=list)
@@ -39,14 +41,14 @@ class ClusterRow:
 
 def _problems(row: ClusterRow, c: ClusterRules) -> list[str]:
     out: list[str] = []
-    rate, fallback, drift = row.rate, row.fallback, row.drift
+    rate, fallback = row.summary.extraction_rate, row.summary.fallback_share
     if not c.rules:
         out.append("no fields")
     elif rate is not None and rate < LOW_RATE:
         out.append("few messages with fields")
     if fallback:
         out.append("drift fallback")
-    if drift:
+    if row.drift:
         out.append("sender's mail on unknown structures")
     if row.markup:
         out.append("disagrees with the mail's schema.org markup")
@@ -64,28 +66,18 @@ def cluster_rows(
     for c in ruleset.clusters:
         if q and q not in c.sender.lower():
             continue
-        extracted, rate = stats.rate(c.cluster)
         row = ClusterRow(
-            key=c.cluster,
-            sender=c.sender,
-            messages=c.messages,
-            recipients=c.recipients,
-            first_seen=c.first_seen,
-            last_seen=c.last_seen,
-            fields=len({r.field for r in c.rules}),
-            extracted=extracted,
-            rate=rate,
-            fallback=stats.fallback_share(c.cluster),
+            summary=cluster_summary(c, stats),
             drift=drift.get(c.sender),
             markup=stats.disagreement_share(c.cluster),
         )
         row.problems = _problems(row, c)
         rows.append(row)
-    rows.sort(key=lambda r: r.key)
+    rows.sort(key=lambda r: r.summary.key)
     if sort == "problems":
-        rows.sort(key=lambda r: (len(r.problems), r.messages), reverse=True)
+        rows.sort(key=lambda r: (len(r.problems), r.summary.messages), reverse=True)
     else:
-        rows.sort(key=lambda r: r.messages, reverse=True)
+        rows.sort(key=lambda r: r.summary.messages, reverse=True)
     return rows
 
 
@@ -107,11 +99,17 @@ class LineView:
     slots: list[SlotView]
 
 
-def skeleton_view(c: ClusterRules) -> list[LineView]:
-    """The skeleton's lines, each variable one with the named and unnamed slots the rules read there."""
+def slots_by_line(c: ClusterRules) -> dict[int, list[SlotView]]:
+    """The named and unnamed slots of a cluster by the skeleton line they are read from."""
     by_line: dict[int, list[SlotView]] = {}
     for rule in sorted([*c.rules, *c.unnamed], key=lambda r: r.gap):
         by_line.setdefault(rule.line, []).append(SlotView(slot_key(c, rule), rule))
+    return by_line
+
+
+def skeleton_view(c: ClusterRules) -> list[LineView]:
+    """The skeleton's lines, each variable one with the named and unnamed slots the rules read there."""
+    by_line = slots_by_line(c)
     out: list[LineView] = []
     for i, text in enumerate(c.skeleton):
         before, marker, after = text.partition(SLOT)

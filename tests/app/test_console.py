@@ -4,17 +4,24 @@ that reach extraction at once and outlive a learning run, history and rollback, 
 from __future__ import annotations
 
 import html
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from console_helpers import csrf_of, learn_mail, signed_in
+from fastapi.testclient import TestClient
 from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
 
 from app.console.masking import mask
 from app.console.session import Signer
+from offline.batch import run_learning
+from offline.local_engine import LocalEngine
+from offline.roles import RoleModel, load_default_model
+from offline.transport import LearnJob
 from rules.corrections import slot_key
 from rules.model import RuleSet
 from rules.stores import open_store
@@ -85,6 +92,26 @@ def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: Rul
         assert client.post("/admin/history/rollback", data={"version": "1"}).status_code == 403
         assert client.post("/admin/logout").status_code == 403
         assert httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()["current"] == 1
+
+
+def test_invalid_console_requests_answer_an_error_page_and_the_api_keeps_json(
+    client: TestClient, ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    form = {"key": key, "slot": "x", "action": "rename-everything", "field": "<b>secret</b>"}
+    for r in (
+        client.post("/admin/cluster/correct", data=form, headers=AUTH),
+        client.get("/admin/history", params={"a": "one", "b": 2}, headers=AUTH),
+    ):
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
+        assert "Error 422" in r.text and "default-src 'none'" in r.headers["content-security-policy"]
+        assert (
+            "<b>secret</b>" not in r.text and "rename-everything" not in r.text
+        )  # the values sent are not shown
+    assert "action:" in client.post("/admin/cluster/correct", data=form, headers=AUTH).text
+    assert "a:" in client.get("/admin/history", params={"a": "one", "b": 2}, headers=AUTH).text
+    api = client.get("/v1/admin/clusters", params={"page": 0}, headers=AUTH)
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["query", "page"]
 
 
 def test_example_values_are_masked_until_revealed_and_the_reveal_is_logged(
@@ -212,6 +239,89 @@ def test_not_a_field_history_rollback_and_test_a_message(
         assert client.post("/admin/test", data={"raw": "", "csrf": csrf}).status_code == 400
         by_problems = client.get("/admin/clusters", params={"sort": "problems", "q": "NORTHWIND"}).text
         assert ORDERS in by_problems and "no-reply@acme-cloud.example" not in by_problems
+
+
+def _skeleton_of(page: str) -> str:
+    start = page.index('id="skeleton"')
+    return page[start : page.index("<h2>Rules</h2>", start)]
+
+
+def test_cluster_page_shows_the_skeleton_as_the_mail_looks(
+    store_url: str, make_client: Callable[..., TestClient], corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    c = next(x for x in ruleset.clusters if x.cluster == key)
+    store = open_store(store_url)
+    try:
+        served = next(x for x in store.load().clusters if x.cluster == key)
+        assert store.skeleton_html(served.skeleton_id) == c.skeleton_html != ""
+        # a stored skeleton someone tampered with is sanitised like a mail
+        hostile = c.skeleton_html.replace(
+            "</p>",
+            "<script>alert(1)</script><img src='http://tracker.example/p.gif' onerror='x()'>"
+            "<a href='http://evil.example/'>x</a><style>p{}</style></p>",
+            1,
+        )
+        clusters = [
+            x.model_copy(update={"skeleton_html": hostile}) if x.cluster == key else x
+            for x in ruleset.clusters
+        ]
+        assert store.publish(RuleSet(clusters=clusters)) == 2
+    finally:
+        store.close()
+    client = make_client()
+    got = client.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).json()
+    page = client.get("/admin/cluster", params={"key": key}, headers=AUTH)
+    assert page.status_code == 200
+    shown = _skeleton_of(page.text)
+    assert "<table>" in shown and "Order number" in shown and "Thank you for your order." in shown
+    for rule in c.rules:
+        if rule.line >= 0:
+            mark = f'data-slot="{slot_key(c, rule)}"><a href="#slot-{slot_key(c, rule)}">{rule.field}</a>'
+            assert f"{mark} <small>{rule.confidence:.2f}</small>" in shown, rule.field
+    assert "<var" not in shown and 'class="slot var"' in shown  # every placeholder became a mark
+    for bad in ("<script", "alert(1)", "tracker.example", "onerror", "evil.example", "<style", "http"):
+        assert bad not in shown, bad
+    for values in got["fields"].values():
+        for value in values:
+            assert len(value) < 3 or html.escape(value) not in shown, value
+
+
+def test_clusters_page_shows_how_many_corrections_the_model_learned_from(
+    store_url: str, make_client: Callable[..., TestClient], corpus: dict[str, bytes], tmp_path: Path
+) -> None:
+    client = make_client()
+    assert "does not record how many corrections" in client.get("/admin/clusters", headers=AUTH).text
+    # a role model trained with 4 corrected slots (its metadata says so) learns the next version
+    shipped = load_default_model()
+    assert shipped is not None
+    model = tmp_path / "roles.json"
+    RoleModel(shipped.spec.model_copy(update={"corrections": 4})).save(model)
+    store = open_store(store_url)
+    try:
+        job = LearnJob(model_path=str(model), now=datetime.now(UTC))
+        report = run_learning(store, engine=LocalEngine(1), job=job, messages=sorted(corpus.items()))
+    finally:
+        store.close()
+    assert report.version == 2 and report.model_corrections == 4
+    client.post("/v1/admin/reload", headers=AUTH)
+    learned = "learned from 4 corrected slots"
+    page = client.get("/admin/clusters", headers=AUTH).text
+    assert learned in page and "0 corrections stored by operators" in page
+    # a correction publishes a version of its own; the count stays the learning run's model's
+    rs = client.get("/v1/admin/clusters", headers=AUTH).json()["items"]
+    key = next(c["key"] for c in rs if c["sender"] == ORDERS)
+    slot = re.search(
+        r'name="slot" value="([^"]+)"', client.get("/admin/cluster", params={"key": key}, headers=AUTH).text
+    )
+    assert slot is not None
+    data = {"key": key, "slot": slot.group(1), "action": "not_field"}
+    assert (
+        client.post("/admin/cluster/correct", data=data, headers=AUTH, follow_redirects=False).status_code
+        == 303
+    )
+    page = client.get("/admin/clusters", headers=AUTH).text
+    assert learned in page and "1 corrections stored by operators" in page and "version 3" in page
 
 
 @pytest.mark.parametrize(

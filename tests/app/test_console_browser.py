@@ -100,6 +100,10 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         assert browser.find_element(By.TAG_NAME, "h1").text == "orders@northwind.example"
         page = browser.page_source
         assert number not in page and number.lstrip("#") not in page  # the example is masked
+        # the skeleton as the mail looks: its tables, its slots named
+        assert browser.find_elements(By.CSS_SELECTOR, "#skeleton table td")
+        named = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot a")]
+        assert "order_number" in named
         shot("cluster")
 
         field = browser.find_element(By.ID, f"rename-{slot}")
@@ -107,6 +111,8 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         field.send_keys(Keys.ENTER)  # by keyboard
         note = browser.find_element(By.CLASS_NAME, "note").text
         assert "reservation_number" in note and "version 2" in note
+        renamed = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot a")]
+        assert "reservation_number" in renamed
         browser.execute_script("document.getElementById('rules').scrollIntoView();")
         shot("cluster-corrected")
 

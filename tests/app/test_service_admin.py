@@ -32,6 +32,25 @@ def test_admin_refuses_without_the_token(client: TestClient) -> None:
     assert client.get("/v1/admin/clusters", headers=AUTH).status_code == 200
 
 
+def test_wrong_bearer_tokens_are_rate_limited_per_client(client: TestClient) -> None:
+    for _ in range(5):
+        assert client.get("/v1/admin/rulesets", headers={"Authorization": "Bearer guess"}).status_code == 401
+    for path in ("/v1/admin/rulesets", "/admin/clusters"):  # the API and the console count together
+        held = client.get(path, headers=AUTH)  # the right token waits too: no answer tells a right guess
+        assert held.status_code == 429, path
+        assert 0 < int(held.headers["retry-after"]) <= 60
+    assert client.get("/v1/admin/rulesets", headers={"Authorization": "Bearer guess"}).status_code == 429
+    assert client.get("/healthz").status_code == 200  # nothing else is held
+
+
+def test_console_bearer_guesses_count_too(client: TestClient) -> None:
+    guess = {"Authorization": "Bearer guess"}
+    for _ in range(5):
+        assert client.get("/admin/clusters", headers=guess, follow_redirects=False).status_code == 303
+    held = client.get("/v1/admin/clusters", headers=AUTH)
+    assert held.status_code == 429 and held.json()["detail"].startswith("too many wrong admin tokens")
+
+
 def test_no_token_means_no_admin_api(store_url: str) -> None:
     with pytest.raises(ConfigError, match="MAILSTENCIL_ADMIN_TOKEN"):
         create_app(Settings(store=store_url))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from rules.model import ClusterRules
 
-from ...rulecache import RuleCache
+from ...rulecache import ClusterStats
 from ...schemas import (
     ClusterDetail,
     ClusterPage,
@@ -24,13 +24,14 @@ from ...schemas import (
 )
 from ..deps import SnapshotDep, StateDep, require_admin
 
-__all__ = ["router"]
+__all__ = ["router", "cluster_summary"]
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "missing or wrong admin bearer token"},
     404: {"model": ErrorResponse, "description": "no such cluster or version"},
+    429: {"model": ErrorResponse, "description": "too many wrong admin tokens from this client"},
     503: {"model": ErrorResponse, "description": "the rule store is unreachable"},
 }
 SortKey = Literal[
@@ -47,8 +48,9 @@ SortKey = Literal[
 SLOT = "{…}"
 
 
-def _summary(c: ClusterRules, cache: RuleCache) -> ClusterSummary:
-    extracted, rate = cache.stats.rate(c.cluster)
+def cluster_summary(c: ClusterRules, stats: ClusterStats) -> ClusterSummary:
+    """A cluster as the admin listing (and the console's clusters page) shows it."""
+    extracted, rate = stats.rate(c.cluster)
     return ClusterSummary(
         key=c.cluster,
         sender=c.sender,
@@ -60,7 +62,7 @@ def _summary(c: ClusterRules, cache: RuleCache) -> ClusterSummary:
         rule_count=len(c.rules),
         extracted=extracted,
         extraction_rate=rate,
-        fallback_share=cache.stats.fallback_share(c.cluster),
+        fallback_share=stats.fallback_share(c.cluster),
     )
 
 
@@ -75,7 +77,11 @@ def list_clusters(
     sender: Annotated[str | None, Query(max_length=320, description="only this sender address")] = None,
 ) -> ClusterPage:
     """Clusters of the rule set being served, paged and sorted (default: by volume, largest first)."""
-    items = [_summary(c, state.cache) for c in snap.ruleset.clusters if sender is None or c.sender == sender]
+    items = [
+        cluster_summary(c, state.cache.stats)
+        for c in snap.ruleset.clusters
+        if sender is None or c.sender == sender
+    ]
     items.sort(key=lambda s: s.key)  # deterministic order among equal values
     present = [s for s in items if getattr(s, sort) is not None]
     absent = [s for s in items if getattr(s, sort) is None]  # unset values always come last
@@ -101,7 +107,7 @@ def cluster_detail(
     c = snap.clusters.get(key)
     if c is None:
         raise HTTPException(404, "no cluster with this key in the rule set being served")
-    summary = _summary(c, state.cache)
+    summary = cluster_summary(c, state.cache.stats)
     rules = sorted(c.rules, key=lambda r: -r.confidence)
     return ClusterDetail(
         **summary.model_dump(),
