@@ -7,9 +7,10 @@ holding its own compiled copy of the rule set, so the service process only moves
 kinds admit at most ``workers + extract_queue`` jobs at once and refuse more with :class:`Busy`
 (503 with Retry-After), so a flood queues in bounded memory instead of without end.
 
-A new rule set is compiled by one worker process at a time before it is served (the others keep
-answering), so a swap never compiles on the request path. Each worker keeps the last two rule sets
-it compiled (a request that took the previous snapshot still finds it); one that lacks a job's
+A new rule set is loaded by one worker process at a time before it is served (the others keep
+answering), so a swap never parses on the request path; each sender's clusters are compiled on the
+sender's first message (:class:`~rules.apply.Extractor`). Each worker keeps the last two rule sets
+it loaded (a request that took the previous snapshot still finds it); one that lacks a job's
 version (restarted, or a version rolled back to) is sent it first. A worker that dies or outlives
 ``MAILSTENCIL_EXTRACT_TIMEOUT`` on a job is killed and restarted, and that job answers 422.
 """
@@ -40,14 +41,14 @@ from rules.limits import Limits
 from rules.model import RuleSet
 
 from .markup import load_extruct
-from .rulecache import Snapshot, compile_here, log_refused
+from .rulecache import Snapshot, compile_here
 from .service import Answer, Job, error_body, run_job
 
 __all__ = ["Busy", "Runner", "ThreadRunner", "ProcessRunner", "runner"]
 
 log = logging.getLogger("mailstencil.app.workers")
 
-_KEEP = 2  # rule sets each worker process keeps compiled: the served one and the one before
+_KEEP = 2  # rule sets each worker process keeps loaded: the served one and the one before
 
 
 class Busy(Exception):
@@ -125,10 +126,9 @@ class _Load:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """The rule set of ``version`` is compiled; ``refused`` patterns of it are left out."""
+    """The rule set of ``version`` is loaded (each sender's clusters compile on its first message)."""
 
     version: int
-    refused: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +159,7 @@ def _worker_main(conn: Connection, limits: Limits) -> None:
             extractors[msg.version] = extractor
             while len(extractors) > _KEEP:
                 del extractors[next(iter(extractors))]
-            reply = _Loaded(msg.version, extractor.refused_patterns)
+            reply = _Loaded(msg.version)
         else:
             job: Job = msg
             found = extractors.get(job.version)
@@ -230,7 +230,7 @@ class ProcessRunner:
         self._started = False
 
     def prepare(self, ruleset: RuleSet) -> None:
-        """Have each worker compile ``ruleset``, one at a time while the others keep answering (the
+        """Have each worker load ``ruleset``, one at a time while the others keep answering (the
         rule cache serves it only afterwards). Before start-up it is only remembered."""
         payload = ruleset.model_dump_json().encode()
         with self._lock:
@@ -246,18 +246,17 @@ class ProcessRunner:
             try:
                 self._load(worker, ruleset.version, payload)
             except WorkerLost as exc:
-                log.error("extraction worker lost while compiling rule set %d: %s", ruleset.version, exc)
+                log.error("extraction worker lost while loading rule set %d: %s", ruleset.version, exc)
             finally:
                 self._idle.put(worker)
 
     def _load(self, worker: _Worker, version: int, payload: bytes) -> None:
-        # compiling a large rule set takes a while: allow it well over a job's time
+        # parsing a large rule set takes a while: allow it well over a job's time
         loaded = worker.ask(_Load(version, payload), worker.timeout * 4)
         assert isinstance(loaded, _Loaded)
-        log_refused(loaded.version, loaded.refused)
 
     def start(self) -> None:
-        """Start the worker processes, each compiling the rule set being served."""
+        """Start the worker processes, each loading the rule set being served."""
         with self._lock:
             latest = next(reversed(self._payloads.items()), None)
             self._started = True
@@ -267,7 +266,7 @@ class ProcessRunner:
             if latest is not None:
                 self._load(worker, *latest)
 
-        # all at once: each compiles the rule set (seconds for a large one) while the others do
+        # all at once: each parses the rule set (seconds for a large one) while the others do
         with ThreadPoolExecutor(len(self._workers)) as pool:
             list(pool.map(ready, self._workers))
         for worker in self._workers:
