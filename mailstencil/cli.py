@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailstencil import LEARN_INTERRUPTED, learn_handles_interrupts
-from offline.corpus import iter_raw_messages
 from offline.defaults import (
     DEFAULT_CAP,
     DEFAULT_MIN_RECIPIENTS,
@@ -20,19 +19,14 @@ from offline.defaults import (
     DEFAULT_RETENTION_DAYS,
     ENGINES,
 )
-from offline.progress import Progress
-from offline.sample import Sample, prepare
-from offline.truth import TruthRecord, load_truth
-from rules.apply import Extractor
-from rules.dom import DomError
-from rules.message import MessageError, parse_message
-from rules.model import RuleSet
-from rules.store import StoreError
+from rules.errors import StoreError
 from rules.stores import default_store_url, open_store
-from rules.typed import type_extraction
 
 if TYPE_CHECKING:
     from offline.roles import RoleModel
+    from offline.sample import Sample
+    from offline.truth import TruthRecord
+    from rules.model import RuleSet
 
 __all__ = ["main"]
 
@@ -45,6 +39,10 @@ DESCRIPTION = (
 
 def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
     """Prepared samples of every readable message under ``paths`` (junk is skipped and counted)."""
+    from offline.corpus import iter_raw_messages
+    from offline.progress import Progress
+    from offline.sample import prepare
+
     bar = Progress(label, unit="messages", log_every=5000)
     skipped = 0
     for name, raw in iter_raw_messages(paths):
@@ -65,6 +63,8 @@ class CommandError(Exception):
 
 def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
     """``(name, raw)`` of every message under ``paths`` (``-``: standard input); finding none is an error."""
+    from offline.corpus import iter_raw_messages
+
     n = 0
     for entry in paths:
         if entry == "-":
@@ -211,6 +211,11 @@ def _learn(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from rules.apply import Extractor
+    from rules.dom import DomError
+    from rules.message import MessageError, parse_message
+    from rules.typed import type_extraction
+
     extractor = Extractor(load_rules(args.store))
     failed = 0
     for name, raw in read_messages(args.paths):
@@ -254,6 +259,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from offline.evaluate import evaluate, format_evaluation
+    from offline.truth import load_truth
 
     truth = load_truth(_truth_files(args.truth))
     samples = list(read_samples(args.paths, "evaluate"))
@@ -270,6 +276,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_train_roles(args: argparse.Namespace) -> int:
     from offline.evaluate import split_by_date
     from offline.train import train_roles, training_set
+    from offline.truth import load_truth
 
     start = time.perf_counter()
     files = {f.resolve() for f in _truth_files(args.truth)}

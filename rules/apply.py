@@ -180,7 +180,10 @@ class Extractor:
             if c.rules:
                 got.learned.append(i)
             cluster = _Cluster(
-                c, _compile(c, str, patterns), _compile(c, relax, patterns), frozenset(relax(p) for p in c.paths)
+                c,
+                _compile(c, str, patterns),
+                _compile(c, relax, patterns),
+                frozenset(relax(p) for p in c.paths),
             )
             got.clusters.append(cluster)
             signature = frozenset(c.signature)

@@ -22,13 +22,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .corrections import Correction
+from .errors import StoreError
 from .model import RuleSet
 
 __all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
-
-
-class StoreError(RuntimeError):
-    """Raised for an unusable store URL or an unreachable store."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -353,7 +353,9 @@ def test_a_sender_compiles_on_its_first_message_and_never_before(ruleset: RuleSe
     sender's rules costs nothing until that sender writes, then it is counted and left out."""
     rs = _per_sender(ruleset, [SENDER, OTHER_SENDER])
     bad = rs.clusters[1]
-    refused = bad.rules[0].model_copy(update={"field": "order_total", "pattern": r"(a+)\1", "confidence": 1.0})
+    refused = bad.rules[0].model_copy(
+        update={"field": "order_total", "pattern": r"(a+)\1", "confidence": 1.0}
+    )
     rs.clusters[1] = bad.model_copy(update={"rules": [refused, *bad.rules]})
     ex = Extractor(rs)
     o = make_order(9)
