@@ -321,6 +321,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker's health answer before it restarts it."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Become uvicorn serving ``app.main:app``: ``--store`` reaches the service and each of its
     workers as ``MAILSTENCIL_STORE`` in the new program's environment (this process's is not edited)."""
@@ -329,6 +333,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env = {**os.environ, "MAILSTENCIL_STORE": args.store} if args.store else dict(os.environ)
     argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", args.host, "--port", str(args.port)]
     argv += [] if args.access_log else ["--no-access-log"]
+    # uvicorn's supervisor kills a worker that misses a 5 s health ping; parsing a large rule set
+    # holds the interpreter for seconds (10k clusters: 2.7 s of CPU), so a loaded machine missed it
+    argv += ["--timeout-worker-healthcheck", str(HEALTHCHECK_SECONDS)]
     os.execve(sys.executable, [*argv, "--workers", str(args.workers)], env)
 
 

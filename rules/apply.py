@@ -27,7 +27,7 @@ from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .limits import DEFAULT_LIMITS, Limits
 from .message import ParsedMessage, parse_message
-from .model import ClusterRules, FieldRule, RuleSet
+from .model import ClusterRules, FieldRule, RuleSet, SenderRuleSet
 from .patterns import Pattern, PatternError, compile_pattern, full_match
 from .values import parse_amount
 from .vocabulary import LINE_ITEM_FIELDS
@@ -134,16 +134,23 @@ def _compiled(pattern: str, cache: dict[str, Pattern | None]) -> Pattern | None:
 class Extractor:
     """A rule set ready for fast repeated extraction: each sender's clusters are compiled on the
     sender's first message and the last ``keep_senders`` senders seen stay compiled, so a large rule
-    set serves from the moment it is loaded, in memory bounded by the senders it is asked about."""
+    set serves from the moment it is loaded. Given a :class:`~rules.model.SenderRuleSet`, each
+    sender's clusters are also parsed only then (and dropped with its compiled form)."""
 
-    def __init__(self, ruleset: RuleSet, limits: Limits = DEFAULT_LIMITS, keep_senders: int = 4096) -> None:
+    def __init__(
+        self, ruleset: RuleSet | SenderRuleSet, limits: Limits = DEFAULT_LIMITS, keep_senders: int = 4096
+    ) -> None:
         self.version = ruleset.version
         self.limits = limits
         self.keep_senders = keep_senders
         self.max_text = limits.rule_text
+        self._split: SenderRuleSet | None = None  # given split: each sender parsed on its first message
         self._rules: dict[str, list[ClusterRules]] = {}
-        for c in ruleset.clusters:
-            self._rules.setdefault(c.sender, []).append(c)
+        if isinstance(ruleset, SenderRuleSet):
+            self._split = ruleset
+        else:
+            for c in ruleset.clusters:
+                self._rules.setdefault(c.sender, []).append(c)
         self._senders: OrderedDict[str, _Sender] = OrderedDict()
         self._refused: set[str] = set()
         self._lock = threading.Lock()  # an extractor is shared by the service's threads
@@ -156,12 +163,12 @@ class Extractor:
 
     def knows_sender(self, sender: str) -> bool:
         """Whether the rule set has any cluster of this sender."""
-        return sender in self._rules
+        return sender in (self._rules if self._split is None else self._split.senders)
 
     @property
     def clusters(self) -> int:
         """Number of clusters in the rule set."""
-        return sum(len(v) for v in self._rules.values())
+        return sum(len(v) for v in self._rules.values()) if self._split is None else self._split.clusters
 
     def _sender(self, sender: str) -> _Sender | None:
         """``sender``'s compiled clusters (compiled now on its first message); ``None`` for a sender
@@ -171,7 +178,7 @@ class Extractor:
             if got is not None:
                 self._senders.move_to_end(sender)
                 return got
-        rules = self._rules.get(sender)
+        rules = self._rules.get(sender) if self._split is None else self._split.parse(sender)
         if rules is None:
             return None
         patterns: dict[str, Pattern | None] = {}

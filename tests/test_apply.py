@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import OTHER_SENDER, SENDER, Order, make_order, orders, render_message
+from pydantic import ValidationError
 
 from offline.induce import ClusterTable, Slot
 from offline.learn import cluster_rules, cluster_tables, learn, slot_rule
@@ -16,7 +17,7 @@ from offline.roles import load_default_model
 from offline.sample import Sample, prepare
 from rules.apply import Extraction, Extractor
 from rules.message import MessageError
-from rules.model import FieldRule, RuleSet
+from rules.model import FieldRule, RuleSet, SenderRuleSet
 
 TRAIN = range(8)
 SUMMARY = {
@@ -377,3 +378,21 @@ def test_past_keep_senders_the_least_recent_sender_is_compiled_again(ruleset: Ru
         assert (a.cluster, a.fields, a.items, a.confidence) == (b.cluster, b.fields, b.items, b.confidence)
         assert a.fields["order_total"] == ["$" + o.total]
     assert len(kept._senders) == 2 and len(every._senders) == 3
+
+
+def test_a_rule_set_split_by_sender_is_parsed_only_for_the_senders_asked_about(ruleset: RuleSet) -> None:
+    """What an extraction worker holds: each sender's clusters as JSON, parsed on the sender's first
+    message. The answers are the whole rule set's; a sender never asked about is never parsed (here
+    its JSON is broken, and nothing notices until it writes)."""
+    rs = _per_sender(ruleset, [SENDER, OTHER_SENDER])
+    split = SenderRuleSet.of(rs)
+    assert set(split.senders) == {SENDER, OTHER_SENDER} and split.clusters == 2
+    broken = SenderRuleSet(rs.version, 2, {SENDER: split.senders[SENDER], OTHER_SENDER: b"[{"})
+    whole, lazy = Extractor(rs), Extractor(broken)
+    assert lazy.clusters == 2 and lazy.knows_sender(OTHER_SENDER)
+    for i in (8, 9, 12):
+        a, b = whole.extract(render_message(i)), lazy.extract(render_message(i))
+        assert (a.cluster, a.fields, a.items, a.confidence) == (b.cluster, b.fields, b.items, b.confidence)
+    with pytest.raises(ValidationError):
+        lazy.extract(render_message(9, sender=OTHER_SENDER))
+    assert Extractor(split).extract(render_message(9, sender=OTHER_SENDER)).fields
