@@ -45,11 +45,12 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 CORES = os.cpu_count() or 1
 TRIED = {
     "online": "RE2 patterns; the markup hint by plain search (was a case-blind regex over each body); "
+    "lxml.etree's HTML parser (no Python element class per element); "
     "left: the MIME parse (`email`) and the walk over lxml's tree, most of the path",
     "http": "httptools + uvloop (were h11 + asyncio), async dependencies (were two thread hops a request), "
-    "the markup hint; an event-loop reader on the worker pipe instead of a thread (no change measured, "
-    "left out); left: FastAPI's per-request machinery and the hand-over (the service's CPU a request, "
-    "in the notes), the access log",
+    "the markup hint, the access log off unless asked for; an event-loop reader on the worker pipe "
+    "instead of a thread (no change measured, left out); left: FastAPI's per-request machinery and the "
+    "hand-over (the service's CPU a request, in the notes)",
     "startup": "extruct imported on first use, forkserver started with the app; the command line "
     "imports only its parser before it becomes uvicorn, the console only when served, each worker "
     "parses and compiles a sender's clusters on its first message; left: imports (fastapi, pydantic "
