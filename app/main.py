@@ -21,7 +21,6 @@ from starlette.routing import Mount
 
 from .api.deps import State, require_extract
 from .api.routes import admin, extract, health
-from .console import routes as console
 from .core.config import ConfigError, Settings
 from .core.limits import BodyLimitMiddleware, BodyTooLarge
 from .core.metrics import Metrics, MetricsMiddleware
@@ -102,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.admin_enabled:
         application.include_router(admin.router)
         if settings.admin_token is not None:  # the console signs in with the token
+            from .console import routes as console  # here: jinja2 and its pages only where served
+
             console.install(application)
 
     @application.exception_handler(BodyTooLarge)

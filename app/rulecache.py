@@ -52,22 +52,13 @@ worker processes compile it (then ``None``)."""
 
 
 def compile_here(limits: Limits = DEFAULT_LIMITS) -> Prepare:
-    """A :data:`Prepare` compiling the extractor in this process (patterns RE2 refuses are left out
-    and logged)."""
+    """A :data:`Prepare` readying the extractor in this process (it compiles each sender's
+    clusters on the sender's first message; patterns RE2 refuses are left out and logged then)."""
 
     def prepare(ruleset: RuleSet) -> Extractor:
-        extractor = Extractor(ruleset, limits)
-        log_refused(ruleset.version, extractor.refused_patterns)
-        return extractor
+        return Extractor(ruleset, limits)
 
     return prepare
-
-
-def log_refused(version: int, refused: int) -> None:
-    """Log how many patterns of a rule set the linear-time engine refused (they are not used)."""
-    if refused:
-        msg = "rule set version %d: %d patterns refused by the linear-time engine are not used"
-        log.warning(msg, version, refused)
 
 
 @dataclass(slots=True)

@@ -3,13 +3,15 @@
 Parsing a large message and matching its leaves is CPU work that holds the GIL in long C calls; in
 threads it delays every other request of the process, ``/healthz`` included. With
 ``MAILSTENCIL_EXTRACT_PROCESSES`` > 0 the jobs run in that many worker processes instead, each
-holding its own compiled copy of the rule set, so the service process only moves bytes. Both
+holding its own copy of the rule set, so the service process only moves bytes. Both
 kinds admit at most ``workers + extract_queue`` jobs at once and refuse more with :class:`Busy`
 (503 with Retry-After), so a flood queues in bounded memory instead of without end.
 
-A new rule set is compiled by one worker process at a time before it is served (the others keep
-answering), so a swap never compiles on the request path. Each worker keeps the last two rule sets
-it compiled (a request that took the previous snapshot still finds it); one that lacks a job's
+A new rule set is handed to one worker process at a time before it is served (the others keep
+answering), split by sender (:class:`~rules.model.SenderRuleSet`): a worker parses and compiles a
+sender's clusters on the sender's first message (milliseconds), never the whole set, so a large
+rule set costs each worker only the senders it is asked about. Each worker keeps the last two rule sets
+it loaded (a request that took the previous snapshot still finds it); one that lacks a job's
 version (restarted, or a version rolled back to) is sent it first. A worker that dies or outlives
 ``MAILSTENCIL_EXTRACT_TIMEOUT`` on a job is killed and restarted, and that job answers 422.
 """
@@ -37,17 +39,17 @@ from prometheus_client import Gauge
 
 from rules.apply import Extractor
 from rules.limits import Limits
-from rules.model import RuleSet
+from rules.model import RuleSet, SenderRuleSet
 
 from .markup import load_extruct
-from .rulecache import Snapshot, compile_here, log_refused
+from .rulecache import Snapshot, compile_here
 from .service import Answer, Job, error_body, run_job
 
 __all__ = ["Busy", "Runner", "ThreadRunner", "ProcessRunner", "runner"]
 
 log = logging.getLogger("mailstencil.app.workers")
 
-_KEEP = 2  # rule sets each worker process keeps compiled: the served one and the one before
+_KEEP = 2  # rule sets each worker process keeps loaded: the served one and the one before
 
 
 class Busy(Exception):
@@ -117,18 +119,16 @@ class ThreadRunner:
 
 @dataclass(frozen=True, slots=True)
 class _Load:
-    """Compile this rule set (its JSON) and keep it as ``version``."""
+    """Keep this rule set (each sender's clusters in JSON, parsed on the sender's first message)."""
 
-    version: int
-    payload: bytes
+    ruleset: SenderRuleSet
 
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """The rule set of ``version`` is compiled; ``refused`` patterns of it are left out."""
+    """The rule set of ``version`` is loaded (each sender's clusters compile on its first message)."""
 
     version: int
-    refused: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +154,12 @@ def _worker_main(conn: Connection, limits: Limits) -> None:
             return
         reply: object
         if isinstance(msg, _Load):
-            extractor = Extractor(RuleSet.model_validate_json(msg.payload), limits)
-            extractors.pop(msg.version, None)
-            extractors[msg.version] = extractor
+            version = msg.ruleset.version
+            extractors.pop(version, None)
+            extractors[version] = Extractor(msg.ruleset, limits)
             while len(extractors) > _KEEP:
                 del extractors[next(iter(extractors))]
-            reply = _Loaded(msg.version, extractor.refused_patterns)
+            reply = _Loaded(version)
         else:
             job: Job = msg
             found = extractors.get(job.version)
@@ -225,14 +225,14 @@ class ProcessRunner:
         forkserver.ensure_running()
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._payloads: dict[int, bytes] = {}  # the last rule sets prepared, by version
+        self._payloads: dict[int, SenderRuleSet] = {}  # the last rule sets prepared, by version
         self._lock = threading.Lock()
         self._started = False
 
     def prepare(self, ruleset: RuleSet) -> None:
-        """Have each worker compile ``ruleset``, one at a time while the others keep answering (the
+        """Have each worker load ``ruleset``, one at a time while the others keep answering (the
         rule cache serves it only afterwards). Before start-up it is only remembered."""
-        payload = ruleset.model_dump_json().encode()
+        payload = SenderRuleSet.of(ruleset)
         with self._lock:
             self._payloads.pop(ruleset.version, None)
             self._payloads[ruleset.version] = payload
@@ -244,30 +244,29 @@ class ProcessRunner:
         for _ in self._workers:
             worker = self._idle.get()
             try:
-                self._load(worker, ruleset.version, payload)
+                self._load(worker, payload)
             except WorkerLost as exc:
-                log.error("extraction worker lost while compiling rule set %d: %s", ruleset.version, exc)
+                log.error("extraction worker lost while loading rule set %d: %s", ruleset.version, exc)
             finally:
                 self._idle.put(worker)
 
-    def _load(self, worker: _Worker, version: int, payload: bytes) -> None:
-        # compiling a large rule set takes a while: allow it well over a job's time
-        loaded = worker.ask(_Load(version, payload), worker.timeout * 4)
+    def _load(self, worker: _Worker, payload: SenderRuleSet) -> None:
+        # handing over a large rule set takes a while: allow it well over a job's time
+        loaded = worker.ask(_Load(payload), worker.timeout * 4)
         assert isinstance(loaded, _Loaded)
-        log_refused(loaded.version, loaded.refused)
 
     def start(self) -> None:
-        """Start the worker processes, each compiling the rule set being served."""
+        """Start the worker processes, each loading the rule set being served."""
         with self._lock:
-            latest = next(reversed(self._payloads.items()), None)
+            latest = next(reversed(self._payloads.values()), None)
             self._started = True
 
         def ready(worker: _Worker) -> None:
             worker.start()
             if latest is not None:
-                self._load(worker, *latest)
+                self._load(worker, latest)
 
-        # all at once: each compiles the rule set (seconds for a large one) while the others do
+        # all at once: each takes in the rule set while the others do
         with ThreadPoolExecutor(len(self._workers)) as pool:
             list(pool.map(ready, self._workers))
         for worker in self._workers:
@@ -293,7 +292,7 @@ class ProcessRunner:
             if isinstance(reply, _Missing):
                 with self._lock:
                     payload = self._payloads.get(job.version)
-                self._load(worker, job.version, payload or snap.ruleset.model_dump_json().encode())
+                self._load(worker, payload or SenderRuleSet.of(snap.ruleset))
                 reply = worker.ask(job)
         except WorkerLost as exc:
             log.error("extraction worker lost on a %s job: %s", job.kind, exc)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailstencil import LEARN_INTERRUPTED, learn_handles_interrupts
-from offline.corpus import iter_raw_messages
 from offline.defaults import (
     DEFAULT_CAP,
     DEFAULT_MIN_RECIPIENTS,
@@ -20,19 +19,14 @@ from offline.defaults import (
     DEFAULT_RETENTION_DAYS,
     ENGINES,
 )
-from offline.progress import Progress
-from offline.sample import Sample, prepare
-from offline.truth import TruthRecord, load_truth
-from rules.apply import Extractor
-from rules.dom import DomError
-from rules.message import MessageError, parse_message
-from rules.model import RuleSet
-from rules.store import StoreError
+from rules.errors import StoreError
 from rules.stores import default_store_url, open_store
-from rules.typed import type_extraction
 
 if TYPE_CHECKING:
     from offline.roles import RoleModel
+    from offline.sample import Sample
+    from offline.truth import TruthRecord
+    from rules.model import RuleSet
 
 __all__ = ["main"]
 
@@ -45,6 +39,10 @@ DESCRIPTION = (
 
 def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
     """Prepared samples of every readable message under ``paths`` (junk is skipped and counted)."""
+    from offline.corpus import iter_raw_messages
+    from offline.progress import Progress
+    from offline.sample import prepare
+
     bar = Progress(label, unit="messages", log_every=5000)
     skipped = 0
     for name, raw in iter_raw_messages(paths):
@@ -65,6 +63,8 @@ class CommandError(Exception):
 
 def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
     """``(name, raw)`` of every message under ``paths`` (``-``: standard input); finding none is an error."""
+    from offline.corpus import iter_raw_messages
+
     n = 0
     for entry in paths:
         if entry == "-":
@@ -211,6 +211,11 @@ def _learn(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from rules.apply import Extractor
+    from rules.dom import DomError
+    from rules.message import MessageError, parse_message
+    from rules.typed import type_extraction
+
     extractor = Extractor(load_rules(args.store))
     failed = 0
     for name, raw in read_messages(args.paths):
@@ -254,6 +259,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from offline.evaluate import evaluate, format_evaluation
+    from offline.truth import load_truth
 
     truth = load_truth(_truth_files(args.truth))
     samples = list(read_samples(args.paths, "evaluate"))
@@ -270,6 +276,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_train_roles(args: argparse.Namespace) -> int:
     from offline.evaluate import split_by_date
     from offline.train import train_roles, training_set
+    from offline.truth import load_truth
 
     start = time.perf_counter()
     files = {f.resolve() for f in _truth_files(args.truth)}
@@ -315,6 +322,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker's health answer before it restarts it."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Become uvicorn serving ``app.main:app``: ``--store`` reaches the service and each of its
     workers as ``MAILSTENCIL_STORE`` in the new program's environment (this process's is not edited)."""
@@ -322,6 +333,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     env = {**os.environ, "MAILSTENCIL_STORE": args.store} if args.store else dict(os.environ)
     argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", args.host, "--port", str(args.port)]
+    argv += [] if args.access_log else ["--no-access-log"]
+    # uvicorn's supervisor kills a worker that misses a 5 s health ping; parsing a large rule set
+    # holds the interpreter for seconds (10k clusters: 2.7 s of CPU), so a loaded machine missed it
+    argv += ["--timeout-worker-healthcheck", str(HEALTHCHECK_SECONDS)]
     os.execve(sys.executable, [*argv, "--workers", str(args.workers)], env)
 
 
@@ -441,6 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
     s.add_argument("--port", type=positive, default=8000, help="TCP port to listen on")
     s.add_argument("--workers", type=positive, default=1, help="worker processes")
+    s.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log a line per request (uvicorn's access log: client, method, path, status); off, requests "
+        "are counted in /metrics only, which costs far less CPU a request",
+    )
     s.set_defaults(func=cmd_serve)
     return p
 

@@ -1,15 +1,18 @@
 """Apply a rule set to raw messages: the online hot path.
 
-One MIME parse, one HTML parse and one walk over the leaves per message; regexes and landmark
-tables are compiled once per rule set in :class:`Extractor`.
+One MIME parse, one HTML parse and one walk over the leaves per message; a sender's regexes and
+landmark tables are compiled by :class:`Extractor` on its first message and kept for the next.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .address import LANDMARK, addresses, beside, claim
 from .cluster import (
@@ -24,12 +27,14 @@ from .dictionaries import TYPES
 from .dom import Leaf, message_leaves
 from .limits import DEFAULT_LIMITS, Limits
 from .message import ParsedMessage, parse_message
-from .model import ClusterRules, FieldRule, RuleSet
+from .model import ClusterRules, FieldRule, RuleSet, SenderRuleSet
 from .patterns import Pattern, PatternError, compile_pattern, full_match
 from .values import parse_amount
 from .vocabulary import LINE_ITEM_FIELDS
 
 __all__ = ["Extraction", "Extractor", "relax"]
+
+log = logging.getLogger("mailstencil.rules.apply")
 
 _RELAXED_STEPS = 4
 _MIN_LANDMARK_SHARE = 0.5
@@ -61,6 +66,7 @@ class Extraction:
 @dataclass(slots=True)
 class _Rule:
     spec: FieldRule
+    ipath: str  # ``spec.ipath`` under the table's key (itself or relaxed)
     regex: Pattern
 
 
@@ -81,6 +87,17 @@ class _Cluster:
     relaxed_paths: frozenset[str]
 
 
+@dataclass(slots=True)
+class _Sender:
+    """One sender's clusters compiled, with what choosing among them needs."""
+
+    clusters: list[_Cluster]
+    candidates: list[ClusterCandidate]
+    relaxed: list[ClusterCandidate]
+    learned: list[int]  # clusters with rules
+
+
+@lru_cache(maxsize=1 << 16)
 def relax(ipath: str) -> str:
     """An index-free path reduced to what survives template drift: no classes, last steps only."""
     steps = strip_classes(ipath).split("/")
@@ -91,9 +108,7 @@ def _compile(c: ClusterRules, key: Callable[[str], str], patterns: dict[str, Pat
     """A cluster's tables under ``key``; a rule or selector whose pattern RE2 refuses is left out
     (``patterns`` caches each pattern's compiled form, ``None`` for a refused one)."""
     compiled = [
-        _Rule(r.model_copy(update={"ipath": key(r.ipath)}), rx)
-        for r in c.rules
-        if (rx := _compiled(r.pattern, patterns)) is not None
+        _Rule(r, key(r.ipath), rx) for r in c.rules if (rx := _compiled(r.pattern, patterns)) is not None
     ]
     compiled.sort(key=lambda r: -r.spec.confidence)
     landmarks: dict[tuple[str, str], int] = {}
@@ -117,43 +132,81 @@ def _compiled(pattern: str, cache: dict[str, Pattern | None]) -> Pattern | None:
 
 
 class Extractor:
-    """A rule set compiled for fast repeated extraction."""
+    """A rule set ready for fast repeated extraction: each sender's clusters are compiled on the
+    sender's first message and the last ``keep_senders`` senders seen stay compiled, so a large rule
+    set serves from the moment it is loaded. Given a :class:`~rules.model.SenderRuleSet`, each
+    sender's clusters are also parsed only then (and dropped with its compiled form)."""
 
-    def __init__(self, ruleset: RuleSet, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, ruleset: RuleSet | SenderRuleSet, limits: Limits = DEFAULT_LIMITS, keep_senders: int = 4096
+    ) -> None:
         self.version = ruleset.version
         self.limits = limits
+        self.keep_senders = keep_senders
         self.max_text = limits.rule_text
-        patterns: dict[str, Pattern | None] = {}
-        self._by_sender: dict[str, list[_Cluster]] = defaultdict(list)
-        self._candidates: dict[str, list[ClusterCandidate]] = defaultdict(list)
-        self._relaxed: dict[str, list[ClusterCandidate]] = defaultdict(list)
-        self._learned: dict[str, list[int]] = defaultdict(list)  # per sender: clusters with rules
-        for c in ruleset.clusters:
-            if c.rules:
-                self._learned[c.sender].append(len(self._by_sender[c.sender]))
-            self._by_sender[c.sender].append(
-                _Cluster(
-                    c,
-                    _compile(c, str, patterns),
-                    _compile(c, relax, patterns),
-                    frozenset(relax(p) for p in c.paths),
-                )
-            )
-            signature = frozenset(c.signature)
-            self._candidates[c.sender].append(ClusterCandidate(frozenset(c.paths), signature, c.messages))
-            self._relaxed[c.sender].append(
-                ClusterCandidate(self._by_sender[c.sender][-1].relaxed_paths, signature, c.messages)
-            )
-        self.refused_patterns = sum(1 for rx in patterns.values() if rx is None)
+        self._split: SenderRuleSet | None = None  # given split: each sender parsed on its first message
+        self._rules: dict[str, list[ClusterRules]] = {}
+        if isinstance(ruleset, SenderRuleSet):
+            self._split = ruleset
+        else:
+            for c in ruleset.clusters:
+                self._rules.setdefault(c.sender, []).append(c)
+        self._senders: OrderedDict[str, _Sender] = OrderedDict()
+        self._refused: set[str] = set()
+        self._lock = threading.Lock()  # an extractor is shared by the service's threads
+
+    @property
+    def refused_patterns(self) -> int:
+        """Distinct patterns RE2 refused in the clusters compiled so far (their rules are left out)."""
+        with self._lock:
+            return len(self._refused)
 
     def knows_sender(self, sender: str) -> bool:
         """Whether the rule set has any cluster of this sender."""
-        return sender in self._by_sender
+        return sender in (self._rules if self._split is None else self._split.senders)
 
     @property
     def clusters(self) -> int:
         """Number of clusters in the rule set."""
-        return sum(len(v) for v in self._by_sender.values())
+        return sum(len(v) for v in self._rules.values()) if self._split is None else self._split.clusters
+
+    def _sender(self, sender: str) -> _Sender | None:
+        """``sender``'s compiled clusters (compiled now on its first message); ``None`` for a sender
+        without any."""
+        with self._lock:
+            got = self._senders.get(sender)
+            if got is not None:
+                self._senders.move_to_end(sender)
+                return got
+        rules = self._rules.get(sender) if self._split is None else self._split.parse(sender)
+        if rules is None:
+            return None
+        patterns: dict[str, Pattern | None] = {}
+        got = _Sender([], [], [], [])
+        for i, c in enumerate(rules):
+            if c.rules:
+                got.learned.append(i)
+            cluster = _Cluster(
+                c,
+                _compile(c, str, patterns),
+                _compile(c, relax, patterns),
+                frozenset(relax(p) for p in c.paths),
+            )
+            got.clusters.append(cluster)
+            signature = frozenset(c.signature)
+            got.candidates.append(ClusterCandidate(frozenset(c.paths), signature, c.messages))
+            got.relaxed.append(ClusterCandidate(cluster.relaxed_paths, signature, c.messages))
+        refused = {p for p, rx in patterns.items() if rx is None}
+        with self._lock:
+            new = refused - self._refused
+            self._refused |= refused
+            self._senders[sender] = got
+            while len(self._senders) > self.keep_senders:
+                self._senders.popitem(last=False)
+        if new:
+            msg = "rule set version %d, sender %s: %d patterns refused by the linear-time engine are not used"
+            log.warning(msg, self.version, sender, len(new))
+        return got
 
     def extract(self, raw: bytes) -> Extraction:
         """Parse and extract one raw message (raises ``MessageError``/``DomError`` on junk)."""
@@ -176,21 +229,22 @@ class Extractor:
         left unnamed abstains: no fields, never a sibling template's rules.
         """
         out = Extraction(msg.message_id, msg.sender, msg.subject, None, False, version=self.version)
+        sender = self._sender(msg.sender)
         deadline = time.monotonic() + self.limits.seconds  # local: the extractor is shared by threads
-        cands = self._candidates.get(msg.sender)
-        if not cands:
+        if sender is None:
             return out
+        cands = sender.candidates
         paths = structure_paths(leaves)
         signature = text_signature(msg.subject, leaves)
         chosen = choose_cluster(cands, paths, signature)
         if chosen is not None:
-            cluster = self._by_sender[msg.sender][chosen[0]]
+            cluster = sender.clusters[chosen[0]]
             out.cluster, out.known, out.exact = cluster.rules.cluster, True, chosen[1]
             if not cluster.rules.rules and not cluster.rules.induced:
-                learned = self._learned.get(msg.sender, [])
+                learned = sender.learned
                 stand_in = choose_cluster([cands[i] for i in learned], paths, signature)
                 if stand_in is not None:
-                    proxy = self._by_sender[msg.sender][learned[stand_in[0]]].exact
+                    proxy = sender.clusters[learned[stand_in[0]]].exact
                     if _landmark_share(proxy, leaves) >= _MIN_LANDMARK_SHARE:
                         out.fallback = True
                         _apply(proxy, leaves, out, _FALLBACK_CONFIDENCE, self.max_text, deadline)
@@ -200,14 +254,11 @@ class Extractor:
                 return out
         else:
             near = choose_cluster(
-                self._relaxed[msg.sender],
-                frozenset(relax(p) for p in paths),
-                signature,
-                FALLBACK_SIMILARITY,
+                sender.relaxed, frozenset(relax(p) for p in paths), signature, FALLBACK_SIMILARITY
             )
             if near is None:
                 return out
-            cluster = self._by_sender[msg.sender][near[0]]
+            cluster = sender.clusters[near[0]]
             out.cluster, out.known = cluster.rules.cluster, True
         relaxed_leaves = [Leaf(relax(x.ipath), x.xpath, x.text, x.kind) for x in leaves]
         if _landmark_share(cluster.relaxed, relaxed_leaves) >= _MIN_LANDMARK_SHARE:
@@ -244,7 +295,7 @@ def _apply(
         spec = rule.spec
         if spec.field in out.fields:
             continue  # a higher-confidence rule already produced this field
-        key = (spec.anchor, spec.ipath)
+        key = (spec.anchor, rule.ipath)
         hits = index.get(key)
         if not hits:
             continue

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.etree
-import lxml.html
 
 from .limits import DEFAULT_LIMITS, Limits
 from .text import normalize_value
@@ -28,8 +27,10 @@ __all__ = [
 
 SUBJECT = "subject"
 _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
-# bodies arrive decoded; we re-encode them as UTF-8 and say so, overriding any stale <meta charset>
-_PARSER = lxml.html.HTMLParser(
+# bodies arrive decoded; we re-encode them as UTF-8 and say so, overriding any stale <meta charset>;
+# lxml.etree's parser, not lxml.html's: the same libxml2 tree without a Python class looked up for
+# each element (the walk reads only tags, attributes and texts)
+_PARSER = lxml.etree.HTMLParser(
     remove_comments=True, remove_pis=True, recover=True, encoding="utf-8", huge_tree=True
 )
 _LABEL_LINE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s+(\S.*?)\s*$")
@@ -110,9 +111,11 @@ def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf
     check_attributes(html, limits)  # first: its reason is the one to give for a huge tag
     _check_size("HTML", size, limits)
     try:
-        root = lxml.html.document_fromstring(html, parser=_PARSER)
+        root = lxml.etree.fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise DomError(f"unparseable HTML: {exc}") from exc
+    if root is None:  # what lxml.html.document_fromstring refuses as "Document is empty"
+        raise DomError("unparseable HTML: Document is empty")
     out: list[Leaf] = []
     _walk(root, "/html", "html", 0, out, limits)
     return out

@@ -10,9 +10,9 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
-__all__ = ["Mode", "SlotAddress", "Landmark", "Selector", "FieldRule", "ClusterRules", "RuleSet"]
+__all__ = ["Mode", "SlotAddress", "Landmark", "Selector", "FieldRule", "ClusterRules", "RuleSet", "SenderRuleSet"]
 
 Mode = Literal["ordinal", "match", "rows"]
 
@@ -135,3 +135,30 @@ class RuleSet(BaseModel):
     version: int = 0
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     clusters: list[ClusterRules] = Field(default_factory=list)
+
+
+_CLUSTER_LIST = TypeAdapter(list[ClusterRules])
+
+
+@dataclass(frozen=True, slots=True)
+class SenderRuleSet:
+    """A rule set as each sender's clusters in JSON: what an extraction worker process receives, so
+    it parses (and holds as models) only the senders it is asked about, not the whole set."""
+
+    version: int
+    clusters: int
+    senders: dict[str, bytes]
+
+    @classmethod
+    def of(cls, ruleset: RuleSet) -> SenderRuleSet:
+        """``ruleset`` split by sender (each sender's clusters in their order in the set)."""
+        grouped: dict[str, list[ClusterRules]] = {}
+        for c in ruleset.clusters:
+            grouped.setdefault(c.sender, []).append(c)
+        senders = {s: _CLUSTER_LIST.dump_json(cs) for s, cs in grouped.items()}
+        return cls(ruleset.version, len(ruleset.clusters), senders)
+
+    def parse(self, sender: str) -> list[ClusterRules] | None:
+        """``sender``'s clusters, parsed now; ``None`` for a sender without any."""
+        raw = self.senders.get(sender)
+        return None if raw is None else _CLUSTER_LIST.validate_json(raw)

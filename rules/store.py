@@ -23,13 +23,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .corrections import Correction, apply_corrections
+from .errors import StoreError
 from .model import ClusterRules, RuleSet
 
 __all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
-
-
-class StoreError(RuntimeError):
-    """Raised for an unusable store URL or an unreachable store."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import platformdirs
 
-from .store import RuleStore, SQLiteStore, StoreError
+from .errors import StoreError
+
+if TYPE_CHECKING:
+    from .store import RuleStore
 
 __all__ = ["default_store_url", "open_store"]
 
@@ -23,6 +27,8 @@ def open_store(url: str | None = None, create: bool = True) -> RuleStore:
     ``create=False`` (for commands that only read) refuses a SQLite file that does not exist
     instead of creating it and its folders.
     """
+    from .store import SQLiteStore  # here: the command line reads default_store_url without it
+
     url = url or default_store_url()
     parsed = urlparse(url)
     if parsed.scheme in ("postgresql", "postgres"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import OTHER_SENDER, SENDER, Order, make_order, orders, render_message
+from pydantic import ValidationError
 
 from offline.induce import ClusterTable, Slot
 from offline.learn import cluster_rules, cluster_tables, learn, slot_rule
@@ -16,7 +17,7 @@ from offline.roles import load_default_model
 from offline.sample import Sample, prepare
 from rules.apply import Extraction, Extractor
 from rules.message import MessageError
-from rules.model import FieldRule, RuleSet
+from rules.model import FieldRule, RuleSet, SenderRuleSet
 
 TRAIN = range(8)
 SUMMARY = {
@@ -337,3 +338,61 @@ def test_a_single_valued_field_named_for_a_rows_column_takes_its_first_row(rules
     assert ex.fields["item_price"] == ["$" + it.price for it in o.items]
     assert ex.fields["order_subtotal"] == ["$" + o.items[0].price]
     assert ex.items == _items(o)  # the single-valued field is no part of a row
+
+
+def _per_sender(ruleset: RuleSet, senders: list[str]) -> RuleSet:
+    """``ruleset``'s cluster once under each of ``senders``."""
+    c = ruleset.clusters[0]
+    return RuleSet(
+        version=ruleset.version,
+        clusters=[c.model_copy(update={"sender": s, "cluster": f"{s}:{c.cluster}"}) for s in senders],
+    )
+
+
+def test_a_sender_compiles_on_its_first_message_and_never_before(ruleset: RuleSet) -> None:
+    """A sender's rules compile when its first message comes: a pattern RE2 refuses in another
+    sender's rules costs nothing until that sender writes, then it is counted and left out."""
+    rs = _per_sender(ruleset, [SENDER, OTHER_SENDER])
+    bad = rs.clusters[1]
+    refused = bad.rules[0].model_copy(
+        update={"field": "order_total", "pattern": r"(a+)\1", "confidence": 1.0}
+    )
+    rs.clusters[1] = bad.model_copy(update={"rules": [refused, *bad.rules]})
+    ex = Extractor(rs)
+    o = make_order(9)
+    assert ex.extract(render_message(9, o)).fields == _expected(o)
+    assert ex.refused_patterns == 0
+    other = ex.extract(render_message(9, o, sender=OTHER_SENDER))
+    assert ex.refused_patterns == 1
+    assert other.fields == _expected(o)
+
+
+def test_past_keep_senders_the_least_recent_sender_is_compiled_again(ruleset: RuleSet) -> None:
+    senders = [f"orders@shop{i}.example" for i in range(3)]
+    rs = _per_sender(ruleset, senders)
+    kept, every = Extractor(rs, keep_senders=2), Extractor(rs)
+    o = make_order(9)
+    for s in [*senders, *senders, senders[0]]:
+        raw = render_message(9, o, sender=s)
+        a, b = kept.extract(raw), every.extract(raw)
+        assert (a.cluster, a.fields, a.items, a.confidence) == (b.cluster, b.fields, b.items, b.confidence)
+        assert a.fields["order_total"] == ["$" + o.total]
+    assert len(kept._senders) == 2 and len(every._senders) == 3
+
+
+def test_a_rule_set_split_by_sender_is_parsed_only_for_the_senders_asked_about(ruleset: RuleSet) -> None:
+    """What an extraction worker holds: each sender's clusters as JSON, parsed on the sender's first
+    message. The answers are the whole rule set's; a sender never asked about is never parsed (here
+    its JSON is broken, and nothing notices until it writes)."""
+    rs = _per_sender(ruleset, [SENDER, OTHER_SENDER])
+    split = SenderRuleSet.of(rs)
+    assert set(split.senders) == {SENDER, OTHER_SENDER} and split.clusters == 2
+    broken = SenderRuleSet(rs.version, 2, {SENDER: split.senders[SENDER], OTHER_SENDER: b"[{"})
+    whole, lazy = Extractor(rs), Extractor(broken)
+    assert lazy.clusters == 2 and lazy.knows_sender(OTHER_SENDER)
+    for i in (8, 9, 12):
+        a, b = whole.extract(render_message(i)), lazy.extract(render_message(i))
+        assert (a.cluster, a.fields, a.items, a.confidence) == (b.cluster, b.fields, b.items, b.confidence)
+    with pytest.raises(ValidationError):
+        lazy.extract(render_message(9, sender=OTHER_SENDER))
+    assert Extractor(split).extract(render_message(9, sender=OTHER_SENDER)).fields

@@ -120,6 +120,21 @@ def test_version_is_the_installed_package_version() -> None:
     assert done.stdout.strip() == f"mailstencil {version('mailstencil')}"
 
 
+def test_the_command_line_loads_only_what_its_parser_needs() -> None:
+    """``serve`` becomes uvicorn as soon as its arguments are read: the command line itself loads
+    neither the rule model (pydantic), the parsers (lxml) nor the learners, which would only delay
+    the service's start."""
+    code = (
+        "import sys; from mailstencil.cli import build_parser; build_parser(); "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'pydantic', 'lxml', 'sklearn', 'numpy', 'rules', 'offline', 'app'})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["offline", "offline.defaults", "rules", "rules.errors", "rules.stores"]
+
+
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)

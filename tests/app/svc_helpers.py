@@ -60,11 +60,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store_url: str, env: dict[str, str]) -> Iterator[Server]:
-    """``mailstencil serve`` (uvicorn) on 127.0.0.1:<free port> with ``MAILSTENCIL_*`` ``env``,
-    up once ``/healthz`` answers, stopped on exit."""
+def serve(store_url: str, env: dict[str, str], options: tuple[str, ...] = ()) -> Iterator[Server]:
+    """``mailstencil serve [options]`` (uvicorn) on 127.0.0.1:<free port> with ``MAILSTENCIL_*``
+    ``env``, up once ``/healthz`` answers, stopped on exit."""
     port = free_port()
-    cmd = [sys.executable, "-m", "mailstencil", "serve", "--store", store_url, "--host", "127.0.0.1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mailstencil",
+        "serve",
+        *options,
+        "--store",
+        store_url,
+        "--host",
+        "127.0.0.1",
+    ]
     full_env = {**os.environ, "MAILSTENCIL_ADMIN_TOKEN": ADMIN, **env}
     proc = subprocess.Popen(
         [*cmd, "--port", str(port)], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from svc_helpers import AUTH, RFC822, Server, variant
+from svc_helpers import AUTH, RFC822, Server, serve, variant
 
 from rules.apply import Extractor
 from rules.model import RuleSet
@@ -33,6 +33,23 @@ def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
         big = http.post("/v1/extract", content=b"From: a@b\r\n\r\n" + b"x" * 300_000, headers=RFC822)
         assert big.status_code == 413
         assert "mailstencil_http_requests_total" in http.get("/metrics").text
+
+
+@pytest.mark.parametrize("options", [(), ("--access-log",)], ids=["default", "access-log"])
+def test_the_access_log_is_written_only_when_asked_for(
+    store_url: str, corpus: dict[str, bytes], options: tuple[str, ...]
+) -> None:
+    """A line per request costs the service CPU on every request: ``serve`` writes uvicorn's access
+    log only with ``--access-log`` (requests are counted in /metrics either way)."""
+    with serve(store_url, {}, options) as srv:
+        with httpx.Client(base_url=srv.base, timeout=10) as http:
+            assert (
+                http.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).status_code == 200
+            )
+            assert 'route="/v1/extract",status="200"' in http.get("/metrics").text
+        srv.proc.terminate()
+        out = srv.proc.communicate(timeout=30)[0].decode()
+    assert ('"POST /v1/extract HTTP/1.1" 200' in out) is bool(options), out[-2000:]
 
 
 def test_docs_pages_load_only_the_services_own_assets(server: Server) -> None:
