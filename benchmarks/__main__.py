@@ -89,7 +89,9 @@ SPECS = {
     "rss": Spec("resident memory, all processes", "MB"),
     "worker_rss": Spec("{n:,} clusters: RSS of one extraction worker", "MB", 1024, "lower", TRIED["scale"]),
     "compile": Spec("{n:,} clusters: worker takes in the split rule set", "s", better="lower"),
-    "first": Spec("{n:,} clusters: a sender's first message (parse + compile its clusters)", "ms", better="lower"),
+    "first": Spec(
+        "{n:,} clusters: a sender's first message (parse + compile its clusters)", "ms", better="lower"
+    ),
     "lookup": Spec("{n:,} clusters: extract per message", "ms", better="lower"),
     "big_startup": Spec(
         "10,000 clusters: `serve --workers 2` start-up to first answer", "s", 2, "lower", TRIED["scale"]

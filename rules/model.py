@@ -12,7 +12,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-__all__ = ["Mode", "SlotAddress", "Landmark", "Selector", "FieldRule", "ClusterRules", "RuleSet", "SenderRuleSet"]
+__all__ = [
+    "Mode",
+    "SlotAddress",
+    "Landmark",
+    "Selector",
+    "FieldRule",
+    "ClusterRules",
+    "RuleSet",
+    "SenderRuleSet",
+]
 
 Mode = Literal["ordinal", "match", "rows"]
 
