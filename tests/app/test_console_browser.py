@@ -46,6 +46,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _wait(browser: Any, by: str, value: str) -> Any:
+    """The element once the answer to a sent form has loaded (a click or an Enter does not wait for
+    the next page: on a loaded machine the lookup came first and found nothing)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    return WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located((by, value)))
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """A headless Chromium with a fresh profile, driven by Debian's chromedriver (no download)."""
@@ -109,7 +118,7 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         field = browser.find_element(By.ID, f"rename-{slot}")
         field.send_keys("reservation_number")
         field.send_keys(Keys.ENTER)  # by keyboard
-        note = browser.find_element(By.CLASS_NAME, "note").text
+        note = _wait(browser, By.CLASS_NAME, "note").text
         assert "reservation_number" in note and "version 2" in note
         renamed = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot a")]
         assert "reservation_number" in renamed
@@ -133,7 +142,7 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
             "document.getElementById('raw').value = arguments[0];", message.decode("utf-8", "replace")
         )
         browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
-        result = browser.find_element(By.ID, "result").text
+        result = _wait(browser, By.ID, "result").text
         assert "reservation_number" in result and cluster.cluster in result
         shot("test-message")
         mail = browser.find_element(By.ID, "mail")

@@ -41,14 +41,10 @@ def test_the_access_log_is_written_only_when_asked_for(
 ) -> None:
     """A line per request costs the service CPU on every request: ``serve`` writes uvicorn's access
     log only with ``--access-log`` (requests are counted in /metrics either way)."""
-    with serve(store_url, {}, options) as srv:
-        with httpx.Client(base_url=srv.base, timeout=10) as http:
-            assert (
-                http.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).status_code == 200
-            )
-            assert 'route="/v1/extract",status="200"' in http.get("/metrics").text
-        srv.proc.terminate()
-        out = srv.proc.communicate(timeout=30)[0].decode()
+    with serve(store_url, {}, options) as srv, httpx.Client(base_url=srv.base, timeout=10) as http:
+        assert http.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).status_code == 200
+        assert 'route="/v1/extract",status="200"' in http.get("/metrics").text
+    out = "".join(srv.output)  # all of it: the server has ended and its output was read to the end
     assert ('"POST /v1/extract HTTP/1.1" 200' in out) is bool(options), out[-2000:]
 
 
