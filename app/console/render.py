@@ -122,16 +122,25 @@ def _highlight(root: lxml.html.HtmlElement, values: list[tuple[str, str]]) -> No
                     parent.insert(at + i, mark)
 
 
+def _clean_root(html: str, cleaner: Cleaner) -> lxml.html.HtmlElement | None:
+    """``html`` through ``cleaner`` and parsed, every URL taken out; ``None`` when nothing
+    readable is left."""
+    if not html.strip():
+        return None
+    try:
+        root = lxml.html.fromstring(cleaner.clean_html(html))
+    except (lxml.etree.LxmlError, ValueError):
+        return None
+    _unlink(root)
+    return root
+
+
 def safe_mail(html: str, fields: dict[str, list[str]]) -> str:
     """The body's HTML cleaned, without any URL, values of ``fields`` highlighted; ``""`` when
     nothing readable is left."""
-    if not html.strip():
+    root = _clean_root(html, _CLEANER)
+    if root is None:
         return ""
-    try:
-        root = lxml.html.fromstring(_CLEANER.clean_html(html))
-    except (lxml.etree.LxmlError, ValueError):
-        return ""
-    _unlink(root)
     values = sorted(
         {(name, v) for name, vals in fields.items() for v in vals if len(v.strip()) >= 2},
         key=lambda fv: -len(fv[1]),
@@ -164,13 +173,9 @@ def _slot_marks(slots: list[SlotView]) -> list[lxml.html.HtmlElement]:
 def safe_skeleton(html: str, by_line: dict[int, list[SlotView]]) -> str:
     """A cluster's skeleton HTML cleaned like a mail, without any URL, each placeholder replaced
     by the slots ``by_line`` says are read there (matched by line and gap); ``""`` when empty."""
-    if not html.strip():
+    root = _clean_root(html, _SKELETON_CLEANER)
+    if root is None:
         return ""
-    try:
-        root = lxml.html.fromstring(_SKELETON_CLEANER.clean_html(html))
-    except (lxml.etree.LxmlError, ValueError):
-        return ""
-    _unlink(root)
     for var in list(root.iter(PLACEHOLDER)):
         line, gap, parent = var.get(LINE, ""), var.get(GAP), var.getparent()
         if not line.isdigit() or parent is None:
