@@ -16,11 +16,12 @@ import json
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from .corrections import Correction, apply_corrections
 from .errors import StoreError
@@ -179,7 +180,7 @@ def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
 
 _INSERT_RULESET = "INSERT INTO {rulesets} (version, created, clusters, body) VALUES (?, ?, ?, ?)"
 _INSERT_SKELETON = "INSERT INTO {skeletons} (id, html) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
-SKELETON = "SELECT html FROM {skeletons} WHERE id = ?"
+_SKELETON = "SELECT html FROM {skeletons} WHERE id = ?"
 _INSERT_REPORT = "INSERT INTO {run_reports} (version, body) VALUES (?, ?)"
 _DELETE_STATES = "DELETE FROM {learn_state}"
 _UPSERT_STATE = (
@@ -232,6 +233,162 @@ def publish_steps(
     return steps
 
 
+_MAX_VERSION = "SELECT COALESCE(MAX(version), 0) FROM {rulesets}"
+_CURRENT_VERSION = "SELECT version FROM {pointer} WHERE name = 'current'"
+_CURRENT_BODY = (
+    "SELECT CAST(r.body AS TEXT) FROM {rulesets} r JOIN {pointer} p ON p.version = r.version "
+    "WHERE p.name = 'current'"
+)
+_BODY = "SELECT CAST(body AS TEXT) FROM {rulesets} WHERE version = ?"
+_HAS_VERSION = "SELECT 1 FROM {rulesets} WHERE version = ?"
+_VERSIONS = (
+    "SELECT r.version, r.created, r.clusters, COALESCE(p.version = r.version, false) "
+    "FROM {rulesets} r LEFT JOIN {pointer} p ON p.name = 'current' ORDER BY r.version"
+)
+_CURRENT_REPORT = (
+    "SELECT CAST(r.body AS TEXT) FROM {run_reports} r JOIN {pointer} p ON p.version = r.version "
+    "WHERE p.name = 'current'"
+)
+_REPORT = "SELECT CAST(body AS TEXT) FROM {run_reports} WHERE version = ?"
+_REPORT_AS_OF = (
+    "SELECT CAST(body AS TEXT) FROM {run_reports} WHERE version <= ? ORDER BY version DESC LIMIT 1"
+)
+
+_Conn = TypeVar("_Conn")
+Row = tuple[Any, ...]
+"""A row as a database driver returns it."""
+_T = TypeVar("_T")
+
+
+class SharedStore(ABC, Generic[_Conn]):
+    """What both stores do the same way, over the shared statements (``{table}`` names, ``?``
+    parameters): publishing, versions, rollback, reports, skeletons. A store supplies how it uses
+    its connection (:meth:`_read`, :meth:`_write`), runs a statement and writes a time."""
+
+    @abstractmethod
+    def _read(self, op: Callable[[_Conn], _T]) -> _T:
+        """Run ``op`` on the store's connection (serialised with the store's other uses)."""
+
+    @abstractmethod
+    def _write(self, op: Callable[[_Conn], _T]) -> _T:
+        """Run ``op`` in one write transaction that publishers queue on: committed when ``op``
+        returns, rolled back when it raises."""
+
+    @abstractmethod
+    def _fetch(self, conn: _Conn, statement: str, params: Sequence[object] = ()) -> list[Row]:
+        """The rows of a shared statement."""
+
+    @abstractmethod
+    def _execute(self, conn: _Conn, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        """Run a shared statement once for each parameter row."""
+
+    @abstractmethod
+    def _time(self, when: datetime | None) -> object:
+        """A time as this store writes it."""
+
+    @abstractmethod
+    def _corrections(self, conn: _Conn) -> list[Correction]:
+        """Every stored correction, oldest first, read on ``conn``."""
+
+    def _value(self, conn: _Conn, statement: str, params: Sequence[object] = ()) -> Any:
+        """The first column of a shared statement's first row, ``None`` when it has none."""
+        rows = self._fetch(conn, statement, params)
+        return rows[0][0] if rows else None
+
+    def _lookup(self, statement: str, params: Sequence[object] = ()) -> Any:
+        """:meth:`_value` on the store's connection."""
+        return self._read(lambda conn: self._value(conn, statement, params))
+
+    def publish(self, ruleset: RuleSet) -> int:
+        """Store a rule set as a new version, make it current, return its version number."""
+        return self.publish_run(ruleset)
+
+    def publish_run(
+        self,
+        ruleset: RuleSet,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Rule set, run report and learning state in one transaction (see :class:`RuleStore`)."""
+        return self._write(lambda conn: self._publish(conn, ruleset, report, states, replace_states))
+
+    def republish(self) -> int:
+        """Publish the current rule set again (stored corrections applied) in one transaction."""
+        return self._write(lambda conn: self._publish(conn, None))
+
+    def _publish(
+        self,
+        conn: _Conn,
+        ruleset: RuleSet | None,
+        report: str = "",
+        states: Sequence[SenderState] = (),
+        replace_states: bool = False,
+    ) -> int:
+        """Publish ``ruleset`` (``None``: the current one) with the stored corrections applied."""
+        base = ruleset if ruleset is not None else RuleSet(clusters=self._current(conn).clusters)
+        fixed = apply_corrections(base, self._corrections(conn))
+        version = int(self._value(conn, _MAX_VERSION)) + 1
+        for statement, rows in publish_steps(fixed, report, states, replace_states, version, self._time):
+            self._execute(conn, statement, rows)
+        return version
+
+    def _current(self, conn: _Conn) -> RuleSet:
+        body = self._value(conn, _CURRENT_BODY)
+        return RuleSet() if body is None else RuleSet.model_validate_json(str(body))
+
+    def current_version(self) -> int:
+        """The current version number (0 when nothing was published)."""
+        version = self._lookup(_CURRENT_VERSION)
+        return 0 if version is None else int(version)
+
+    def load(self, version: int | None = None) -> RuleSet:
+        """The current (or a given) rule set; an empty one when nothing was published."""
+        if version is None:
+            return self._read(self._current)
+        body = self._lookup(_BODY, (version,))
+        if body is None:
+            raise StoreError(f"no rule set version {version}")
+        return RuleSet.model_validate_json(str(body))
+
+    def versions(self) -> list[tuple[int, str, int, bool]]:
+        """(version, created ISO time, clusters, is current) for every stored version."""
+        out: list[tuple[int, str, int, bool]] = []
+        for v, created, n, cur in self._read(lambda conn: self._fetch(conn, _VERSIONS)):
+            when = created.isoformat() if isinstance(created, datetime) else str(created)
+            out.append((int(v), when, int(n), bool(cur)))
+        return out
+
+    def rollback(self, version: int) -> None:
+        """Make an earlier version current again."""
+
+        def op(conn: _Conn) -> None:
+            if self._value(conn, _HAS_VERSION, (version,)) is None:
+                raise StoreError(f"no rule set version {version}")
+            self._execute(conn, SET_CURRENT, [(version,)])
+
+        self._write(op)
+
+    def load_report(self, version: int | None = None) -> str | None:
+        """The run report JSON of the current (or a given) version, ``None`` when there is none."""
+        body = self._lookup(_CURRENT_REPORT) if version is None else self._lookup(_REPORT, (version,))
+        return None if body is None else str(body)
+
+    def report_as_of(self, version: int) -> str | None:
+        """The run report of the latest learning run at or before ``version``, ``None`` for none."""
+        body = self._lookup(_REPORT_AS_OF, (version,))
+        return None if body is None else str(body)
+
+    def skeleton_html(self, skeleton_id: str) -> str:
+        """The skeleton HTML ``skeleton_id`` names (``""`` for none)."""
+        html = self._lookup(_SKELETON, (skeleton_id,))
+        return "" if html is None else str(html)
+
+    def corrections(self) -> list[Correction]:
+        """Every stored correction, oldest first."""
+        return self._read(self._corrections)
+
+
 _SQLITE_TYPES = {
     "time": "TEXT",
     "json": "TEXT",
@@ -245,7 +402,7 @@ def _sqlite(statement: str) -> str:
     return statement.format(**_SQLITE_TABLES)
 
 
-class SQLiteStore:
+class SQLiteStore(SharedStore[sqlite3.Connection]):
     """Rule store in one SQLite file (WAL mode, so readers never block a publishing run)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -275,45 +432,29 @@ class SQLiteStore:
     def replaced(self) -> bool:
         return self.path != ":memory:" and self._file_identity() != self._identity
 
-    def publish(self, ruleset: RuleSet) -> int:
-        return self.publish_run(ruleset)
-
-    def publish_run(
-        self,
-        ruleset: RuleSet,
-        report: str = "",
-        states: Sequence[SenderState] = (),
-        replace_states: bool = False,
-    ) -> int:
-        return self._publish(ruleset, report, states, replace_states)
-
-    def republish(self) -> int:
-        return self._publish(None)
-
-    def _publish(
-        self,
-        ruleset: RuleSet | None,
-        report: str = "",
-        states: Sequence[SenderState] = (),
-        replace_states: bool = False,
-    ) -> int:
-        """Publish ``ruleset`` (``None``: the current one) with the stored corrections applied."""
+    def _read(self, op: Callable[[sqlite3.Connection], _T]) -> _T:
         with self._lock:
-            cur = self._db.cursor()
-            cur.execute("BEGIN IMMEDIATE")
+            return op(self._db)
+
+    def _write(self, op: Callable[[sqlite3.Connection], _T]) -> _T:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
             try:
-                if ruleset is None:
-                    ruleset = RuleSet(clusters=self._current(cur).clusters)
-                ruleset = apply_corrections(ruleset, self._corrections(cur))
-                row = cur.execute("SELECT COALESCE(MAX(version), 0) FROM rulesets").fetchone()
-                version = int(row[0]) + 1
-                for statement, rows in publish_steps(ruleset, report, states, replace_states, version, _utc):
-                    cur.executemany(_sqlite(statement), rows)
-                cur.execute("COMMIT")
+                result = op(self._db)
+                self._db.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                self._db.execute("ROLLBACK")
                 raise
-            return version
+            return result
+
+    def _fetch(self, conn: sqlite3.Connection, statement: str, params: Sequence[object] = ()) -> list[Row]:
+        return conn.execute(_sqlite(statement), params).fetchall()
+
+    def _execute(self, conn: sqlite3.Connection, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        conn.executemany(_sqlite(statement), rows)
+
+    def _time(self, when: datetime | None) -> str | None:
+        return _utc(when)
 
     def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
         out: dict[str, SenderState] = {}
@@ -343,31 +484,6 @@ class SQLiteStore:
                 ).fetchall()
         return [str(r[0]) for r in rows]
 
-    def load_report(self, version: int | None = None) -> str | None:
-        with self._lock:
-            if version is None:
-                row = self._db.execute(
-                    "SELECT r.body FROM run_reports r JOIN pointer p ON p.version = r.version "
-                    "WHERE p.name = 'current'"
-                ).fetchone()
-            else:
-                row = self._db.execute(
-                    "SELECT body FROM run_reports WHERE version = ?", (version,)
-                ).fetchone()
-        return None if row is None else str(row[0])
-
-    def report_as_of(self, version: int) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT body FROM run_reports WHERE version <= ? ORDER BY version DESC LIMIT 1", (version,)
-            ).fetchone()
-        return None if row is None else str(row[0])
-
-    def skeleton_html(self, skeleton_id: str) -> str:
-        with self._lock:
-            row = self._db.execute(_sqlite(SKELETON), (skeleton_id,)).fetchone()
-        return "" if row is None else str(row[0])
-
     def add_correction(self, correction: Correction) -> Correction:
         c = correction
         with self._lock:
@@ -378,53 +494,12 @@ class SQLiteStore:
             new_id = int(cur.lastrowid or 0)
         return c.model_copy(update={"id": new_id})
 
-    def corrections(self) -> list[Correction]:
-        with self._lock:
-            return self._corrections(self._db)
-
-    @staticmethod
-    def _corrections(db: sqlite3.Connection | sqlite3.Cursor) -> list[Correction]:
-        rows = db.execute(_sqlite(SELECT_CORRECTIONS)).fetchall()
+    def _corrections(self, conn: sqlite3.Connection) -> list[Correction]:
+        rows = conn.execute(_sqlite(SELECT_CORRECTIONS)).fetchall()
         return [
             Correction(id=i, cluster=c, slot=s, field=f, previous=p, created=datetime.fromisoformat(t))
             for i, c, s, f, p, t in rows
         ]
-
-    @staticmethod
-    def _current(db: sqlite3.Connection | sqlite3.Cursor) -> RuleSet:
-        row = db.execute(
-            "SELECT r.body FROM rulesets r JOIN pointer p ON p.version = r.version WHERE p.name = 'current'"
-        ).fetchone()
-        return RuleSet() if row is None else RuleSet.model_validate_json(row[0])
-
-    def current_version(self) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT version FROM pointer WHERE name = 'current'").fetchone()
-        return int(row[0]) if row else 0
-
-    def load(self, version: int | None = None) -> RuleSet:
-        with self._lock:
-            if version is None:
-                return self._current(self._db)
-            row = self._db.execute("SELECT body FROM rulesets WHERE version = ?", (version,)).fetchone()
-        if row is None:
-            raise StoreError(f"no rule set version {version}")
-        return RuleSet.model_validate_json(row[0])
-
-    def versions(self) -> list[tuple[int, str, int, bool]]:
-        current = self.current_version()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT version, created, clusters FROM rulesets ORDER BY version"
-            ).fetchall()
-        return [(int(v), str(c), int(n), int(v) == current) for v, c, n in rows]
-
-    def rollback(self, version: int) -> None:
-        with self._lock:
-            row = self._db.execute("SELECT 1 FROM rulesets WHERE version = ?", (version,)).fetchone()
-            if row is None:
-                raise StoreError(f"no rule set version {version}")
-            self._db.execute(_sqlite(SET_CURRENT), (version,))
 
     def close(self) -> None:
         with self._lock:
