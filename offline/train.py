@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rules.corrections import Correction, slot_key
 from rules.text import normalize_value
 
+from .defaults import DEFAULT_MIN_RECIPIENTS
 from .features import table_features
 from .induce import ClusterTable, Slot
 from .learn import cluster_tables, doc_words, published, slot_rule, subject_of
@@ -77,7 +78,7 @@ def _latest(corrections: Iterable[Correction]) -> dict[tuple[str, str], str]:
 def training_set(
     samples: Iterable[Sample],
     truth: dict[str, TruthRecord],
-    min_recipients: int = 5,
+    min_recipients: int = DEFAULT_MIN_RECIPIENTS,
     corrections: Iterable[Correction] = (),
 ) -> TrainingSet:
     """Induce every eligible cluster and label its slots from the truth; a slot an operator

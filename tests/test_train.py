@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from offline.defaults import DEFAULT_MIN_RECIPIENTS
 from offline.evaluate import score_ruleset, split_by_date
 from offline.learn import by_sender, cluster_tables, decode_names, learn, published, slot_rule
 from offline.roles import RoleModel, load_default_model
@@ -19,7 +20,9 @@ def test_oracle_names_slots_from_the_truth_and_bounds_the_model(
     sample_samples: list[Sample], sample_truth: dict[str, TruthRecord]
 ) -> None:
     train, test = split_by_date(sample_samples, 0.3)
-    tables = [ct for group in by_sender(train).values() for ct in cluster_tables(group, 5)]
+    tables = [
+        ct for group in by_sender(train).values() for ct in cluster_tables(group, DEFAULT_MIN_RECIPIENTS)
+    ]
     clusters = [
         published(c, t, decode_names(t.slots, oracle_names(t, sample_truth), 1.0) if t is not None else [])
         for c, t in tables
@@ -37,7 +40,11 @@ def test_corrections_label_slots_for_the_role_trainer(
     sample_samples: list[Sample], sample_truth: dict[str, TruthRecord]
 ) -> None:
     group = next(g for g in by_sender(sample_samples).values() if len(g) >= 10)
-    cluster, table = next((c, t) for c, t in cluster_tables(group, 5) if t is not None and len(t.slots) >= 2)
+    cluster, table = next(
+        (c, t)
+        for c, t in cluster_tables(group, DEFAULT_MIN_RECIPIENTS)
+        if t is not None and len(t.slots) >= 2
+    )
     form = published(cluster, table, [])
     first, second = (slot_key(form, slot_rule(s, "", 0.0)) for s in table.slots[:2])
     fixes = [
@@ -45,11 +52,11 @@ def test_corrections_label_slots_for_the_role_trainer(
         Correction(id=2, cluster=cluster.key, slot=second, field="order_total"),
         Correction(id=3, cluster=cluster.key, slot=second, field=None),  # the latest one wins
     ]
-    alone = training_set(group, {}, 5, fixes)  # no truth: only the corrected slots are labelled
+    alone = training_set(group, {}, corrections=fixes)  # no truth: only the corrected slots are labelled
     assert sorted(alone.labels) == ["none", "plan_name"]
     assert alone.sources == [CORRECTIONS, CORRECTIONS] and alone.corrected == [True, True]
-    with_truth = training_set(group, sample_truth, 5, fixes)
-    plain = training_set(group, sample_truth, 5)
+    with_truth = training_set(group, sample_truth, corrections=fixes)
+    plain = training_set(group, sample_truth)
     assert len(with_truth.labels) == len(plain.labels) > 2
     assert sum(with_truth.corrected) == 2 and not any(plain.corrected)
     changed = [(a, b) for a, b in zip(plain.labels, with_truth.labels, strict=True) if a != b]
