@@ -1,16 +1,18 @@
 """One night of one sender: the unit of incremental learning an engine distributes.
 
 A night relearns only the senders that received mail: their new samples are merged with the
-retained reservoir (deduplicated by Message-ID), the sender is clustered and relearned with
-:mod:`offline.learn`, and the reservoir is cut back to ``cap`` samples per cluster
-(:mod:`offline.reservoir`). Learning must see variable values across messages to tell constant
-from variable text, so a retained sample *does* hold values: it is dropped ``retention_days``
-after it was first kept, and recipients are stored only as hashes (:mod:`offline.privacy`).
-Counts accumulate across nights in KMV sketches, which also makes re-runs idempotent.
+retained reservoir (deduplicated by Message-ID), the sender is clustered once and relearned with
+:mod:`offline.learn` from at most ``cap`` samples per cluster, and the reservoir is cut back to
+``cap`` samples per cluster (:mod:`offline.reservoir`). Learning must see variable values across
+messages to tell constant from variable text, so a retained sample *does* hold values: it is
+dropped ``retention_days`` after it was first kept, and recipients are stored only as hashes
+(:mod:`offline.privacy`). Counts accumulate across nights in KMV sketches, which also makes
+re-runs idempotent.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from rules.cluster import ClusterCandidate, choose_or_join
@@ -62,11 +64,9 @@ def night_sender(
         kept[s.message_id] = job.now
     pool = sorted(retained + fresh, key=sample_order)
     k = job.min_recipients
-    # bounded learning input: at most ``cap`` samples per (pre-)cluster, however big the night;
-    # when no cluster is over the cap the input is the pool itself, so its clusters are these
-    pre = cluster_samples(pool, k)
-    learn_in = cap_by_group((c.members for c in pre), job.cap)
-    clusters = learn_clusters(pre if len(learn_in) == len(pool) else cluster_samples(learn_in, k), model, k)
+    # clustered once; learning reads at most ``cap`` members of each cluster, however big the night
+    capped = [replace(c, members=cap_by_group([c.members], job.cap)) for c in cluster_samples(pool, k)]
+    clusters = learn_clusters(capped, model, k)
     # counts: fresh samples count in; old clusters' counts follow their retained samples
     stats: dict[str, ClusterStats] = {c.cluster: ClusterStats() for c in clusters}
     parts = _assign(clusters, pool)
