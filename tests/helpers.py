@@ -9,7 +9,11 @@ contain a rendered value.
 from __future__ import annotations
 
 import json
+import os
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -17,6 +21,8 @@ from email.utils import format_datetime, formataddr
 from html import escape
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from offline.evaluate import Evaluation
 from offline.sample import Sample
@@ -411,3 +417,40 @@ def pooled(ev: Evaluation, sources: set[str], fields: set[str] | None = None) ->
         if source in sources and (fields is None or name in fields):
             tp, fp, fn = tp + c["tp"], fp + c["fp"], fn + c["fn"]
     return Score.prf(tp, fp, fn)
+
+
+PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+"""The PostgreSQL server the store tests use (``scripts/ensure-postgres.sh`` starts one)."""
+
+
+def pg_unavailable() -> str | None:
+    """Why no PostgreSQL test server can be used, ``None`` when one answers at :data:`PG_URL`."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a main dependency
+        return "psycopg is not installed"
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return (
+            f"no PostgreSQL server answers at {PG_URL} ({type(exc).__name__}); run scripts/ensure-postgres.sh"
+        )
+    return None
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A fresh schema name on the test server, dropped with all it holds afterwards; skips the test,
+    with the reason, when no server answers."""
+    reason = pg_unavailable()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"mstest_{uuid.uuid4().hex[:16]}"
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

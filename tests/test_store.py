@@ -7,37 +7,19 @@ after); it skips with the reason only when no server answers at ``MAILSTENCIL_TE
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 import pytest
+from helpers import PG_URL, pg_schema
 
 from rules.corrections import Correction, apply_corrections, slot_key, training_labels
 from rules.model import ClusterRules, FieldRule, Landmark, RuleSet
-from rules.store import RuleStore, SQLiteStore, StoreError
+from rules.store import RuleStore, StoreError
 from rules.stores import open_store
-
-PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_unavailable() -> str | None:
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a main dependency
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error as exc:
-        return (
-            f"no PostgreSQL server answers at {PG_URL} ({type(exc).__name__}); run scripts/ensure-postgres.sh"
-        )
-    return None
 
 
 class StoreFactory(Protocol):
@@ -68,20 +50,13 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[_Factory]
         for s in factory.opened:
             s.close()
         return
-    reason = _pg_unavailable()
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"mstest_{uuid.uuid4().hex[:16]}"
-    factory = _Factory(f"{PG_URL}?schema={schema}")
-    try:
-        yield factory
-    finally:
-        for s in factory.opened:
-            s.close()
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema() as schema:
+        factory = _Factory(f"{PG_URL}?schema={schema}")
+        try:
+            yield factory
+        finally:
+            for s in factory.opened:
+                s.close()
 
 
 @pytest.fixture
@@ -222,30 +197,6 @@ def test_reader_never_sees_a_half_published_set(stores: _Factory) -> None:
         stop.set()
         t.join()
     assert bad == []
-
-
-def test_open_store_picks_the_backend(stores: _Factory) -> None:
-    s = stores()
-    if stores.url.startswith("sqlite"):
-        assert isinstance(s, SQLiteStore)
-    else:
-        from rules.pgstore import PostgresStore
-
-        assert isinstance(s, PostgresStore)
-
-
-def test_unreachable_postgres_is_a_store_error() -> None:
-    from rules.pgstore import PostgresStore
-
-    s = PostgresStore("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2)
-    with pytest.raises(StoreError):
-        s.current_version()
-    s.close()
-
-
-def test_invalid_schema_name_is_refused() -> None:
-    with pytest.raises(StoreError):
-        open_store("postgresql://127.0.0.1/test?schema=bad;name")
 
 
 def test_corrections_are_kept_in_order_and_reapplied(stores: _Factory) -> None:
