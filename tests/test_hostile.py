@@ -25,7 +25,7 @@ from offline.sample import CONTENT_ID, prepare
 from offline.transport import LearnJob
 from rules.apply import Extractor
 from rules.dom import DomError, html_leaves, message_leaves
-from rules.limits import DEFAULT_LIMITS, Limits
+from rules.limits import Limits
 from rules.message import parse_message
 from rules.model import FieldRule, RuleSet, Selector
 from rules.patterns import PatternError, check_patterns, compile_pattern
@@ -188,44 +188,10 @@ def test_a_12mb_message_of_attributes_is_refused_fast() -> None:
     assert time.perf_counter() - start < 1.0
 
 
-def test_attribute_limits_are_settings() -> None:
-    html = "<html><body><td " + " ".join(f'a{i}="v w"' for i in range(300)) + ">hi</td></body></html>"
-    with pytest.raises(DomError, match="over 256 attributes"):
-        html_leaves(html)
-    assert [x.text for x in html_leaves(html, Limits(attributes_per_element=300))] == ["hi"]
-    many = "<html><body>" + "<p a=1 b=2>t</p>" * 600 + "</body></html>"
-    assert len(html_leaves(many)) == 600
-    with pytest.raises(DomError, match="over 1000 attributes"):
-        html_leaves(many, Limits(attributes=1000))
-
-
 def test_quoted_angle_brackets_do_not_hide_attributes() -> None:
     html = '<html><body><td x=">" ' + " ".join(f"a{i}" for i in range(400)) + ">hi</td></body></html>"
     with pytest.raises(DomError, match="attributes"):
         html_leaves(html)
-
-
-def test_leaf_text_is_cut_and_depth_bounded() -> None:
-    leaves = html_leaves("<html><body><p>" + "word " * 50_000 + "</p></body></html>", Limits(leaf_text=1000))
-    assert len(leaves[0].text) == 1000
-    with pytest.raises(DomError, match="deeper than 50"):
-        html_leaves("<html><body>" + "<div>" * 60 + "x" + "</div>" * 60 + "</body></html>", Limits(depth=50))
-
-
-def test_a_body_over_the_size_limit_is_refused_before_its_parse() -> None:
-    """A decoded body over ``body_text`` (default 10,000,000 characters) is refused with a reason
-    before it is parsed; a text body's lines count as leaves, as an HTML body's text nodes do."""
-    html = "<html><body>" + "<p>word word word</p>" * 500_000 + "</body></html>"
-    assert len(html) > DEFAULT_LIMITS.body_text
-    with pytest.raises(DomError, match="the HTML body has 10500026 characters; the limit is 10000000"):
-        html_leaves(html)
-    assert len(html_leaves(html[:5000] + "</body></html>")) > 200  # the same HTML, small, is read
-    text = "Order line: walking boots\n" * 400_000
-    with pytest.raises(DomError, match="the text body has 10400000 characters; the limit is 10000000"):
-        message_leaves("hi", None, text)
-    with pytest.raises(DomError, match="the text body has over 300 lines"):
-        message_leaves("hi", None, text[: 400 * 26], Limits(leaves=300))
-    assert len(message_leaves("hi", None, text[: 300 * 26], Limits(leaves=300))) == 1 + 2 * 300
 
 
 # --------------------------------------------------------------------------------------------
