@@ -23,9 +23,9 @@ from .store import (
     CORRECTION_COLUMNS,
     SELECT_CORRECTIONS,
     TABLES,
+    BaseStore,
     Row,
     SenderState,
-    SharedStore,
     StoreError,
     ddl,
 )
@@ -62,7 +62,7 @@ def split_schema(url: str) -> tuple[str, str]:
     return urlunparse(parsed._replace(query=urlencode(rest))), schema
 
 
-class PostgresStore(SharedStore[_Conn]):
+class PostgresStore(BaseStore[_Conn]):
     """Rule store in a PostgreSQL schema; one lazily (re)opened connection, safe to share across threads."""
 
     def __init__(self, url: str, schema: str | None = None, connect_timeout: int = 5) -> None:
@@ -132,7 +132,7 @@ class PostgresStore(SharedStore[_Conn]):
     def _time(self, when: datetime | None) -> datetime | None:
         return when
 
-    # -- RuleStore protocol --------------------------------------------------------------------
+    # -- the rest of the store ------------------------------------------------------------------
 
     def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
         """The stored learning state of the given senders (absent senders are left out)."""

@@ -4,7 +4,7 @@ A learning run writes a whole rule set as a new version in one transaction and t
 ``current`` pointer; readers always see one complete version. Rule sets are stored as JSON.
 
 A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.transport``) and
-a run report; :meth:`RuleStore.publish_run` writes rule set, report and state in the same
+a run report; :meth:`BaseStore.publish_run` writes rule set, report and state in the same
 transaction, so a run that dies before it commits changes nothing. :func:`rules.stores.open_store`
 opens a store (this one or :mod:`rules.pgstore`) by URL.
 """
@@ -21,13 +21,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from .corrections import Correction, apply_corrections
 from .errors import StoreError
 from .model import ClusterRules, RuleSet
 
-__all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
+__all__ = ["BaseStore", "RuleStore", "SQLiteStore", "SenderState", "StoreError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,88 +51,6 @@ def stamp_report(report: str, version: int) -> str:
 
 def _utc(when: datetime | None) -> str | None:
     return None if when is None else when.astimezone(UTC).isoformat()
-
-
-class RuleStore(Protocol):
-    """What both sides need from a rule store."""
-
-    def publish(self, ruleset: RuleSet) -> int:
-        """Store a rule set as a new version, make it current, return its version number."""
-        ...
-
-    def current_version(self) -> int:
-        """The current version number (0 when nothing was published)."""
-        ...
-
-    def load(self, version: int | None = None) -> RuleSet:
-        """The current (or a given) rule set; an empty one when nothing was published."""
-        ...
-
-    def versions(self) -> list[tuple[int, str, int, bool]]:
-        """(version, created ISO time, clusters, is current) for every stored version."""
-        ...
-
-    def rollback(self, version: int) -> None:
-        """Make an earlier version current again."""
-        ...
-
-    def publish_run(
-        self,
-        ruleset: RuleSet,
-        report: str = "",
-        states: Sequence[SenderState] = (),
-        replace_states: bool = False,
-    ) -> int:
-        """Publish a rule set, its run report (JSON object; the version is stamped in) and the
-        given senders' learning state in one transaction; ``replace_states`` drops all other state.
-        The stored corrections are read in the same transaction and applied to the rule set, so a
-        correction saved while a learning run computed its rule set is in what it publishes."""
-        ...
-
-    def republish(self) -> int:
-        """Publish the current rule set again as a new version, in one transaction: what a saved
-        correction does (every publish applies the stored corrections, see :data:`TABLES`)."""
-        ...
-
-    def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
-        """The stored learning state of the given senders (absent senders are left out)."""
-        ...
-
-    def state_senders(self, kept_before: datetime | None = None) -> list[str]:
-        """Senders with learning state, sorted; with ``kept_before`` only those keeping a sample
-        kept before that time (the ones a retention sweep must prune)."""
-        ...
-
-    def load_report(self, version: int | None = None) -> str | None:
-        """The run report JSON of the current (or a given) version, ``None`` when there is none."""
-        ...
-
-    def report_as_of(self, version: int) -> str | None:
-        """The run report of the latest learning run at or before ``version`` (a correction's or a
-        rollback's version has none of its own), ``None`` when there is none."""
-        ...
-
-    def skeleton_html(self, skeleton_id: str) -> str:
-        """The skeleton HTML (:mod:`rules.skeleton`) a cluster's ``skeleton_id`` names (``""`` for
-        none): kept once for every version whose clusters name it."""
-        ...
-
-    def add_correction(self, correction: Correction) -> Correction:
-        """Store an operator's correction of a slot; returns it with its id."""
-        ...
-
-    def corrections(self) -> list[Correction]:
-        """Every stored correction, oldest first."""
-        ...
-
-    def replaced(self) -> bool:
-        """Whether what the URL names is no longer what this object opened (an SQLite file deleted
-        or written anew at its path): the caller then closes it and opens the URL again."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
 
 
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -260,10 +178,33 @@ Row = tuple[Any, ...]
 _T = TypeVar("_T")
 
 
-class SharedStore(ABC, Generic[_Conn]):
-    """What both stores do the same way, over the shared statements (``{table}`` names, ``?``
-    parameters): publishing, versions, rollback, reports, skeletons. A store supplies how it uses
-    its connection (:meth:`_read`, :meth:`_write`), runs a statement and writes a time."""
+class BaseStore(ABC, Generic[_Conn]):
+    """A rule store. What both stores do the same way is written here over the shared statements
+    (``{table}`` names, ``?`` parameters): publishing, versions, rollback, reports, skeletons. A
+    store supplies how it uses its connection (:meth:`_read`, :meth:`_write`), runs a statement and
+    writes a time, and its learning-state and correction queries."""
+
+    @abstractmethod
+    def load_states(self, senders: Iterable[str]) -> dict[str, SenderState]:
+        """The stored learning state of the given senders (absent senders are left out)."""
+
+    @abstractmethod
+    def state_senders(self, kept_before: datetime | None = None) -> list[str]:
+        """Senders with learning state, sorted; with ``kept_before`` only those keeping a sample
+        kept before that time (the ones a retention sweep must prune)."""
+
+    @abstractmethod
+    def add_correction(self, correction: Correction) -> Correction:
+        """Store an operator's correction of a slot; returns it with its id."""
+
+    @abstractmethod
+    def replaced(self) -> bool:
+        """Whether what the URL names is no longer what this object opened (an SQLite file deleted
+        or written anew at its path): the caller then closes it and opens the URL again."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
 
     @abstractmethod
     def _read(self, op: Callable[[_Conn], _T]) -> _T:
@@ -310,11 +251,15 @@ class SharedStore(ABC, Generic[_Conn]):
         states: Sequence[SenderState] = (),
         replace_states: bool = False,
     ) -> int:
-        """Rule set, run report and learning state in one transaction (see :class:`RuleStore`)."""
+        """Publish a rule set, its run report (JSON object; the version is stamped in) and the
+        given senders' learning state in one transaction; ``replace_states`` drops all other state.
+        The stored corrections are read in the same transaction and applied to the rule set, so a
+        correction saved while a learning run computed its rule set is in what it publishes."""
         return self._write(lambda conn: self._publish(conn, ruleset, report, states, replace_states))
 
     def republish(self) -> int:
-        """Publish the current rule set again (stored corrections applied) in one transaction."""
+        """Publish the current rule set again as a new version, in one transaction: what a saved
+        correction does (every publish applies the stored corrections, see :data:`TABLES`)."""
         return self._write(lambda conn: self._publish(conn, None))
 
     def _publish(
@@ -375,18 +320,24 @@ class SharedStore(ABC, Generic[_Conn]):
         return None if body is None else str(body)
 
     def report_as_of(self, version: int) -> str | None:
-        """The run report of the latest learning run at or before ``version``, ``None`` for none."""
+        """The run report of the latest learning run at or before ``version`` (a correction's or a
+        rollback's version has none of its own), ``None`` when there is none."""
         body = self._lookup(_REPORT_AS_OF, (version,))
         return None if body is None else str(body)
 
     def skeleton_html(self, skeleton_id: str) -> str:
-        """The skeleton HTML ``skeleton_id`` names (``""`` for none)."""
+        """The skeleton HTML (:mod:`rules.skeleton`) a cluster's ``skeleton_id`` names (``""`` for
+        none): kept once for every version whose clusters name it."""
         html = self._lookup(_SKELETON, (skeleton_id,))
         return "" if html is None else str(html)
 
     def corrections(self) -> list[Correction]:
         """Every stored correction, oldest first."""
         return self._read(self._corrections)
+
+
+RuleStore: TypeAlias = BaseStore[Any]
+"""Any rule store (SQLite or PostgreSQL): the type its users name."""
 
 
 _SQLITE_TYPES = {
@@ -402,7 +353,7 @@ def _sqlite(statement: str) -> str:
     return statement.format(**_SQLITE_TABLES)
 
 
-class SQLiteStore(SharedStore[sqlite3.Connection]):
+class SQLiteStore(BaseStore[sqlite3.Connection]):
     """Rule store in one SQLite file (WAL mode, so readers never block a publishing run)."""
 
     def __init__(self, path: str | Path) -> None:
