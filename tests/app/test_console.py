@@ -278,8 +278,18 @@ def test_cluster_page_shows_the_skeleton_as_the_mail_looks(
     for rule in c.rules:
         if rule.line >= 0:
             mark = f'data-slot="{slot_key(c, rule)}"><a href="#slot-{slot_key(c, rule)}">{rule.field}</a>'
-            assert f"{mark} <small>{rule.confidence:.2f}</small>" in shown, rule.field
-    assert "<var" not in shown and 'class="slot var"' in shown  # every placeholder became a mark
+            each = " · each row" if rule.mode == "rows" else ""
+            assert f"{mark} <small>{rule.confidence:.2f}{each}</small>" in shown, rule.field
+    assert "<var" not in shown  # every placeholder became a mark
+    # the line items: every row of the first order shows the row slots, the further ones as
+    # repeats (their links out of the tab order), none as bare variable text
+    per_row = [r for r in c.rules if r.mode == "rows" and r.line >= 0]
+    assert {"item_name", "item_quantity", "item_price"} <= {r.field for r in per_row}
+    items = shown[shown.index("<th>Item</th>") : shown.index("Shipping")]
+    rows = {items.count(f'data-slot="{slot_key(c, r)}"') for r in per_row}
+    assert len(rows) == 1 and (n := rows.pop()) >= 2  # the fixture's orders have 2 to 4 items
+    assert items.count('class="slot repeat"') == items.count('tabindex="-1"') == (n - 1) * len(per_row)
+    assert 'class="slot var"' not in items and "…" not in items
     for bad in ("<script", "alert(1)", "tracker.example", "onerror", "evil.example", "<style", "http"):
         assert bad not in shown, bad
     for values in got["fields"].values():
