@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
@@ -21,7 +21,10 @@ from psycopg import sql
 from .corrections import Correction, apply_corrections
 from .model import RuleSet
 from .store import (
+    ADD_FIELD_COUNT,
     CORRECTION_COLUMNS,
+    FIELD_COUNTS,
+    PRUNE_FIELD_COUNTS,
     SELECT_CORRECTIONS,
     SET_CURRENT,
     SKELETON,
@@ -328,6 +331,27 @@ class PostgresStore:
     def _corrections(self, conn: psycopg.Connection[tuple[object, ...]]) -> list[Correction]:
         rows = conn.execute(self._sql(SELECT_CORRECTIONS)).fetchall()
         return [Correction.model_validate(dict(zip(CORRECTION_COLUMNS, r, strict=True))) for r in rows]
+
+    # -- field counts (rules.store.FieldCountStore) ---------------------------------------------
+
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        """Add per-field message counts to ``day``, drop the days before ``keep_from``, at once."""
+        rows = [(day, cluster, name, n) for (cluster, name), n in sorted(counts.items())]
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(self._sql(ADD_FIELD_COUNT), rows)
+                cur.execute(self._sql(PRUNE_FIELD_COUNTS), (keep_from,))
+
+        self._run(op)
+
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        """Per field of ``cluster`` (``""``: its messages), the counts of the days from ``since``."""
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[object, ...]]:
+            return conn.execute(self._sql(FIELD_COUNTS), (cluster, since)).fetchall()
+
+        return {str(name): int(n) for name, n in self._run(op)}  # type: ignore[call-overload]
 
     def replaced(self) -> bool:
         """Never: a broken connection is reopened by each operation."""

@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from .corrections import Correction, apply_corrections
 from .errors import StoreError
 from .model import ClusterRules, RuleSet
 
-__all__ = ["RuleStore", "SQLiteStore", "SenderState", "StoreError"]
+__all__ = ["RuleStore", "FieldCountStore", "SQLiteStore", "SenderState", "StoreError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,34 @@ def _utc(when: datetime | None) -> str | None:
     return None if when is None else when.astimezone(UTC).isoformat()
 
 
-class RuleStore(Protocol):
+# -- field counts: how many messages each cluster's fields came from, per day (no values) -------
+
+ADD_FIELD_COUNT = (
+    "INSERT INTO {field_counts} (day, cluster, field, n) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (day, cluster, field) DO UPDATE SET n = {field_counts}.n + excluded.n"
+)
+PRUNE_FIELD_COUNTS = "DELETE FROM {field_counts} WHERE day < ?"
+FIELD_COUNTS = "SELECT field, SUM(n) FROM {field_counts} WHERE cluster = ? AND day >= ? GROUP BY field"
+
+
+class FieldCountStore(Protocol):
+    """Per-field extraction counts every service process adds to and reads, in the rule store.
+
+    A row counts, for one UTC day (days since 1970), the messages of a cluster that gave a field;
+    field ``""`` counts the messages routed to the cluster. Only counts are kept, never a value,
+    and only the days a reader still asks for, so the table stays small."""
+
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        """Add ``{(cluster, field): messages}`` to ``day`` and drop the days before ``keep_from``,
+        in one transaction."""
+        ...
+
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        """Per field of ``cluster`` (``""``: its messages), the counts of the days from ``since``."""
+        ...
+
+
+class RuleStore(FieldCountStore, Protocol):
     """What both sides need from a rule store."""
 
     def publish(self, ruleset: RuleSet) -> int:
@@ -158,6 +185,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("created", "{time} NOT NULL"),
     ),
     "skeletons": (("id", "TEXT PRIMARY KEY"), ("html", "TEXT NOT NULL")),
+    "field_counts": (  # see FieldCountStore; the last "column" is the table's key
+        ("day", "INTEGER NOT NULL"),
+        ("cluster", "TEXT NOT NULL"),
+        ("field", "TEXT NOT NULL"),
+        ("n", "BIGINT NOT NULL"),
+        ("PRIMARY KEY", "(day, cluster, field)"),
+    ),
 }
 """The store's tables, written once for both stores (every publish applies ``corrections`` to the
 rule set it writes, reading them in its own transaction): ``{time}``, ``{json}``, ``{serial}`` and
@@ -425,6 +459,26 @@ class SQLiteStore:
             if row is None:
                 raise StoreError(f"no rule set version {version}")
             self._db.execute(_sqlite(SET_CURRENT), (version,))
+
+    # -- field counts (FieldCountStore) --------------------------------------------------------
+
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        rows = [(day, cluster, name, n) for (cluster, name), n in sorted(counts.items())]
+        with self._lock:
+            cur = self._db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.executemany(_sqlite(ADD_FIELD_COUNT), rows)
+                cur.execute(_sqlite(PRUNE_FIELD_COUNTS), (keep_from,))
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute(_sqlite(FIELD_COUNTS), (cluster, since)).fetchall()
+        return {str(name): int(n) for name, n in rows}
 
     def close(self) -> None:
         with self._lock:

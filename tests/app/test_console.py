@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
 
 from app.console.masking import mask
 from app.console.session import Signer
+from app.core.config import Settings
+from app.main import create_app
 from offline.batch import run_learning
 from offline.local_engine import LocalEngine
 from offline.roles import RoleModel, load_default_model
@@ -411,3 +414,63 @@ def test_wrong_tokens_slow_down_sign_in_from_that_client(store_url: str) -> None
             "set-cookie", ""
         )
         assert c.get("/admin/clusters", headers=AUTH).status_code == 200  # scripts with the token go on
+
+
+@pytest.fixture(params=["store_url", "pg_store_url"])
+def shared_store_url(request: pytest.FixtureRequest) -> str:
+    """The learned rule set in a SQLite file, then in a PostgreSQL schema."""
+    url = request.getfixturevalue(request.param)
+    assert isinstance(url, str)
+    return url
+
+
+_RATE = re.compile(
+    r'<tr id="slot-[^"]+">\s*<td><code>([^<]+)</code>.*?<td class="num rate">([^<]*)</td>', re.S
+)
+
+
+def _rates(page: str) -> dict[str, str]:
+    """The Rate cell of each rule row of a cluster page, by field."""
+    return dict(_RATE.findall(page))
+
+
+def test_field_counts_written_by_one_store_connection_are_read_by_another(shared_store_url: str) -> None:
+    writer, reader = open_store(shared_store_url), open_store(shared_store_url)
+    try:
+        day = 20_000
+        writer.add_field_counts(day - 10, {("c", "f"): 5}, keep_from=day - 30)
+        writer.add_field_counts(day, {("c", ""): 2, ("c", "f"): 1, ("d", ""): 7}, keep_from=day - 30)
+        reader.add_field_counts(day, {("c", ""): 3, ("c", "f"): 3}, keep_from=day - 30)
+        assert reader.field_counts("c", day - 6) == writer.field_counts("c", day - 6) == {"": 5, "f": 4}
+        assert reader.field_counts("c", day - 30) == {"": 5, "f": 9}
+        assert writer.field_counts("nowhere", day - 30) == {}
+        reader.add_field_counts(day + 1, {("c", "f"): 1}, keep_from=day - 6)  # the old day is dropped
+        assert writer.field_counts("c", day - 30) == {"": 5, "f": 5}
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_field_rates_are_counted_in_the_store_for_every_process(
+    shared_store_url: str, corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    settings = Settings(store=shared_store_url, admin_token=ADMIN, reload_interval=0.05)
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as other:
+        orders = [raw for name, raw in sorted(corpus.items()) if name.startswith("order/")][:6]
+        answers = [one.post("/v1/extract", content=raw, headers=RFC822).json() for raw in orders]
+        mine = [a["fields"] for a in answers if a["cluster"] == key]
+        assert len(mine) >= 3
+        names = {f for fields in mine for f, values in fields.items() if values}
+        want = {f: f"{100 * sum(bool(fields.get(f)) for fields in mine) / len(mine):.0f}%" for f in names}
+        assert want["order_number"] == "100%"
+        # the other process extracted nothing: what it shows is what the first one stored at its poll
+        deadline = time.monotonic() + 10
+        while True:
+            page = other.get("/admin/cluster", params={"key": key}, headers=AUTH).text
+            rates = _rates(page)
+            if {f: r for f, r in rates.items() if r != "—"} == want:
+                break
+            assert time.monotonic() < deadline, (rates, want)
+            time.sleep(0.1)
+        assert "Rate (7 days)" in page and set(rates) >= names
