@@ -151,9 +151,9 @@ def safe_mail(html: str, fields: dict[str, list[str]]) -> str:
 
 
 def _slot_marks(slots: list[SlotView], repeat: bool) -> list[lxml.html.HtmlElement]:
-    """One ``<mark>`` per slot read at a placeholder (field or "unnamed", confidence; "each row"
-    for a slot read per row, and class ``repeat`` on its further rows), or a bare variable mark
-    where no rule reads."""
+    """One ``<mark>`` per slot read at a placeholder (field or "unnamed", confidence; "each row" on
+    a per-row slot's first row, class ``repeat`` and no tab stop on its further ones), or a bare
+    variable mark where no rule reads."""
     if not slots:
         bare = lxml.html.Element("mark", {"class": "slot var", "title": "variable text"})
         bare.text = "…"
@@ -168,7 +168,8 @@ def _slot_marks(slots: list[SlotView], repeat: bool) -> list[lxml.html.HtmlEleme
             link.set("tabindex", "-1")
         link.text = name
         small = lxml.etree.SubElement(mark, "small")
-        small.text = f"{s.rule.confidence:.2f}" + (" · each row" if s.rule.mode == "rows" else "")
+        each = " · each row" if s.rule.mode == "rows" and not repeat else ""
+        small.text = f"{s.rule.confidence:.2f}{each}"
         link.tail = " "
         out.append(mark)
     return out

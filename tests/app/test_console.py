@@ -44,6 +44,13 @@ def _order_cluster(rs: RuleSet) -> str:
     return next(c.cluster for c in rs.clusters if c.sender == ORDERS and c.rules)
 
 
+def _rename_order_total(rs: RuleSet) -> dict[str, str]:
+    """The correction form renaming the order cluster's order_total to amount_due."""
+    c = next(x for x in rs.clusters if x.cluster == _order_cluster(rs))
+    slot = slot_key(c, next(r for r in c.rules if r.field == "order_total"))
+    return {"key": c.cluster, "slot": slot, "action": "rename", "field": "amount_due"}
+
+
 def test_pages_need_a_session_or_the_token(server: Server) -> None:
     with httpx.Client(base_url=server.base, timeout=30) as anon:
         for path in PAGES:
@@ -82,7 +89,9 @@ def test_sign_in_form_sets_a_strict_http_only_cookie_and_sign_out_ends_it(server
         assert c.get("/admin/clusters").status_code == 303
 
 
-def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: RuleSet) -> None:
+def test_forms_without_their_csrf_token_are_refused(
+    server: Server, ruleset: RuleSet, corpus: dict[str, bytes]
+) -> None:
     key = _order_cluster(ruleset)
     c = ruleset.clusters[[x.cluster for x in ruleset.clusters].index(key)]
     with signed_in(server.base) as client:
@@ -92,9 +101,39 @@ def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: Rul
             assert r.status_code == 403, r.text
             assert r.headers["content-type"].startswith("text/html") and "CSRF token" in r.text
             assert "default-src 'none'" in r.headers["content-security-policy"]
-        assert client.post("/admin/history/rollback", data={"version": "1"}).status_code == 403
-        assert client.post("/admin/logout").status_code == 403
+        # every other form, complete but for its token, is refused too and does nothing
+        message = next(raw for name, raw in sorted(corpus.items()) if name.startswith("order/"))
+        forms = {
+            "/admin/history/rollback": {"version": "1"},
+            "/admin/logout": {},
+            "/admin/cluster/reveal": {"key": key, "field": "order_number"},
+            "/admin/test": {"raw": message.decode()},
+        }
+        assert set(forms) | {"/admin/cluster/correct"} == set(FORMS)
+        for path, fields in forms.items():
+            r = client.post(path, data=fields)
+            assert r.status_code == 403 and "CSRF token" in r.text, path
+            assert 'id="result"' not in r.text and "Reveal" not in r.text, path
+        assert client.get("/admin/clusters").status_code == 200  # still signed in
         assert httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()["current"] == 1
+
+
+def test_no_page_shows_an_extracted_value_until_revealed(
+    client: TestClient, corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    values: set[str] = set()
+    for raw in corpus.values():
+        got = client.post("/v1/extract", content=raw, headers=RFC822).json()
+        values |= {v for vals in got["fields"].values() for v in vals if len(v) >= 4}
+    assert len(values) > 50
+    client.post("/admin/cluster/correct", headers=AUTH, data=_rename_order_total(ruleset))  # a version 2
+    pages = ["/admin/clusters", "/admin/clusters?sort=problems", "/admin/history", "/admin/history?a=1&b=2"]
+    pages += ["/admin/test", *(f"/admin/cluster?key={c.cluster}" for c in ruleset.clusters)]
+    for path in pages:
+        r = client.get(path, headers=AUTH)
+        assert r.status_code == 200, path
+        shown = [v for v in values if v in r.text or html.escape(v) in r.text]
+        assert shown == [], (path, shown)
 
 
 def test_invalid_console_requests_answer_an_error_page_and_the_api_keeps_json(

@@ -78,6 +78,7 @@ def browser() -> Iterator[Any]:
 def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
     browser: Any, store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
 ) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -104,6 +105,11 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         assert browser.current_url.endswith("/admin/clusters")
         assert browser.find_element(By.TAG_NAME, "h1").text == "Clusters"
         shot("clusters")
+        # by keyboard: the first tab stop skips to the content, which takes the focus
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        assert browser.switch_to.active_element.text == "Skip to content"
+        ActionChains(browser).send_keys(Keys.ENTER).perform()
+        assert browser.switch_to.active_element.get_attribute("id") == "main"
 
         browser.find_element(By.LINK_TEXT, "orders@northwind.example").click()
         assert browser.find_element(By.TAG_NAME, "h1").text == "orders@northwind.example"
@@ -113,6 +119,16 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         assert browser.find_elements(By.CSS_SELECTOR, "#skeleton table td")
         named = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot a")]
         assert "order_number" in named
+        # the further line-item rows are marked with their fields too, once in the tab order
+        repeats = browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot.repeat")
+        assert repeats and {m.text.split()[0] for m in repeats} == {
+            "item_name",
+            "item_quantity",
+            "item_price",
+        }
+        assert all(
+            a.get_attribute("tabindex") == "-1" for m in repeats for a in m.find_elements(By.TAG_NAME, "a")
+        )
         shot("cluster")
 
         field = browser.find_element(By.ID, f"rename-{slot}")
