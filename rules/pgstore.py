@@ -32,6 +32,7 @@ from .store import (
     SenderState,
     StoreError,
     ddl,
+    field_count_rows,
     publish_steps,
 )
 
@@ -336,7 +337,7 @@ class PostgresStore:
 
     def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
         """Add per-field message counts to ``day``, drop the days before ``keep_from``, at once."""
-        rows = [(day, cluster, name, n) for (cluster, name), n in sorted(counts.items())]
+        rows = field_count_rows(day, counts)
 
         def op(conn: psycopg.Connection[tuple[object, ...]]) -> None:
             with conn.transaction(), conn.cursor() as cur:

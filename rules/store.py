@@ -62,6 +62,12 @@ PRUNE_FIELD_COUNTS = "DELETE FROM {field_counts} WHERE day < ?"
 FIELD_COUNTS = "SELECT field, SUM(n) FROM {field_counts} WHERE cluster = ? AND day >= ? GROUP BY field"
 
 
+def field_count_rows(day: int, counts: Mapping[tuple[str, str], int]) -> list[tuple[int, str, str, int]]:
+    """The rows of :data:`ADD_FIELD_COUNT` for ``counts``, sorted: writers adding at once lock the
+    rows in one order, so two processes' flushes never deadlock."""
+    return [(day, cluster, name, n) for (cluster, name), n in sorted(counts.items())]
+
+
 class FieldCountStore(Protocol):
     """Per-field extraction counts every service process adds to and reads, in the rule store.
 
@@ -463,7 +469,7 @@ class SQLiteStore:
     # -- field counts (FieldCountStore) --------------------------------------------------------
 
     def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
-        rows = [(day, cluster, name, n) for (cluster, name), n in sorted(counts.items())]
+        rows = field_count_rows(day, counts)
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")

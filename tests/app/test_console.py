@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -485,6 +486,19 @@ def test_field_counts_written_by_one_store_connection_are_read_by_another(shared
         assert writer.field_counts("nowhere", day - 30) == {}
         reader.add_field_counts(day + 1, {("c", "f"): 1}, keep_from=day - 6)  # the old day is dropped
         assert writer.field_counts("c", day - 30) == {"": 5, "f": 5}
+        # two connections adding at once (two processes' polls) lose nothing and never deadlock
+        both = {("c", ""): 1, ("c", "f"): 1, ("d", "f"): 1}
+        with ThreadPoolExecutor(2) as pool:
+            list(
+                pool.map(
+                    lambda s: [s.add_field_counts(day + 1, both, day - 6) for _ in range(25)],
+                    [writer, reader],
+                )
+            )
+        assert reader.field_counts("c", day - 6) == {"": 55, "f": 55} and writer.field_counts("d", day) == {
+            "": 7,
+            "f": 50,
+        }
     finally:
         writer.close()
         reader.close()
