@@ -28,6 +28,7 @@ from offline.roles import RoleModel, load_default_model
 from offline.transport import LearnJob
 from rules.corrections import slot_key
 from rules.model import RuleSet
+from rules.store import RuleStore
 from rules.stores import open_store
 
 PAGES = ["/admin/", "/admin/clusters", "/admin/cluster?key=x", "/admin/history", "/admin/test"]
@@ -488,17 +489,15 @@ def test_field_counts_written_by_one_store_connection_are_read_by_another(shared
         assert writer.field_counts("c", day - 30) == {"": 5, "f": 5}
         # two connections adding at once (two processes' polls) lose nothing and never deadlock
         both = {("c", ""): 1, ("c", "f"): 1, ("d", "f"): 1}
+
+        def add(store: RuleStore) -> None:
+            for _ in range(25):
+                store.add_field_counts(day + 1, both, keep_from=day - 6)
+
         with ThreadPoolExecutor(2) as pool:
-            list(
-                pool.map(
-                    lambda s: [s.add_field_counts(day + 1, both, day - 6) for _ in range(25)],
-                    [writer, reader],
-                )
-            )
-        assert reader.field_counts("c", day - 6) == {"": 55, "f": 55} and writer.field_counts("d", day) == {
-            "": 7,
-            "f": 50,
-        }
+            list(pool.map(add, [writer, reader]))
+        assert reader.field_counts("c", day - 6) == {"": 55, "f": 55}
+        assert writer.field_counts("d", day) == {"": 7, "f": 50}
     finally:
         writer.close()
         reader.close()
