@@ -38,10 +38,12 @@ DOCS_ASSETS = "/docs/assets"  # Swagger UI and ReDoc served from the package, so
 
 
 async def _poll(cache: RuleCache, interval: float) -> None:
-    """Check the store every ``interval`` seconds; a new current version is swapped in atomically."""
+    """Check the store every ``interval`` seconds (a new current version is swapped in atomically)
+    and add this process's per-field counts to the store's."""
     while True:
         await asyncio.sleep(interval)
         await anyio.to_thread.run_sync(cache.refresh)
+        await anyio.to_thread.run_sync(cache.flush_counts)
 
 
 def _configure_logging(level: str) -> None:
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await anyio.to_thread.run_sync(cache.flush_counts)
             await anyio.to_thread.run_sync(cache.close)
             await anyio.to_thread.run_sync(extraction.close)
 

@@ -23,7 +23,7 @@ from rules.stores import open_store
 
 from .core.metrics import Metrics
 
-__all__ = ["Snapshot", "RuleCache", "ClusterStats", "Prepare", "compile_here"]
+__all__ = ["Snapshot", "RuleCache", "ClusterStats", "Prepare", "compile_here", "RECENT_DAYS"]
 
 log = logging.getLogger("mailstencil.app.rules")
 
@@ -64,13 +64,14 @@ def compile_here(limits: Limits = DEFAULT_LIMITS) -> Prepare:
 @dataclass(slots=True)
 class ClusterStats:
     """Online counters since start: per cluster (routed, with a field, by fallback) and per sender
-    (messages, on an unknown structure, by fallback) — the template-drift signal."""
+    (messages, on an unknown structure, by fallback) — the template-drift signal; and the per-field
+    counts not yet added to the store's (:meth:`RuleCache.flush_counts`), which every process sees."""
 
     seen: dict[str, int] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     fallbacks: dict[str, int] = field(default_factory=dict)
     senders: dict[str, list[int]] = field(default_factory=dict)  # sender -> [messages, unknown, fallback]
-    field_hits: dict[str, dict[str, int]] = field(default_factory=dict)  # cluster -> field -> messages
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (cluster, field or "") -> messages
     disagreements: dict[str, int] = field(default_factory=dict)  # cluster -> messages its markup contradicts
     examples: dict[str, dict[str, str]] = field(default_factory=dict)
     """cluster -> field -> the last value extracted: in memory only, for the console (masked there)."""
@@ -86,6 +87,7 @@ class ClusterStats:
             if cluster is None:
                 return
             self.seen[cluster] = self.seen.get(cluster, 0) + 1
+            self.pending[cluster, ""] = self.pending.get((cluster, ""), 0) + 1
             if hit:
                 self.hits[cluster] = self.hits.get(cluster, 0) + 1
             if fallback:
@@ -94,9 +96,8 @@ class ClusterStats:
     def record_fields(self, cluster: str, values: dict[str, str]) -> None:
         """Count the fields one message of ``cluster`` gave and keep each one's value as its example."""
         with self._lock:
-            hits = self.field_hits.setdefault(cluster, {})
             for name in values:
-                hits[name] = hits.get(name, 0) + 1
+                self.pending[cluster, name] = self.pending.get((cluster, name), 0) + 1
             self.examples.setdefault(cluster, {}).update(values)
 
     def record_disagreement(self, cluster: str) -> None:
@@ -110,12 +111,17 @@ class ClusterStats:
             seen = self.seen.get(cluster, 0)
             return self.disagreements.get(cluster, 0) / seen if seen else None
 
-    def field_rates(self, cluster: str) -> dict[str, float]:
-        """Per field, the share of the cluster's messages since start that gave it."""
+    def take_counts(self) -> dict[tuple[str, str], int]:
+        """The per-field counts not yet stored, handed over (and no longer pending here)."""
         with self._lock:
-            seen = self.seen.get(cluster, 0)
-            hits = dict(self.field_hits.get(cluster, {}))
-        return {name: n / seen for name, n in hits.items()} if seen else {}
+            taken, self.pending = self.pending, {}
+        return taken
+
+    def give_back(self, counts: dict[tuple[str, str], int]) -> None:
+        """Counts the store did not take, pending again for the next flush."""
+        with self._lock:
+            for key, n in counts.items():
+                self.pending[key] = self.pending.get(key, 0) + n
 
     def example(self, cluster: str) -> dict[str, str]:
         """The last value extracted per field of ``cluster`` (never logged, masked by the console)."""
@@ -139,6 +145,14 @@ class ClusterStats:
         """(sender, messages, on unknown structures, by fallback) per known sender seen."""
         with self._lock:
             return sorted((s, c[0], c[1], c[2]) for s, c in self.senders.items())
+
+
+RECENT_DAYS = 7
+"""Per-field extraction rates are over the messages of the last this many UTC days (today included)."""
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
 
 
 class RuleCache:
@@ -235,6 +249,32 @@ class RuleCache:
             return False
         self._mark_ok()
         return True
+
+    def flush_counts(self) -> None:
+        """Add this process's pending per-field counts to the store's, in one transaction (each
+        poll does, so a process writes at most once per poll); kept for the next try on failure."""
+        counts = self.stats.take_counts()
+        if not counts:
+            return
+        day = _today()
+        try:
+            self.store().add_field_counts(day, counts, day - RECENT_DAYS + 1)
+        except Exception as exc:  # noqa: BLE001 - any store failure: the counts wait for the next poll
+            self.stats.give_back(counts)
+            log.warning("field counts not stored, kept for the next poll: %s", type(exc).__name__)
+
+    def field_rates(self, cluster: str) -> dict[str, float] | None:
+        """Per field, the share of the cluster's messages of the last :data:`RECENT_DAYS` days that
+        gave it, over every process sharing the store (this one's pending counts added first);
+        ``None`` when the store cannot be read."""
+        self.flush_counts()
+        try:
+            counts = self.store().field_counts(cluster, _today() - RECENT_DAYS + 1)
+        except Exception as exc:  # noqa: BLE001 - the page shows the rates as unknown
+            log.warning("field counts unreadable: %s", type(exc).__name__)
+            return None
+        seen = counts.pop("", 0)
+        return {name: n / seen for name, n in counts.items()} if seen else {}
 
     def versions(self) -> list[tuple[int, str, int, bool]]:
         """Stored versions (raises ``StoreError`` when the store is unreachable)."""

@@ -64,6 +64,7 @@ class Slot(SlotAddress):
     reader_name: float = 0.0  # share of values that name the reader (offline.names.names_reader)
     periods: list[str] = field(default_factory=list)  # when its dates fall, per value read as one
     line: int = -1  # its leaf in the first member (the skeleton's line), -1 when that one lacks it
+    rows: list[int] = field(default_factory=list)  # a repeated slot's further leaves in the first member
 
     @property
     def repeated(self) -> bool:
@@ -392,7 +393,8 @@ def induce(members: list[Sample], min_recipients: int = DEFAULT_MIN_RECIPIENTS) 
         table.slots.extend(_slots(members, col, col.cells, const_leaf, textless=True))
     table.skeleton = _skeleton(members[0], const_leaf[0])
     templates = {s.line: s.template.items for s in table.slots if s.line >= 0}
-    table.skeleton_html = skeleton_html(members[0].leaves, const_leaf[0], templates)
+    repeats = {i: s.line for s in table.slots if s.line >= 0 for i in s.rows}
+    table.skeleton_html = skeleton_html(members[0].leaves, const_leaf[0], templates, repeats)
     return table
 
 
@@ -472,6 +474,7 @@ def _slots(
                 reader_name=reader / sum(len(row) for row in values),
                 periods=periods(values, [s.date.date() for s in members]) if "date" in dtypes else [],
                 line=cells[0][0] if cells[0] else -1,
+                rows=cells[0][1:] if col.mode == "rows" else [],
             )
         )
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
@@ -20,7 +20,10 @@ from psycopg import sql
 
 from .corrections import Correction
 from .store import (
+    ADD_FIELD_COUNT,
     CORRECTION_COLUMNS,
+    FIELD_COUNTS,
+    PRUNE_FIELD_COUNTS,
     SELECT_CORRECTIONS,
     TABLES,
     BaseStore,
@@ -28,6 +31,7 @@ from .store import (
     SenderState,
     StoreError,
     ddl,
+    field_count_rows,
 )
 
 __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
@@ -187,6 +191,20 @@ class PostgresStore(BaseStore[_Conn]):
     def _corrections(self, conn: _Conn) -> list[Correction]:
         rows = conn.execute(self._sql(SELECT_CORRECTIONS)).fetchall()
         return [Correction.model_validate(dict(zip(CORRECTION_COLUMNS, r, strict=True))) for r in rows]
+
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        rows = field_count_rows(day, counts)
+
+        def op(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(self._sql(ADD_FIELD_COUNT), rows)
+                cur.execute(self._sql(PRUNE_FIELD_COUNTS), (keep_from,))
+
+        self._read(op)
+
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        rows = self._read(lambda conn: self._fetch(conn, FIELD_COUNTS, (cluster, since)))
+        return {str(name): int(n) for name, n in rows}
 
     def replaced(self) -> bool:
         """Never: a broken connection is reopened by each operation."""

@@ -6,7 +6,9 @@ of leaves that are constant template text (seen by k recipients, as the rules' t
 variable leaf, the token template of its column (constant tokens and gap numbers, what the rule's
 regex holds). A variable leaf never contributes its text: each gap is an empty
 ``<var data-line="i" data-gap="g">`` (``data-gap`` absent on a leaf no slot reads), so no value
-can reach it. Elements are rebuilt from the leaves' indexed paths, tag names only: no attribute,
+can reach it. A further row of a repeated slot (mode ``rows``) shows the first row's template, its
+placeholders naming the first row's line and marked ``data-repeat``, as every row is read by the
+same rule. Elements are rebuilt from the leaves' indexed paths, tag names only: no attribute,
 style or URL of the mail is kept. The console sanitises it again before showing it.
 """
 
@@ -20,11 +22,12 @@ import lxml.html.defs
 
 from .dom import SUBJECT, Leaf
 
-__all__ = ["skeleton_html", "PLACEHOLDER", "LINE", "GAP"]
+__all__ = ["skeleton_html", "PLACEHOLDER", "LINE", "GAP", "REPEAT"]
 
 PLACEHOLDER = "var"
 LINE = "data-line"
 GAP = "data-gap"
+REPEAT = "data-repeat"
 _STEP = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\[(\d+)\]$")
 _SHOWN = frozenset(lxml.html.defs.tags) - {"html", "head", "body", "title", "meta", "link", "base"}
 _CLOSING = frozenset(",.;:!?)%")
@@ -74,19 +77,26 @@ def _add_text(el: lxml.html.HtmlElement, text: str, sep: str = " ") -> None:
         el.text = f"{el.text}{sep}{text}" if el.text else text
 
 
-def _add_slot(el: lxml.html.HtmlElement, line: int, gap: int | None) -> None:
+def _add_slot(el: lxml.html.HtmlElement, line: int, gap: int | None, repeat: bool = False) -> None:
     if len(el) or el.text:
         _add_text(el, "")
     attrs = {LINE: str(line)} if gap is None else {LINE: str(line), GAP: str(gap)}
+    if repeat:
+        attrs[REPEAT] = "1"
     el.append(lxml.html.Element(PLACEHOLDER, attrs))
 
 
 def skeleton_html(
-    leaves: Sequence[Leaf], constant: Collection[int], templates: Mapping[int, Sequence[str | int]]
+    leaves: Sequence[Leaf],
+    constant: Collection[int],
+    templates: Mapping[int, Sequence[str | int]],
+    repeats: Mapping[int, int] | None = None,
 ) -> str:
     """The skeleton of one message as HTML: constant leaves as text, each variable leaf as its
     template's constant tokens around one placeholder per gap (one bare placeholder without a
-    template); constant link targets are left out, a variable one is a placeholder in its link."""
+    template); ``repeats`` maps a further row's leaf to its first row's (whose template it shows);
+    constant link targets are left out, a variable one is a placeholder in its link."""
+    repeats = repeats or {}
     root = lxml.html.Element("div", {"class": "skeleton-mail"})
     nodes: dict[str, lxml.html.HtmlElement] = {}
     for i, leaf in enumerate(leaves):
@@ -98,13 +108,14 @@ def skeleton_html(
             if leaf.xpath.endswith("/label"):
                 _add_text(el, ":", "")
             continue
-        items = templates.get(i)
+        line = repeats.get(i, i)
+        items = templates.get(line)
         if not items:
             _add_slot(el, i, None)
             continue
         for item in items:
             if isinstance(item, int):
-                _add_slot(el, i, item)
+                _add_slot(el, line, item, line != i)
             else:
                 _add_text(el, item, "" if item in _CLOSING else " ")
     return str(lxml.html.tostring(root, encoding="unicode", method="html"))

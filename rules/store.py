@@ -17,7 +17,7 @@ import os
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +53,22 @@ def _utc(when: datetime | None) -> str | None:
     return None if when is None else when.astimezone(UTC).isoformat()
 
 
+# -- field counts: how many messages each cluster's fields came from, per day (no values) -------
+
+ADD_FIELD_COUNT = (
+    "INSERT INTO {field_counts} (day, cluster, field, n) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (day, cluster, field) DO UPDATE SET n = {field_counts}.n + excluded.n"
+)
+PRUNE_FIELD_COUNTS = "DELETE FROM {field_counts} WHERE day < ?"
+FIELD_COUNTS = "SELECT field, SUM(n) FROM {field_counts} WHERE cluster = ? AND day >= ? GROUP BY field"
+
+
+def field_count_rows(day: int, counts: Mapping[tuple[str, str], int]) -> list[tuple[int, str, str, int]]:
+    """The rows of :data:`ADD_FIELD_COUNT` for ``counts``, sorted: writers adding at once lock the
+    rows in one order, so two processes' flushes never deadlock."""
+    return [(day, cluster, name, n) for (cluster, name), n in sorted(counts.items())]
+
+
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "rulesets": (
         ("version", "INTEGER PRIMARY KEY"),
@@ -77,6 +93,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("created", "{time} NOT NULL"),
     ),
     "skeletons": (("id", "TEXT PRIMARY KEY"), ("html", "TEXT NOT NULL")),
+    "field_counts": (  # per-field extraction counts (add_field_counts); the last "column" is the key
+        ("day", "INTEGER NOT NULL"),
+        ("cluster", "TEXT NOT NULL"),
+        ("field", "TEXT NOT NULL"),
+        ("n", "BIGINT NOT NULL"),
+        ("PRIMARY KEY", "(day, cluster, field)"),
+    ),
 }
 """The store's tables, written once for both stores (every publish applies ``corrections`` to the
 rule set it writes, reading them in its own transaction): ``{time}``, ``{json}``, ``{serial}`` and
@@ -201,6 +224,16 @@ class BaseStore(ABC, Generic[_Conn]):
     def replaced(self) -> bool:
         """Whether what the URL names is no longer what this object opened (an SQLite file deleted
         or written anew at its path): the caller then closes it and opens the URL again."""
+
+    @abstractmethod
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        """Add ``{(cluster, field): messages}`` to ``day`` (UTC days since 1970; field ``""``
+        counts the cluster's messages) and drop the days before ``keep_from``, in one transaction:
+        only counts, never a value, and only the days a reader still asks for."""
+
+    @abstractmethod
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        """Per field of ``cluster`` (``""``: its messages), the counts of the days from ``since``."""
 
     @abstractmethod
     def close(self) -> None:
@@ -451,6 +484,24 @@ class SQLiteStore(BaseStore[sqlite3.Connection]):
             Correction(id=i, cluster=c, slot=s, field=f, previous=p, created=datetime.fromisoformat(t))
             for i, c, s, f, p, t in rows
         ]
+
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        rows = field_count_rows(day, counts)
+        with self._lock:
+            cur = self._db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.executemany(_sqlite(ADD_FIELD_COUNT), rows)
+                cur.execute(_sqlite(PRUNE_FIELD_COUNTS), (keep_from,))
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute(_sqlite(FIELD_COUNTS), (cluster, since)).fetchall()
+        return {str(name): int(n) for name, n in rows}
 
     def close(self) -> None:
         with self._lock:

@@ -6,7 +6,8 @@ unknown tags and keeps only safe attributes; then every image and link loses its
 shows its alt text), so showing the mail makes no request at all — the page's
 Content-Security-Policy would refuse one anyway. Each extracted value found in the text is wrapped
 in ``<mark>`` titled with its field. A skeleton's placeholders (:mod:`rules.skeleton`) become
-marks naming the field read there and its confidence, linked to the slot's row of the rules table.
+marks naming the field read there and its confidence, linked to the slot's row of the rules table;
+a slot read once per row says so, and its further rows are marked as repeats of the first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import lxml.html
 from lxml.html.defs import safe_attrs
 from lxml_html_clean import Cleaner
 
-from rules.skeleton import GAP, LINE, PLACEHOLDER
+from rules.skeleton import GAP, LINE, PLACEHOLDER, REPEAT
 
 from .views import SlotView
 
@@ -46,7 +47,7 @@ def _cleaner(attrs: frozenset[str]) -> Cleaner:
 
 
 _CLEANER = _cleaner(frozenset(safe_attrs))
-_SKELETON_CLEANER = _cleaner(frozenset(safe_attrs) | {LINE, GAP})
+_SKELETON_CLEANER = _cleaner(frozenset(safe_attrs) | {LINE, GAP, REPEAT})
 _URL_ATTRS = ("href", "src", "srcset", "background", "action", "cite", "longdesc", "usemap", "poster")
 
 
@@ -149,8 +150,9 @@ def safe_mail(html: str, fields: dict[str, list[str]]) -> str:
     return str(lxml.html.tostring(root, encoding="unicode", method="html"))
 
 
-def _slot_marks(slots: list[SlotView]) -> list[lxml.html.HtmlElement]:
-    """One ``<mark>`` per slot read at a placeholder (field or "unnamed", confidence), or a bare
+def _slot_marks(slots: list[SlotView], repeat: bool) -> list[lxml.html.HtmlElement]:
+    """One ``<mark>`` per slot read at a placeholder (field or "unnamed", confidence; "each row" on
+    a per-row slot's first row, class ``repeat`` and no tab stop on its further ones), or a bare
     variable mark where no rule reads."""
     if not slots:
         bare = lxml.html.Element("mark", {"class": "slot var", "title": "variable text"})
@@ -159,12 +161,15 @@ def _slot_marks(slots: list[SlotView]) -> list[lxml.html.HtmlElement]:
     out = []
     for s in slots:
         name = s.rule.field or "unnamed"
-        cls = "slot" if s.rule.field else "slot unnamed"
+        cls = ("slot" if s.rule.field else "slot unnamed") + (" repeat" if repeat else "")
         mark = lxml.html.Element("mark", {"class": cls, "data-slot": s.key})
         link = lxml.etree.SubElement(mark, "a", {"href": f"#slot-{s.key}"})
+        if repeat:  # the first row's link is the one tab stop of a slot
+            link.set("tabindex", "-1")
         link.text = name
         small = lxml.etree.SubElement(mark, "small")
-        small.text = f"{s.rule.confidence:.2f}"
+        each = " · each row" if s.rule.mode == "rows" and not repeat else ""
+        small.text = f"{s.rule.confidence:.2f}{each}"
         link.tail = " "
         out.append(mark)
     return out
@@ -182,7 +187,8 @@ def safe_skeleton(html: str, by_line: dict[int, list[SlotView]]) -> str:
             continue
         here = by_line.get(int(line), [])
         at = parent.index(var)
-        marks = _slot_marks([s for s in here if gap is not None and str(s.rule.gap) == gap])
+        read = [s for s in here if gap is not None and str(s.rule.gap) == gap]
+        marks = _slot_marks(read, REPEAT in var.attrib)
         marks[-1].tail = var.tail
         parent.remove(var)
         for i, mark in enumerate(marks):

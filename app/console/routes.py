@@ -32,6 +32,7 @@ from rules.model import ClusterRules
 from rules.vocabulary import FIELDS
 
 from ..api.deps import State, StateDep, admin_token_ok
+from ..rulecache import RECENT_DAYS
 from ..schemas import ExtractionResponse
 from ..service import Job
 from .masking import mask
@@ -282,7 +283,8 @@ def _cluster_page(
         unnamed=[(slot_key(c, r), r) for r in c.unnamed],
         examples=shown,
         revealed=revealed,
-        rates=state.cache.stats.field_rates(key),
+        rates=state.cache.field_rates(key),
+        recent_days=RECENT_DAYS,
         fields=sorted(FIELDS),
         version=state.cache.snapshot.version,
         note=note,

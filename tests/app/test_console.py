@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import html
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,12 +20,15 @@ from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
 
 from app.console.masking import mask
 from app.console.session import Signer
+from app.core.config import Settings
+from app.main import create_app
 from offline.batch import run_learning
 from offline.local_engine import LocalEngine
 from offline.roles import RoleModel, load_default_model
 from offline.transport import LearnJob
 from rules.corrections import slot_key
 from rules.model import RuleSet
+from rules.store import RuleStore
 from rules.stores import open_store
 
 PAGES = ["/admin/", "/admin/clusters", "/admin/cluster?key=x", "/admin/history", "/admin/test"]
@@ -39,6 +44,13 @@ ORDERS = "orders@northwind.example"
 
 def _order_cluster(rs: RuleSet) -> str:
     return next(c.cluster for c in rs.clusters if c.sender == ORDERS and c.rules)
+
+
+def _rename_order_total(rs: RuleSet) -> dict[str, str]:
+    """The correction form renaming the order cluster's order_total to amount_due."""
+    c = next(x for x in rs.clusters if x.cluster == _order_cluster(rs))
+    slot = slot_key(c, next(r for r in c.rules if r.field == "order_total"))
+    return {"key": c.cluster, "slot": slot, "action": "rename", "field": "amount_due"}
 
 
 def test_pages_need_a_session_or_the_token(server: Server) -> None:
@@ -79,7 +91,9 @@ def test_sign_in_form_sets_a_strict_http_only_cookie_and_sign_out_ends_it(server
         assert c.get("/admin/clusters").status_code == 303
 
 
-def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: RuleSet) -> None:
+def test_forms_without_their_csrf_token_are_refused(
+    server: Server, ruleset: RuleSet, corpus: dict[str, bytes]
+) -> None:
     key = _order_cluster(ruleset)
     c = ruleset.clusters[[x.cluster for x in ruleset.clusters].index(key)]
     with signed_in(server.base) as client:
@@ -89,9 +103,39 @@ def test_forms_without_their_csrf_token_are_refused(server: Server, ruleset: Rul
             assert r.status_code == 403, r.text
             assert r.headers["content-type"].startswith("text/html") and "CSRF token" in r.text
             assert "default-src 'none'" in r.headers["content-security-policy"]
-        assert client.post("/admin/history/rollback", data={"version": "1"}).status_code == 403
-        assert client.post("/admin/logout").status_code == 403
+        # every other form, complete but for its token, is refused too and does nothing
+        message = next(raw for name, raw in sorted(corpus.items()) if name.startswith("order/"))
+        forms = {
+            "/admin/history/rollback": {"version": "1"},
+            "/admin/logout": {},
+            "/admin/cluster/reveal": {"key": key, "field": "order_number"},
+            "/admin/test": {"raw": message.decode()},
+        }
+        assert set(forms) | {"/admin/cluster/correct"} == set(FORMS)
+        for path, fields in forms.items():
+            r = client.post(path, data=fields)
+            assert r.status_code == 403 and "CSRF token" in r.text, path
+            assert 'id="result"' not in r.text and "Reveal" not in r.text, path
+        assert client.get("/admin/clusters").status_code == 200  # still signed in
         assert httpx.get(f"{server.base}/v1/admin/rulesets", headers=AUTH).json()["current"] == 1
+
+
+def test_no_page_shows_an_extracted_value_until_revealed(
+    client: TestClient, corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    values: set[str] = set()
+    for raw in corpus.values():
+        got = client.post("/v1/extract", content=raw, headers=RFC822).json()
+        values |= {v for vals in got["fields"].values() for v in vals if len(v) >= 4}
+    assert len(values) > 50
+    client.post("/admin/cluster/correct", headers=AUTH, data=_rename_order_total(ruleset))  # a version 2
+    pages = ["/admin/clusters", "/admin/clusters?sort=problems", "/admin/history", "/admin/history?a=1&b=2"]
+    pages += ["/admin/test", *(f"/admin/cluster?key={c.cluster}" for c in ruleset.clusters)]
+    for path in pages:
+        r = client.get(path, headers=AUTH)
+        assert r.status_code == 200, path
+        shown = [v for v in values if v in r.text or html.escape(v) in r.text]
+        assert shown == [], (path, shown)
 
 
 def test_invalid_console_requests_answer_an_error_page_and_the_api_keeps_json(
@@ -278,8 +322,18 @@ def test_cluster_page_shows_the_skeleton_as_the_mail_looks(
     for rule in c.rules:
         if rule.line >= 0:
             mark = f'data-slot="{slot_key(c, rule)}"><a href="#slot-{slot_key(c, rule)}">{rule.field}</a>'
-            assert f"{mark} <small>{rule.confidence:.2f}</small>" in shown, rule.field
-    assert "<var" not in shown and 'class="slot var"' in shown  # every placeholder became a mark
+            each = " · each row" if rule.mode == "rows" else ""
+            assert f"{mark} <small>{rule.confidence:.2f}{each}</small>" in shown, rule.field
+    assert "<var" not in shown  # every placeholder became a mark
+    # the line items: every row of the first order shows the row slots, the further ones as
+    # repeats (their links out of the tab order), none as bare variable text
+    per_row = [r for r in c.rules if r.mode == "rows" and r.line >= 0]
+    assert {"item_name", "item_quantity", "item_price"} <= {r.field for r in per_row}
+    items = shown[shown.index("<th>Item</th>") : shown.index("Shipping")]
+    rows = {items.count(f'data-slot="{slot_key(c, r)}"') for r in per_row}
+    assert len(rows) == 1 and (n := rows.pop()) >= 2  # the fixture's orders have 2 to 4 items
+    assert items.count('class="slot repeat"') == items.count('tabindex="-1"') == (n - 1) * len(per_row)
+    assert 'class="slot var"' not in items and "…" not in items
     for bad in ("<script", "alert(1)", "tracker.example", "onerror", "evil.example", "<style", "http"):
         assert bad not in shown, bad
     for values in got["fields"].values():
@@ -401,3 +455,74 @@ def test_wrong_tokens_slow_down_sign_in_from_that_client(store_url: str) -> None
             "set-cookie", ""
         )
         assert c.get("/admin/clusters", headers=AUTH).status_code == 200  # scripts with the token go on
+
+
+@pytest.fixture(params=["store_url", "pg_store_url"])
+def shared_store_url(request: pytest.FixtureRequest) -> str:
+    """The learned rule set in a SQLite file, then in a PostgreSQL schema."""
+    url = request.getfixturevalue(request.param)
+    assert isinstance(url, str)
+    return url
+
+
+_RATE = re.compile(
+    r'<tr id="slot-[^"]+">\s*<td><code>([^<]+)</code>.*?<td class="num rate">([^<]*)</td>', re.S
+)
+
+
+def _rates(page: str) -> dict[str, str]:
+    """The Rate cell of each rule row of a cluster page, by field."""
+    return dict(_RATE.findall(page))
+
+
+def test_field_counts_written_by_one_store_connection_are_read_by_another(shared_store_url: str) -> None:
+    writer, reader = open_store(shared_store_url), open_store(shared_store_url)
+    try:
+        day = 20_000
+        writer.add_field_counts(day - 10, {("c", "f"): 5}, keep_from=day - 30)
+        writer.add_field_counts(day, {("c", ""): 2, ("c", "f"): 1, ("d", ""): 7}, keep_from=day - 30)
+        reader.add_field_counts(day, {("c", ""): 3, ("c", "f"): 3}, keep_from=day - 30)
+        assert reader.field_counts("c", day - 6) == writer.field_counts("c", day - 6) == {"": 5, "f": 4}
+        assert reader.field_counts("c", day - 30) == {"": 5, "f": 9}
+        assert writer.field_counts("nowhere", day - 30) == {}
+        reader.add_field_counts(day + 1, {("c", "f"): 1}, keep_from=day - 6)  # the old day is dropped
+        assert writer.field_counts("c", day - 30) == {"": 5, "f": 5}
+        # two connections adding at once (two processes' polls) lose nothing and never deadlock
+        both = {("c", ""): 1, ("c", "f"): 1, ("d", "f"): 1}
+
+        def add(store: RuleStore) -> None:
+            for _ in range(25):
+                store.add_field_counts(day + 1, both, keep_from=day - 6)
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(add, [writer, reader]))
+        assert reader.field_counts("c", day - 6) == {"": 55, "f": 55}
+        assert writer.field_counts("d", day) == {"": 7, "f": 50}
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_field_rates_are_counted_in_the_store_for_every_process(
+    shared_store_url: str, corpus: dict[str, bytes], ruleset: RuleSet
+) -> None:
+    key = _order_cluster(ruleset)
+    settings = Settings(store=shared_store_url, admin_token=ADMIN, reload_interval=0.05)
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as other:
+        orders = [raw for name, raw in sorted(corpus.items()) if name.startswith("order/")][:6]
+        answers = [one.post("/v1/extract", content=raw, headers=RFC822).json() for raw in orders]
+        mine = [a["fields"] for a in answers if a["cluster"] == key]
+        assert len(mine) >= 3
+        names = {f for fields in mine for f, values in fields.items() if values}
+        want = {f: f"{100 * sum(bool(fields.get(f)) for fields in mine) / len(mine):.0f}%" for f in names}
+        assert want["order_number"] == "100%"
+        # the other process extracted nothing: what it shows is what the first one stored at its poll
+        deadline = time.monotonic() + 10
+        while True:
+            page = other.get("/admin/cluster", params={"key": key}, headers=AUTH).text
+            rates = _rates(page)
+            if {f: r for f, r in rates.items() if r != "—"} == want:
+                break
+            assert time.monotonic() < deadline, (rates, want)
+            time.sleep(0.1)
+        assert "Rate (7 days)" in page and set(rates) >= names

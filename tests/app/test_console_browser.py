@@ -1,6 +1,7 @@
 """End to end in Debian's headless Chromium (Selenium, chromium-driver): sign in with the token,
 open a cluster, rename a field by keyboard, see the new name in the next ``/v1/extract``, run a
-learning run and see the correction kept; a screenshot of each page.
+learning run and see the correction kept: on the service tests' fixture corpus, with a screenshot
+of each page, and on the first sender of ``../shared/corpus`` (our sample corpus when it is absent).
 
 Screenshots go to the test's temporary folder, and to ``$MAILSTENCIL_TEST_SCREENSHOTS`` when set
 (``MAILSTENCIL_TEST_SCREENSHOTS=docs/img`` rewrites the ones the docs show). Skips only when
@@ -16,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -23,7 +25,9 @@ from console_helpers import learn_mail
 from svc_helpers import ADMIN, AUTH, RFC822, serve
 
 from rules.corrections import slot_key
-from rules.model import RuleSet
+from rules.model import ClusterRules, RuleSet
+from rules.stores import open_store
+from rules.vocabulary import FIELDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -55,6 +59,31 @@ def _wait(browser: Any, by: str, value: str) -> Any:
     return WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located((by, value)))
 
 
+def _sign_in(browser: Any, base: str) -> None:
+    """Open the clusters page without a session, land on the sign-in form, sign in by keyboard."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{base}/admin/clusters")
+    assert "/admin/login" in browser.current_url  # no session: the sign-in page
+    token = browser.find_element(By.ID, "token")
+    token.send_keys(ADMIN)
+    token.send_keys(Keys.ENTER)
+    assert _wait(browser, By.TAG_NAME, "h1").text == "Clusters"
+    assert browser.current_url.endswith("/admin/clusters")
+
+
+def _rename(browser: Any, slot: str, field: str) -> str:
+    """Rename a slot on the open cluster page by keyboard; the answer page's note."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = browser.find_element(By.ID, f"rename-{slot}")
+    box.send_keys(field)
+    box.send_keys(Keys.ENTER)
+    return str(_wait(browser, By.CLASS_NAME, "note").text)
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """A headless Chromium with a fresh profile, driven by Debian's chromedriver (no download)."""
@@ -78,6 +107,7 @@ def browser() -> Iterator[Any]:
 def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
     browser: Any, store_url: str, corpus: dict[str, bytes], ruleset: RuleSet, tmp_path: Path
 ) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -95,15 +125,15 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         before = httpx.post(f"{srv.base}/v1/extract", content=message, headers=RFC822).json()
         number = before["fields"]["order_number"][0]
 
-        browser.get(f"{srv.base}/admin/clusters")
-        assert "/admin/login" in browser.current_url  # no session: the sign-in page
+        browser.get(f"{srv.base}/admin/login")
         shot("sign-in")
-        token = browser.find_element(By.ID, "token")
-        token.send_keys(ADMIN)
-        token.send_keys(Keys.ENTER)
-        assert browser.current_url.endswith("/admin/clusters")
-        assert browser.find_element(By.TAG_NAME, "h1").text == "Clusters"
+        _sign_in(browser, srv.base)
         shot("clusters")
+        # by keyboard: the first tab stop skips to the content, which takes the focus
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        assert browser.switch_to.active_element.text == "Skip to content"
+        ActionChains(browser).send_keys(Keys.ENTER).perform()
+        assert browser.switch_to.active_element.get_attribute("id") == "main"
 
         browser.find_element(By.LINK_TEXT, "orders@northwind.example").click()
         assert browser.find_element(By.TAG_NAME, "h1").text == "orders@northwind.example"
@@ -113,12 +143,19 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         assert browser.find_elements(By.CSS_SELECTOR, "#skeleton table td")
         named = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot a")]
         assert "order_number" in named
+        # the further line-item rows are marked with their fields too, once in the tab order
+        repeats = browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot.repeat")
+        assert repeats and {m.text.split()[0] for m in repeats} == {
+            "item_name",
+            "item_quantity",
+            "item_price",
+        }
+        assert all(
+            a.get_attribute("tabindex") == "-1" for m in repeats for a in m.find_elements(By.TAG_NAME, "a")
+        )
         shot("cluster")
 
-        field = browser.find_element(By.ID, f"rename-{slot}")
-        field.send_keys("reservation_number")
-        field.send_keys(Keys.ENTER)  # by keyboard
-        note = _wait(browser, By.CLASS_NAME, "note").text
+        note = _rename(browser, slot, "reservation_number")
         assert "reservation_number" in note and "version 2" in note
         renamed = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#skeleton mark.slot a")]
         assert "reservation_number" in renamed
@@ -156,3 +193,71 @@ def test_sign_in_rename_a_field_and_keep_it_through_a_learning_run(
         for png in shots.iterdir():
             shutil.copy(png, Path(out) / png.name)
     assert len(list(shots.iterdir())) == 7
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+
+
+def _first_sender_folder(tmp_path: Path) -> Path:
+    """The first sender's messages of ../shared/corpus, or of our sample corpus when it is absent."""
+    root = CORPUS
+    if not (root / "fields.json").exists():
+        from offline.samplegen import generate
+
+        root = generate(tmp_path / "sample", messages_per_template=12, seed=3)
+    return sorted(root.glob("*/messages/*"))[0]
+
+
+def _a_renamable_field(base: str, store_url: str, mail: list[Path]) -> tuple[Path, ClusterRules, str, str]:
+    """The first message (in path order) with a field that one rule alone of its cluster reads:
+    (message, cluster, slot key, field)."""
+    store = open_store(store_url)
+    try:
+        clusters = {c.cluster: c for c in store.load().clusters}
+    finally:
+        store.close()
+    for path in mail:
+        got = httpx.post(f"{base}/v1/extract", content=path.read_bytes(), headers=RFC822).json()
+        c = clusters.get(got.get("cluster") or "")
+        for name in sorted(got.get("fields", {})) if c else ():
+            rules = [r for r in c.rules if r.field == name]
+            if len(rules) == 1:
+                return path, c, slot_key(c, rules[0]), name
+    raise AssertionError("no message with a field one rule alone reads")
+
+
+def test_a_cluster_learned_from_the_corpus_is_corrected_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    folder = _first_sender_folder(tmp_path)
+    mail = sorted(folder.rglob("*.eml"))
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    learn_mail({}, folder, url)
+    with serve(url, {"MAILSTENCIL_RELOAD_INTERVAL": "0.05"}) as srv:
+        message, c, slot, field = _a_renamable_field(srv.base, url, mail)
+        raw = message.read_bytes()
+        value = httpx.post(f"{srv.base}/v1/extract", content=raw, headers=RFC822).json()["fields"][field]
+        used = {r.field for r in c.rules}
+        new = next(f for f in sorted(FIELDS) if f not in used)
+
+        _sign_in(browser, srv.base)
+        link = next(
+            a
+            for a in browser.find_elements(By.CSS_SELECTOR, "#clusters a")
+            if parse_qs(urlparse(a.get_attribute("href")).query)["key"] == [c.cluster]
+        )
+        link.send_keys(Keys.ENTER)  # by keyboard
+        assert _wait(browser, By.TAG_NAME, "h1").text == c.sender
+        page = browser.page_source
+        assert all(v not in page for v in value if len(v) >= 4)  # the example is masked
+        note = _rename(browser, slot, new)
+        assert new in note and "version 2" in note
+        assert new in [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#rules code")]
+
+        after = httpx.post(f"{srv.base}/v1/extract", content=raw, headers=RFC822).json()
+        assert after["version"] == 2 and after["fields"][new] == value and field not in after["fields"]
+        learn_mail({}, folder, url)  # the nightly run
+        httpx.post(f"{srv.base}/v1/admin/reload", headers=AUTH)
+        kept = httpx.post(f"{srv.base}/v1/extract", content=raw, headers=RFC822).json()
+        assert kept["version"] == 3 and kept["fields"][new] == value
