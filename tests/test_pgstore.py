@@ -61,6 +61,7 @@ def test_the_tables_are_made_in_the_urls_schema_on_first_use() -> None:
             ).fetchall()
         assert sorted(r[0] for r in rows) == [
             "corrections",
+            "field_counts",
             "learn_state",
             "pointer",
             "rulesets",
