@@ -31,9 +31,9 @@ feats, preds = [], []
 for group in by_sender(samples).values():
     for cluster, table in cluster_tables(group, 5):
         if table is not None:
-            for f in table_features(table.slots, subject_of(cluster), doc_words(table)):
+            for f, facts in table_features(table.slots, subject_of(cluster), doc_words(table)):
                 feats.append(f)
-                name, p = model.predict(f)
+                name, p = model.predict(f, facts)
                 preds.append([name, repr(p)])
 spec = train_roles(training_set(samples, load_truth(sorted(root.glob("*/truth.jsonl"))), 5)).spec
 digest = lambda x: hashlib.sha256(json.dumps(x).encode()).hexdigest()
