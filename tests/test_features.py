@@ -1,4 +1,5 @@
-"""Slot features: the strings the role model reads stay exactly those of the golden digests."""
+"""Slot features: the strings the role model reads stay exactly those of the golden digests, and
+the typed facts the gates read agree with them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from offline.features import table_features
+from offline.learn import by_sender, cluster_tables, doc_words, subject_of
+from offline.sample import Sample
 
 GOLDEN = Path(__file__).parent / "golden" / "sample_features.json"
 
@@ -62,3 +67,26 @@ def test_the_sample_corpus_has_the_golden_features_predictions_and_gates(sample_
     # the predictions are those of the model the golden was taken with (retrained: new digests)
     assert got["model_sha256"] == want["model_sha256"], run.stdout
     assert got["predictions_sha256"] == want["predictions_sha256"], run.stdout
+
+
+def _written(features: list[str], prefix: str) -> list[str]:
+    """What the feature strings of one kind say, their prefix cut off."""
+    return [x[len(prefix) :] for x in features if x.startswith(prefix)]
+
+
+def test_every_sample_slots_facts_are_what_its_feature_strings_say(sample_samples: list[Sample]) -> None:
+    # the gates once read the value class, the variability and the rows back out of the strings;
+    # the typed facts must say the same of every slot, and the strings stay written from them
+    seen = 0
+    for group in by_sender(sample_samples).values():
+        for cluster, table in cluster_tables(group, 5):
+            if table is None:
+                continue
+            for feats, facts in table_features(table.slots, subject_of(cluster), doc_words(table)):
+                seen += 1
+                assert _written(feats, "tc:") == [facts.value_class]
+                distinct = [] if facts.variability is None else [str(facts.variability)]
+                assert _written(feats, "distinct:") == distinct
+                assert _written(feats, "when:") == ([] if facts.period is None else [facts.period])
+                assert ("multi" in feats) == facts.multi
+    assert seen > 500

@@ -14,6 +14,7 @@ from offline.features import (
     SlotFacts,
     SlotInput,
     generic_view,
+    slot_facts,
     slot_features,
     table_features,
     value_class,
@@ -21,7 +22,7 @@ from offline.features import (
 from offline.induce import Slot
 from offline.lexicon import mentions
 from offline.names import given_share
-from offline.roles import NONE, RoleModel, train_model
+from offline.roles import NONE, RoleModel, RoleModelFile, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
 
@@ -502,3 +503,65 @@ def test_training_on_generic_views_names_a_slot_whose_words_are_new() -> None:
     without = train_model(feats, labels, _bare(feats), threshold=0.0, generic=False).proba(new)
     k = train_model(feats, labels, _bare(feats)).classes.index("order_number")
     assert with_views[k] > without[k]
+
+
+def test_slot_facts_say_the_value_class_variability_period_and_rows() -> None:
+    totals = _slot(["Total: $1.00", "Total: $2.50", "Total: $9.99", "Total: $4.20"], ["Summary"])
+    totals.periods = ["soon", "soon", "soon", "now"]
+    facts = slot_facts(totals)
+    assert facts == SlotFacts(value_class="money", variability=4, period="soon", multi=False)
+    # the same label in most messages: hardly varies; dates too few to say when they fall
+    labels = _slot(["Plan: Basic"] * 4 + ["Plan: Gold"], [])
+    labels.periods = ["now"]
+    assert slot_facts(labels) == replace(_BARE, value_class=value_class(labels.dtypes), variability=1)
+    rows = _row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
+    assert slot_facts(rows).multi and not slot_facts(totals).multi
+    rows.values = [[], []]  # no values: nothing varies, no dates, not several per message
+    assert slot_facts(rows) == replace(_BARE, value_class=value_class(rows.dtypes))
+
+
+def test_the_facts_feature_strings_are_written_from_the_facts() -> None:
+    rows = _row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
+    rows.periods = ["past"] * 4
+    facts = slot_facts(rows)
+    assert facts == SlotFacts(value_class="money", variability=4, period="past", multi=True)
+    feats = slot_features(rows, frozenset(), frozenset())
+    assert {"tc:money", "distinct:4", "multi", "when:past"} <= set(feats)
+    written = [f for f in feats if f.startswith(("tc:", "distinct:", "when:"))]
+    assert written == ["tc:money", "distinct:4", "when:past"]
+    ((table_feats, table_facts),) = table_features([rows], frozenset(), frozenset())
+    assert table_facts == facts and table_feats[: len(feats)] == feats
+
+
+def test_a_stored_model_file_gates_by_the_facts() -> None:
+    # the JSON a model is stored as, with intercepts alone (order_total first, then the name, then
+    # the price): what is predicted is what the gates leave
+    stored = {
+        "format": "mailstencil.roles/1",
+        "n_features": 16,
+        "classes": ["item_price", NONE, "order_total", "recipient_name"],
+        "intercept": [1.0, 0.0, 3.0, 2.0],
+        "weights": {},
+        "types": {
+            "order_total": ["tc:money"],
+            "item_price": ["tc:money"],
+            "recipient_name": ["tc:none", "tc:person"],
+        },
+        "distinct_floor": {"order_total": 3},
+    }
+    model = RoleModel(RoleModelFile.model_validate_json(json.dumps(stored)))
+    money = SlotFacts(value_class="money", variability=4, period=None, multi=False)
+    assert model.predict([], money)[0] == "order_total"
+    # a strongly typed value names only fields seen with its class: a date is neither amount nor name
+    assert model.predict([], replace(money, value_class="date"))[0] == NONE
+    # a weakly typed one (a code) names no field seen only with strong classes, but may name a name
+    assert model.predict([], replace(money, value_class="code"))[0] == "recipient_name"
+    # a slot whose values hardly vary is no total (its floor 3, one bucket of slack); unknown: no gate
+    assert model.predict([], replace(money, variability=1))[0] == "item_price"
+    assert model.predict([], replace(money, variability=2))[0] == "order_total"
+    assert model.predict([], replace(money, variability=None))[0] == "order_total"
+    # several values per message: only a line-item field
+    assert model.predict([], replace(money, multi=True))[0] == "item_price"
+    # no types stored (a model trained before them): the value class gates nothing
+    untyped = RoleModel(RoleModelFile.model_validate_json(json.dumps({**stored, "types": {}})))
+    assert untyped.predict([], replace(money, value_class="date"))[0] == "order_total"
