@@ -166,7 +166,11 @@ def fit(setup: Setup, sources: Iterable[str], averaged: bool) -> RoleModel:
     keep = [k for k, s in enumerate(data.sources) if s in keep_sources or s.startswith(OWN)]
     groups = [data.sources[k] if averaged and data.sources[k] in setup.real else None for k in keep]
     return train_model(
-        [data.features[k] for k in keep], [data.labels[k] for k in keep], threshold=0.0, groups=groups
+        [data.features[k] for k in keep],
+        [data.labels[k] for k in keep],
+        [data.facts[k] for k in keep],
+        threshold=0.0,
+        groups=groups,
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rules.corrections import Correction, slot_key
 from rules.text import normalize_value
 
-from .features import table_features
+from .features import SlotFacts, table_features
 from .induce import ClusterTable, Slot
 from .learn import cluster_tables, doc_words, published, slot_rule, subject_of
 from .roles import NONE, RoleModel, train_model
@@ -28,9 +28,10 @@ CORRECTIONS = "corrections"
 
 @dataclass(slots=True)
 class TrainingSet:
-    """Slots' features, their labels, and the source each came from."""
+    """Slots' features, the facts their gates read, their labels, and the source each came from."""
 
     features: list[list[str]] = field(default_factory=list)
+    facts: list[SlotFacts] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     corrected: list[bool] = field(default_factory=list)  # labelled by an operator's correction
@@ -104,11 +105,12 @@ def training_set(
             continue
         form = published(cluster, table, [])
         feats = table_features(table.slots, subject_of(cluster), doc_words(table))
-        for slot, f in zip(table.slots, feats, strict=True):
+        for slot, (f, facts) in zip(table.slots, feats, strict=True):
             fix = fixes.get((cluster.key, slot_key(form, slot_rule(slot, "", 0.0))))
             if fix is None and rec is None:
                 continue
             out.features.append(f)
+            out.facts.append(facts)
             out.labels.append(fix if fix is not None else label_slot(slot, table.members, truth))
             out.sources.append(rec.source if rec is not None else CORRECTIONS)
             out.corrected.append(fix is not None)
@@ -130,6 +132,7 @@ def train_roles(
     model = train_model(
         [data.features[i] for i in keep],
         [data.labels[i] for i in keep],
+        [data.facts[i] for i in keep],
         groups=[data.sources[i] if data.sources[i] in fam else None for i in keep],
     )
     corrected = sum(data.corrected[i] for i in keep)
