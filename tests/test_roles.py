@@ -9,6 +9,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from offline.features import (
     TYPE_PREFIX,
     SlotFacts,
@@ -22,7 +24,7 @@ from offline.features import (
 from offline.induce import Slot
 from offline.lexicon import mentions
 from offline.names import given_share
-from offline.roles import NONE, RoleModel, RoleModelFile, train_model
+from offline.roles import NONE, RoleModel, RoleModelFile, labelled_sibling, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
 
@@ -509,22 +511,30 @@ def test_slot_facts_say_the_value_class_variability_period_and_rows() -> None:
     totals = _slot(["Total: $1.00", "Total: $2.50", "Total: $9.99", "Total: $4.20"], ["Summary"])
     totals.periods = ["soon", "soon", "soon", "now"]
     facts = slot_facts(totals)
-    assert facts == SlotFacts(value_class="money", variability=4, period="soon", multi=False)
+    assert facts == SlotFacts(
+        value_class="money", variability=4, period="soon", multi=False, label=frozenset({"order_total"})
+    )
     # the same label in most messages: hardly varies; dates too few to say when they fall
     labels = _slot(["Plan: Basic"] * 4 + ["Plan: Gold"], [])
     labels.periods = ["now"]
-    assert slot_facts(labels) == replace(_BARE, value_class=value_class(labels.dtypes), variability=1)
+    assert slot_facts(labels) == replace(
+        _BARE, value_class=value_class(labels.dtypes), variability=1, label=frozenset({"plan_name"})
+    )
     rows = _row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
     assert slot_facts(rows).multi and not slot_facts(totals).multi
     rows.values = [[], []]  # no values: nothing varies, no dates, not several per message
-    assert slot_facts(rows) == replace(_BARE, value_class=value_class(rows.dtypes))
+    assert slot_facts(rows) == replace(
+        _BARE, value_class=value_class(rows.dtypes), label=frozenset({"item_name"})
+    )
 
 
 def test_the_facts_feature_strings_are_written_from_the_facts() -> None:
     rows = _row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
     rows.periods = ["past"] * 4
     facts = slot_facts(rows)
-    assert facts == SlotFacts(value_class="money", variability=4, period="past", multi=True)
+    assert facts == SlotFacts(
+        value_class="money", variability=4, period="past", multi=True, label=frozenset({"item_name"})
+    )
     feats = slot_features(rows, frozenset(), frozenset())
     assert {"tc:money", "distinct:4", "multi", "when:past"} <= set(feats)
     written = [f for f in feats if f.startswith(("tc:", "distinct:", "when:"))]
@@ -565,3 +575,28 @@ def test_a_stored_model_file_gates_by_the_facts() -> None:
     # no types stored (a model trained before them): the value class gates nothing
     untyped = RoleModel(RoleModelFile.model_validate_json(json.dumps({**stored, "types": {}})))
     assert untyped.predict([], replace(money, value_class="date"))[0] == "order_total"
+
+
+@pytest.mark.parametrize(
+    ("field", "label", "named"),
+    [
+        ("order_number", {"reservation_number"}, "reservation_number"),  # "Booking #2116"
+        ("order_date", {"invoice_date"}, "invoice_date"),  # "Invoice date"
+        ("order_total", {"amount_due"}, "amount_due"),  # "Amount due"
+        ("order_number", {"order_number", "invoice_number"}, "order_number"),  # its own field named too
+        ("order_number", {"invoice_number", "reservation_number"}, "order_number"),  # two: undecided
+        ("order_number", {"order_date"}, "order_number"),  # a date is no sibling of a number
+        ("item_price", {"order_total"}, "item_price"),  # a line-item field keeps its row's meaning
+        ("recipient_name", {"actor_name"}, "recipient_name"),  # text fields are not typed siblings
+        ("order_total", frozenset(), "order_total"),
+    ],
+)
+def test_the_label_names_the_sibling_of_a_typed_field(field: str, label: set[str], named: str) -> None:
+    assert labelled_sibling(field, frozenset(label)) == named
+
+
+def test_slot_facts_carry_the_fields_the_label_before_the_value_names() -> None:
+    slot = _slot(["Booking #2116", "Booking #2179", "Booking #2113"], ["Thanks for your stay"])
+    assert "reservation_number" in slot_facts(slot).label
+    plain = _slot(["2116 nights", "2179 nights", "2113 nights"], ["Thanks for your stay"])
+    assert not slot_facts(plain).label & {"reservation_number", "order_number"}
