@@ -12,8 +12,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from .induce import Slot
@@ -21,20 +22,22 @@ from .lexicon import mentions, specific
 from .names import given_share
 
 __all__ = [
+    "SlotFacts",
+    "SlotInput",
+    "slot_facts",
     "slot_features",
     "table_features",
     "value_class",
     "TYPE_PREFIX",
-    "DISTINCT_PREFIX",
-    "WHEN_PREFIX",
-    "MULTI",
     "generic_view",
 ]
 
+# the feature strings of a slot's facts (SlotFacts): only the model's input, never read back;
+# TYPE_PREFIX is also the form in which a stored model lists a field's value classes
 TYPE_PREFIX = "tc:"
-DISTINCT_PREFIX = "distinct:"  # how much a slot's values vary: bucket of distinct values / values
-WHEN_PREFIX = "when:"  # when a slot's dates fall relative to the message's day (offline.dates)
-MULTI = "multi"  # the slot holds several values per message: one per row
+_DISTINCT_PREFIX = "distinct:"  # how much a slot's values vary: bucket of distinct values / values
+_WHEN_PREFIX = "when:"  # when a slot's dates fall relative to the message's day (offline.dates)
+_MULTI = "multi"  # the slot holds several values per message: one per row
 # a slot's one value class: its most specific dictionary type (a URL that also reads as a device
 # name is a URL; a date that also reads as a code is a date; a number long enough to read as a
 # code is an identifier, not a count)
@@ -144,119 +147,242 @@ def _url_words(values: list[str]) -> list[str]:
     return [w for w, n in seen.items() if n >= len(values) / 2][:6]
 
 
+@dataclass(frozen=True, slots=True)
+class SlotFacts:
+    """What the role model's hard gates decide on, typed: computed once per slot beside its
+    feature strings (which only feed the model), and carried with them to training and naming."""
+
+    value_class: str  # the most specific dictionary type (:func:`value_class`), ``none`` untyped
+    variability: int | None  # bucket of distinct values / values; ``None``: the slot has no values
+    period: str | None  # when its dates fall (offline.dates.PERIODS, or ``mixed``); ``None``: few dates
+    multi: bool  # several values per message: one per row
+    label: frozenset[str] = frozenset()  # the fields the label right before the value names
+
+
+class SlotInput(NamedTuple):
+    """What the role model takes of one slot: the feature strings it hashes and the facts its
+    gates read."""
+
+    features: list[str]
+    facts: SlotFacts
+
+
+_VARIABILITY_EDGES = (0.2, 0.5, 0.8, 0.99)
+_MULTI_ROWS = 1.5  # values per message from which a slot holds several: one per row
+
+
+def slot_facts(slot: Slot) -> SlotFacts:
+    """A slot's value class, how much its values vary, when its dates fall, whether it holds
+    several values per message, what its label names."""
+    vals = _flat(slot)
+    return SlotFacts(
+        value_class=value_class(slot.dtypes),
+        variability=_bucket(len(set(vals)) / len(vals), _VARIABILITY_EDGES) if vals else None,
+        period=_period(slot.periods, len(vals)) if vals else None,
+        multi=_per_message(slot) >= _MULTI_ROWS,
+        label=frozenset(
+            field
+            for text in (slot.inline_before, slot.before[0] if slot.before else "")
+            for field in _label_fields(_tail(text), "end")
+        ),
+    )
+
+
+def _period(periods: list[str], n: int) -> str | None:
+    """The period most of ``n`` values' dates fall in, ``mixed`` when none holds most, ``None``
+    when fewer than half the values read as dates."""
+    if len(periods) < n / 2:
+        return None
+    common, k = Counter(periods).most_common(1)[0]
+    return common if k >= 0.6 * len(periods) else "mixed"
+
+
+def _per_message(slot: Slot) -> float:
+    """The mean number of values of the messages that hold any."""
+    return sum(len(r) for r in slot.values if r) / max(1, sum(1 for r in slot.values if r))
+
+
 def slot_features(slot: Slot, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
     """The feature strings of one slot (hashed by the model)."""
-    before, after = slot.before, slot.after
-    f: list[str] = [f"kind:{slot.kind}", f"rep:{slot.repeated}", "bias"]
+    return _features(slot, slot_facts(slot), subject, doc_words)
+
+
+def _features(slot: Slot, facts: SlotFacts, subject: frozenset[str], doc_words: frozenset[str]) -> list[str]:
+    """The feature families of one slot, in their fixed order (the model's input)."""
+    tc = facts.value_class
+    labels = _label_features(slot)
+    docf = [f"docf:{field}" for field in _word_fields(doc_words)]
+    return [
+        *_place_features(slot),
+        *_type_features(slot, tc),
+        *_reader_features(slot, tc),
+        *_context_words(slot),
+        *labels,
+        # the Subject's constant words are a set (no order): each word on its own, so the features
+        # do not depend on the order a set happens to iterate in
+        *(f"lxsj:{field}" for field in _word_fields(subject)),
+        *_near_features(slot),
+        *_link_features(slot),
+        *_subject_words(subject),
+        # the cluster's constant text only as the fields its words name (the vertical: an invoice,
+        # a shipment, a sign-in alert), never its literal words: those identify a template
+        *docf,
+        *_far_features(slot),
+        *(f"{tc}&{x}" for x in [*labels, *docf] if x.startswith(_CROSSED)),
+        *_url_features(slot),
+        *_value_features(slot, facts),
+    ]
+
+
+def _place_features(slot: Slot) -> list[str]:
+    """Where the slot sits: its kind, repeated row or not, its tags, its position."""
     tags = [re.sub(r"\..*", "", t) for t in slot.ipath.split("/")]
-    f.append(f"tag:{tags[-1]}")
-    f.append(f"tag2:{'/'.join(tags[-2:])}")
-    f.append(f"pos:{_bucket(slot.position, (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9))}")
-    for d in slot.dtypes:
-        f.append(f"dt:{d}")
-    if not slot.dtypes:
-        f.append("dt:none")
-    tc = value_class(slot.dtypes)
-    f.append(TYPE_PREFIX + tc)
-    ib, ia = slot.inline_before, slot.inline_after
-    f.append(f"inline:{bool(ib)}:{bool(ia)}")
+    return [
+        f"kind:{slot.kind}",
+        f"rep:{slot.repeated}",
+        "bias",
+        f"tag:{tags[-1]}",
+        f"tag2:{'/'.join(tags[-2:])}",
+        f"pos:{_bucket(slot.position, (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9))}",
+    ]
+
+
+def _type_features(slot: Slot, tc: str) -> list[str]:
+    """The slot's dictionary types, its value class, and whether constant text shares its leaf."""
+    dts = [f"dt:{d}" for d in slot.dtypes] or ["dt:none"]
+    return [*dts, TYPE_PREFIX + tc, f"inline:{bool(slot.inline_before)}:{bool(slot.inline_after)}"]
+
+
+def _reader_features(slot: Slot, tc: str) -> list[str]:
+    """Whether the value is the reader's own: their address, their name, a name titled."""
+    f: list[str] = []
     if "email" in slot.dtypes:  # the reader's own address is the account; another one a person
         f.append(f"own_address:{slot.own_address >= 0.5}")
     if tc in _PLAIN:  # a name that is in the reader's own address is the reader's
         f.append(f"reader_name:{_bucket(slot.reader_name, (0.2, 0.5, 0.8))}")
     if slot.gap in slot.template.titled:
         f.append("titled")  # a courtesy title before the value: a person addressed
-    for w in _words(ib, 4):
-        f.append(f"ib:{w}")
+    return f
+
+
+def _context_words(slot: Slot) -> list[str]:
+    """The words of the constant text around the slot: in its leaf, in the leaves before and after."""
+    ib, ia = slot.inline_before, slot.inline_after
+    f = [f"ib:{w}" for w in _words(ib, 4)]
     f.extend(_grams(" ".join(ib.split()[-3:]), "ibg"))
-    for w in _words(ia, 3)[:3]:
-        f.append(f"ia:{w}")
-    for k, text in enumerate(before[:2]):
-        for w in _words(text, 5):
-            f.append(f"b{k}:{w}")
+    f.extend(f"ia:{w}" for w in _words(ia, 3)[:3])
+    for k, text in enumerate(slot.before[:2]):
+        f.extend(f"b{k}:{w}" for w in _words(text, 5))
         if k == 0:
             f.extend(_grams(text[-30:], "b0g"))
         if text.rstrip().endswith(":"):
             f.append(f"b{k}:colon")
-    for k, text in enumerate(after[:1]):
-        for w in _words(text, 4)[:4]:
-            f.append(f"a{k}:{w}")
-    # the label words nearest the value: the end of a text before it, the start of one after it
+    for k, text in enumerate(slot.after[:1]):
+        f.extend(f"a{k}:{w}" for w in _words(text, 4)[:4])
+    return f
+
+
+def _label_features(slot: Slot) -> list[str]:
+    """The fields the label words nearest the value name: the end of a text before it, the start
+    of one after it, its link text."""
+    before, after = slot.before, slot.after
     contexts: tuple[tuple[str, str, Literal["end", "start"] | None], ...] = (
-        ("ib", _tail(ib), "end"),
-        ("ia", _head(ia), "start"),
+        ("ib", _tail(slot.inline_before), "end"),
+        ("ia", _head(slot.inline_after), "start"),
         ("b0", _tail(before[0]) if before else "", "end"),
         ("b1", _tail(before[1]) if len(before) > 1 else "", "end"),
         ("a0", _head(after[0]) if after else "", "start"),
         ("lt", _tail(slot.link_text), None),
     )
-    for ctx, text, edge in contexts:
-        for field in _label_fields(text, edge):
-            f.append(f"lx{ctx}:{field}")
+    return [f"lx{ctx}:{field}" for ctx, text, edge in contexts for field in _label_fields(text, edge)]
 
-    # the Subject's constant words are a set (no order): each word on its own, so the features
-    # do not depend on the order a set happens to iterate in
-    f.extend(f"lxsj:{field}" for field in _word_fields(subject))
-    near = " ".join([ib[-40:], before[0][-40:] if before else ""])
-    for field in mentions(near):
-        f.append(f"lxnear:{field}")
-    for w in _words(slot.link_text, 4):
-        f.append(f"lt:{w}")
-    f.extend(_grams(slot.link_text, "ltg"))
-    for w in subject:
-        if not w.isdigit() and any(c.isalpha() for c in w):
-            f.append(f"subj:{w}")
-    # the cluster's constant text only as the fields its words name (the vertical: an invoice,
-    # a shipment, a sign-in alert), never its literal words: those identify a template
-    for field in _word_fields(doc_words):
-        f.append(f"docf:{field}")
-    for k, text in enumerate(before[2:3], start=2):
-        for field in mentions(_tail(text), "end"):
-            f.append(f"lxb{k}:{field}")
-    for k, text in enumerate(after[1:2], start=1):
-        for field in mentions(_head(text), "start"):
-            f.append(f"lxa{k}:{field}")
-    for x in [x for x in f if x.startswith(("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:"))]:
-        f.append(f"{tc}&{x}")
-    vals = _flat(slot)
-    if vals and "url" in slot.dtypes:
-        path_words = _url_words(vals)
-        f.extend(f"up:{w}" for w in path_words)
-        # an opt-out link's path makes it machinery, whatever else it says (/unsubscribe/login/…)
-        f.extend(f"lxup:{field}" for field in _machinery_first(mentions(" ".join(path_words))))
-    if vals:
-        n = len(vals)
-        avg_len = _mean_len(vals)
-        digits = sum(sum(c.isdigit() for c in v) / max(1, len(v)) for v in vals) / n
-        distinct = len(set(vals)) / n
-        words = sum(len(v.split()) for v in vals) / n
-        per_msg = sum(len(r) for r in slot.values if r) / max(1, sum(1 for r in slot.values if r))
-        # the shape of the values; for a strongly typed value (an address, an amount) crossed
-        # with its type: a name's shape ("capitalised words") says nothing of an address's role
-        shape = "" if tc in _PLAIN else f"{tc}&"
-        f += [
-            f"{shape}len:{_bucket(avg_len, (3, 6, 10, 16, 25, 40, 80))}",
-            f"{shape}digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}",
-        ]
-        if tc != "email":  # every address is one word, lower case, unsigned: that would only
-            f += [  # repeat its type, and outvote the words around it
-                f"{shape}words:{_bucket(words, (1.5, 2.5, 4, 8))}",
-                f"{shape}upper:{all(v.isupper() for v in vals)}",
-                f"{shape}cap:{all(v[:1].isupper() for v in vals)}",
-                f"{shape}sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}",
-                f"{shape}neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}",
-            ]
-        f.append(f"{DISTINCT_PREFIX}{_bucket(distinct, (0.2, 0.5, 0.8, 0.99))}")
-        f.append(f"rows:{_bucket(per_msg, (1.5, 3))}")
-        if per_msg >= 1.5:
-            f.append(MULTI)
-        f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
-        if tc in _PLAIN or tc == "email":  # a person, or a team, a project, a product
-            f.append(f"{shape}given:{_bucket(given_share(vals), (0.1, 0.4, 0.7))}")
-        if len(slot.periods) >= n / 2:  # when its dates fall, relative to the message's own day
-            common, k = Counter(slot.periods).most_common(1)[0]
-            f.append(f"{WHEN_PREFIX}{common if k >= 0.6 * len(slot.periods) else 'mixed'}")
+
+def _near_features(slot: Slot) -> list[str]:
+    """Every field the words just before the value mention."""
+    near = " ".join([slot.inline_before[-40:], slot.before[0][-40:] if slot.before else ""])
+    return [f"lxnear:{field}" for field in mentions(near)]
+
+
+def _link_features(slot: Slot) -> list[str]:
+    """The words of the link text, and its characters in an unspaced script."""
+    return [*(f"lt:{w}" for w in _words(slot.link_text, 4)), *_grams(slot.link_text, "ltg")]
+
+
+def _subject_words(subject: frozenset[str]) -> list[str]:
+    """The cluster's constant Subject words (no numbers)."""
+    return [f"subj:{w}" for w in subject if not w.isdigit() and any(c.isalpha() for c in w)]
+
+
+def _far_features(slot: Slot) -> list[str]:
+    """The fields the texts farther away name: the third before the slot, the second after it."""
+    f = [
+        f"lxb{k}:{field}"
+        for k, text in enumerate(slot.before[2:3], start=2)
+        for field in mentions(_tail(text), "end")
+    ]
+    f += [
+        f"lxa{k}:{field}"
+        for k, text in enumerate(slot.after[1:2], start=1)
+        for field in mentions(_head(text), "start")
+    ]
     return f
+
+
+# the label fields that are crossed with the value class ("total" before an amount, before a date)
+_CROSSED = ("lxib:", "lxb0:", "lxia:", "lxa0:", "docf:")
+
+
+def _url_features(slot: Slot) -> list[str]:
+    """The path words a URL slot's values share, and the fields they name."""
+    vals = _flat(slot)
+    if not vals or "url" not in slot.dtypes:
+        return []
+    path_words = _url_words(vals)
+    # an opt-out link's path makes it machinery, whatever else it says (/unsubscribe/login/…)
+    fields = _machinery_first(mentions(" ".join(path_words)))
+    return [*(f"up:{w}" for w in path_words), *(f"lxup:{field}" for field in fields)]
+
+
+def _value_features(slot: Slot, facts: SlotFacts) -> list[str]:
+    """Statistics of the slot's values: their shape, how much they vary, how many per message,
+    given names, when their dates fall (none for a slot without values)."""
+    vals = _flat(slot)
+    if not vals:
+        return []
+    tc = facts.value_class
+    # for a strongly typed value (an address, an amount) the shape is crossed with its type: a
+    # name's shape ("capitalised words") says nothing of an address's role
+    shape = "" if tc in _PLAIN else f"{tc}&"
+    f = [*_shape_features(vals, tc, shape), f"{_DISTINCT_PREFIX}{facts.variability}"]
+    f.append(f"rows:{_bucket(_per_message(slot), (_MULTI_ROWS, 3))}")
+    if facts.multi:
+        f.append(_MULTI)
+    f.append(f"vdistinct:{_bucket(len(set(vals)), (2, 4, 8))}")
+    if tc in _PLAIN or tc == "email":  # a person, or a team, a project, a product
+        f.append(f"{shape}given:{_bucket(given_share(vals), (0.1, 0.4, 0.7))}")
+    if facts.period is not None:  # when its dates fall, relative to the message's own day
+        f.append(f"{_WHEN_PREFIX}{facts.period}")
+    return f
+
+
+def _shape_features(vals: list[str], tc: str, shape: str) -> list[str]:
+    """The shape of a slot's values: length, digits, words, case, leading symbol, sign."""
+    n = len(vals)
+    digits = sum(sum(c.isdigit() for c in v) / max(1, len(v)) for v in vals) / n
+    f = [
+        f"{shape}len:{_bucket(_mean_len(vals), (3, 6, 10, 16, 25, 40, 80))}",
+        f"{shape}digits:{_bucket(digits, (0.01, 0.2, 0.5, 0.8, 0.99))}",
+    ]
+    if tc == "email":  # every address is one word, lower case, unsigned: that would only repeat
+        return f  # its type, and outvote the words around it
+    words = sum(len(v.split()) for v in vals) / n
+    return f + [
+        f"{shape}words:{_bucket(words, (1.5, 2.5, 4, 8))}",
+        f"{shape}upper:{all(v.isupper() for v in vals)}",
+        f"{shape}cap:{all(v[:1].isupper() for v in vals)}",
+        f"{shape}sym:{vals[0][:1] if not vals[0][:1].isalnum() else 'alnum'}",
+        f"{shape}neg:{sum(v.lstrip()[:1] in '-−(' for v in vals) / n >= 0.5}",
+    ]
 
 
 _PLAIN = frozenset(("none", "person", "sentence", "code", "carrier", "device"))
@@ -336,13 +462,12 @@ def _echo_features(slots: list[Slot]) -> list[list[str]]:
     ]
 
 
-def table_features(slots: list[Slot], subject: frozenset[str], doc_words: frozenset[str]) -> list[list[str]]:
-    """The feature strings of every slot of one cluster: its own, its place in its row, and where
-    else in the message its value appears."""
-    return [
-        slot_features(slot, subject, doc_words)
-        + row
-        + echo
-        + [f"{value_class(slot.dtypes)}&{e}" for e in echo]
-        for slot, row, echo in zip(slots, _row_features(slots), _echo_features(slots), strict=True)
-    ]
+def table_features(slots: list[Slot], subject: frozenset[str], doc_words: frozenset[str]) -> list[SlotInput]:
+    """The feature strings of every slot of one cluster (its own, its place in its row, and where
+    else in the message its value appears), each with the slot's facts."""
+    out: list[SlotInput] = []
+    for slot, row, echo in zip(slots, _row_features(slots), _echo_features(slots), strict=True):
+        facts = slot_facts(slot)
+        own = _features(slot, facts, subject, doc_words)
+        out.append(SlotInput([*own, *row, *echo, *(f"{facts.value_class}&{e}" for e in echo)], facts))
+    return out

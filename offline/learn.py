@@ -127,7 +127,7 @@ def slot_rule(slot: Slot, name: str, confidence: float) -> FieldRule:
 def slot_names(cluster: Cluster, table: ClusterTable, model: RoleModel) -> list[tuple[str, float]]:
     """The role model's field and probability for each slot of a cluster's table."""
     feats = table_features(table.slots, subject_of(cluster), doc_words(table))
-    return [model.predict(f) for f in feats]
+    return [model.predict(f, facts) for f, facts in feats]
 
 
 def decode_names(slots: list[Slot], names: list[tuple[str, float]], threshold: float) -> list[FieldRule]:

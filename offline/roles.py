@@ -18,15 +18,15 @@ from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from rules.vocabulary import LINE_ITEM_FIELDS
+from rules.vocabulary import FIELDS, LINE_ITEM_FIELDS
 
 from .defaults import DEFAULT_MODEL_PATH
-from .features import DISTINCT_PREFIX, MULTI, TYPE_PREFIX, generic_view
+from .features import TYPE_PREFIX, SlotFacts, generic_view
 
 __all__ = ["NONE", "RoleModel", "train_model", "DEFAULT_MODEL_PATH", "load_default_model"]
 
 NONE = "none"
-STRONG = frozenset(TYPE_PREFIX + t for t in ("url", "money", "date", "ip", "email"))
+STRONG = frozenset(("url", "money", "date", "ip", "email"))  # value classes typed strongly
 N_FEATURES = 2**18
 # the abstain threshold shipped: a slot named with a lower probability is left unnamed (chosen on
 # the leave-one-source-out curve, benchmarks/roles_loso.py, where precision and recall both hold)
@@ -44,10 +44,11 @@ class RoleModelFile(BaseModel):
     link: Literal["softmax", "ovr"] = "softmax"  # multinomial, or one-vs-rest sigmoids normalised
     threshold: float = THRESHOLD
     trained_on: dict[str, int] = {}
-    # field -> the value classes (``tc:`` features) its training slots had: a field is never
-    # predicted for a slot whose values are of a kind it was never seen with (a date is no name)
+    # field -> the value classes its training slots had, each stored with the ``tc:`` prefix of
+    # its feature string: a field is never predicted for a slot whose values are of a kind it was
+    # never seen with (a date is no name)
     types: dict[str, list[str]] = {}
-    # field -> the lowest variability bucket (``distinct:`` feature) its training slots had, the
+    # field -> the lowest variability bucket (:attr:`SlotFacts.variability`) its training slots had, the
     # rarest excepted: a field that always varies per message (a sender, an order number) is
     # never predicted for a slot that holds the same few values in most messages (a label of a
     # rare language variant in a column that is otherwise constant)
@@ -67,6 +68,7 @@ class RoleModel:
         self._intercept = np.array(spec.intercept)
         self._w = {int(k): np.array(v) for k, v in spec.weights.items()}
         self._hasher = FeatureHasher(n_features=spec.n_features, input_type="string", alternate_sign=False)
+        self._types = {field: frozenset(_stored_class(t) for t in tcs) for field, tcs in spec.types.items()}
 
     def proba(self, features: list[str]) -> np.ndarray:
         """Class probabilities for one slot's features."""
@@ -82,30 +84,28 @@ class RoleModel:
         total = e.sum()
         return e / total if total > 0 else np.full(len(e), 1.0 / len(e))
 
-    def predict(self, features: list[str]) -> tuple[str, float]:
-        """Best field whose value class fits the slot, and its probability; ``(NONE, p)`` when
-        'no field' wins."""
+    def predict(self, features: list[str], facts: SlotFacts) -> tuple[str, float]:
+        """Best field whose gates let the slot through (by its ``facts``), and its probability
+        from its ``features``; ``(NONE, p)`` when 'no field' wins."""
         p = self.proba(features)
-        tc = next((x for x in features if x.startswith(TYPE_PREFIX)), None)
-        if tc is not None and self.spec.types:
-            p = np.where([self._fits(c, tc) for c in self.classes], p, 0.0)
+        if self._types:
+            p = np.where([self._fits(c, facts.value_class) for c in self.classes], p, 0.0)
         floor = self.spec.distinct_floor
-        have = next(iter(_values(features, DISTINCT_PREFIX)), None)
-        if have is not None and floor:
-            p = np.where([int(have) >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
-        if MULTI in features:  # several values per message: a line-item field or none
+        if facts.variability is not None and floor:
+            p = np.where([facts.variability >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
+        if facts.multi:  # several values per message: a line-item field or none
             p = np.where([c == NONE or c in LINE_ITEM_FIELDS for c in self.classes], p, 0.0)
         i = int(p.argmax())
-        return self.classes[i], float(p[i])
+        return labelled_sibling(self.classes[i], facts.label), float(p[i])
 
-    def _fits(self, field: str, tc: str) -> bool:
-        """Whether a slot of value class ``tc`` may be ``field``: a strongly typed value (a URL,
-        an amount, a date, an address) only names fields seen with its class, and a field seen
-        with strong types only takes slots of those classes."""
-        seen = self.spec.types.get(field)
-        if field == NONE or seen is None or tc in seen:
+    def _fits(self, field: str, value_class: str) -> bool:
+        """Whether a slot of ``value_class`` may be ``field``: a strongly typed value (a URL, an
+        amount, a date, an address) only names fields seen with its class, and a field seen with
+        strong types only takes slots of those classes."""
+        seen = self._types.get(field)
+        if field == NONE or seen is None or value_class in seen:
             return True
-        return tc not in STRONG and not STRONG.intersection(seen)
+        return value_class not in STRONG and not STRONG & seen
 
     def save(self, path: Path) -> None:
         """Write the model as JSON."""
@@ -118,9 +118,24 @@ class RoleModel:
         return cls(RoleModelFile.model_validate(json.loads(path.read_text())))
 
 
-def _values(features: list[str], prefix: str) -> list[str]:
-    """What the features of one kind (``distinct:``, ``when:``) say, their prefix cut off."""
-    return [x[len(prefix) :] for x in features if x.startswith(prefix)]
+def _stored_class(stored: str) -> str:
+    """A value class as :attr:`RoleModelFile.types` stores it (``tc:money``), read back."""
+    return stored.removeprefix(TYPE_PREFIX)
+
+
+_TYPED_SINGLE = {n: s.value for n, s in FIELDS.items() if s.kind == "single" and s.value != "text"}
+
+
+def labelled_sibling(field: str, label: frozenset[str]) -> str:
+    """The field the slot's own label names when it is a sibling of ``field``: a single field
+    whose value is typed alike (an order, invoice or reservation number; an order, invoice or
+    check-in date; a total, an amount due, a refund). The model tells what kind of value a slot
+    holds, and it has seen few examples of the rarer siblings; the label tells which of the kind."""
+    kind = _TYPED_SINGLE.get(field)
+    if kind is None or field in label:
+        return field
+    named = [f for f in label if _TYPED_SINGLE.get(f) == kind]
+    return named[0] if len(named) == 1 else field
 
 
 def _fit(
@@ -147,6 +162,7 @@ def _fit(
 def train_model(
     features: list[list[str]],
     labels: list[str],
+    facts: Sequence[SlotFacts],
     kind: Literal["sgd", "lr"] = "lr",
     alpha: float = 1.5e-4,
     threshold: float = THRESHOLD,
@@ -155,7 +171,8 @@ def train_model(
     groups: Sequence[str | None] | None = None,
     generic: bool = True,
 ) -> RoleModel:
-    """Fit the classifier on slots' features and their labels (``NONE`` for no field).
+    """Fit the classifier on slots' features and their labels (``NONE`` for no field); the
+    slots' ``facts`` set the gates (the value classes and the variability each field was seen with).
 
     ``lr``: multinomial logistic regression by L-BFGS (the default: its softmax probabilities are
     far better calibrated than normalised one-vs-rest sigmoids, so the abstain threshold means
@@ -216,12 +233,16 @@ def train_model(
     counts: dict[str, int] = {}
     seen: dict[str, Counter[str]] = {}
     spread: dict[str, list[int]] = {}
-    for lab, feats in zip(names, slots, strict=True):
+    for lab, fact in zip(names, facts, strict=True):
         counts[lab] = counts.get(lab, 0) + 1
         if lab != NONE:
-            seen.setdefault(lab, Counter()).update(x for x in feats if x.startswith(TYPE_PREFIX))
-            spread.setdefault(lab, []).extend(int(v) for v in _values(feats, DISTINCT_PREFIX))
-    types = {lab: sorted(t for t, n in tcs.items() if n >= min_count) for lab, tcs in sorted(seen.items())}
+            seen.setdefault(lab, Counter())[fact.value_class] += 1
+            if fact.variability is not None:
+                spread.setdefault(lab, []).append(fact.variability)
+    types = {
+        lab: sorted(TYPE_PREFIX + t for t, n in tcs.items() if n >= min_count)
+        for lab, tcs in sorted(seen.items())
+    }
     floors = {lab: sorted(b)[min_count - 1] for lab, b in sorted(spread.items()) if len(b) >= min_count}
     spec = RoleModelFile(
         n_features=N_FEATURES,

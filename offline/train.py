@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ from rules.corrections import Correction, slot_key
 from rules.text import normalize_value
 
 from .defaults import DEFAULT_MIN_RECIPIENTS
-from .features import table_features
+from .features import SlotFacts, table_features
 from .induce import ClusterTable, Slot
 from .learn import cluster_tables, doc_words, published, slot_rule, subject_of
 from .roles import NONE, RoleModel, train_model
@@ -19,15 +20,19 @@ from .truth import TruthRecord, value_key
 __all__ = ["TrainingSet", "label_slot", "oracle_names", "training_set", "train_roles", "CORRECTIONS"]
 
 LABEL_AGREEMENT = 0.5
+# a number sign before an identifier: template text in one source (``Order #{{ number }}``), part
+# of the value in another (a shop's order name ``#1001``); the slot is the field either way
+_NUMBER_SIGN = re.compile(r"^(?:#|№|No\.)\s*")
 CORRECTIONS = "corrections"
 """The source of slots labelled by an operator's correction alone (their cluster has no truth)."""
 
 
 @dataclass(slots=True)
 class TrainingSet:
-    """Slots' features, their labels, and the source each came from."""
+    """Slots' features, the facts their gates read, their labels, and the source each came from."""
 
     features: list[list[str]] = field(default_factory=list)
+    facts: list[SlotFacts] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     corrected: list[bool] = field(default_factory=list)  # labelled by an operator's correction
@@ -47,18 +52,24 @@ def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord])
             continue
         total += len(row)
         fields = {
-            name: ({value_key(name, v) for v in vals}, {normalize_value(v) for v in vals})
+            name: ({_label_key(name, v) for v in vals}, {normalize_value(v) for v in vals})
             for name, vals in rec.fields.items()
         }
         for value in row:
             for name, (keys, texts) in fields.items():
-                if value_key(name, value) in keys:
+                if _label_key(name, value) in keys:
                     hits[name] = hits.get(name, 0) + 1
                     exact[name] = exact.get(name, 0) + (normalize_value(value) in texts)
     if not total or not hits:
         return NONE
     name = max(hits, key=lambda k: (hits[k], exact[k]))
     return name if hits[name] >= LABEL_AGREEMENT * total else NONE
+
+
+def _label_key(name: str, value: str) -> str:
+    """The form a slot's value and a truth value compare in when labelling: as scoring compares
+    them (:func:`offline.truth.value_key`), a number sign before the value aside."""
+    return _NUMBER_SIGN.sub("", value_key(name, value))
 
 
 def oracle_names(table: ClusterTable, truth: dict[str, TruthRecord]) -> list[tuple[str, float]]:
@@ -95,11 +106,12 @@ def training_set(
             continue
         form = published(cluster, table, [])
         feats = table_features(table.slots, subject_of(cluster), doc_words(table))
-        for slot, f in zip(table.slots, feats, strict=True):
+        for slot, (f, facts) in zip(table.slots, feats, strict=True):
             fix = fixes.get((cluster.key, slot_key(form, slot_rule(slot, "", 0.0))))
             if fix is None and rec is None:
                 continue
             out.features.append(f)
+            out.facts.append(facts)
             out.labels.append(fix if fix is not None else label_slot(slot, table.members, truth))
             out.sources.append(rec.source if rec is not None else CORRECTIONS)
             out.corrected.append(fix is not None)
@@ -121,6 +133,7 @@ def train_roles(
     model = train_model(
         [data.features[i] for i in keep],
         [data.labels[i] for i in keep],
+        [data.facts[i] for i in keep],
         groups=[data.sources[i] if data.sources[i] in fam else None for i in keep],
     )
     corrected = sum(data.corrected[i] for i in keep)

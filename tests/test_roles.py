@@ -6,33 +6,56 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from offline.features import MULTI, TYPE_PREFIX, generic_view, slot_features, table_features, value_class
+import pytest
+
+from offline.features import (
+    TYPE_PREFIX,
+    SlotFacts,
+    SlotInput,
+    generic_view,
+    slot_facts,
+    slot_features,
+    table_features,
+    value_class,
+)
 from offline.induce import Slot
 from offline.lexicon import mentions
 from offline.names import given_share
-from offline.roles import NONE, RoleModel, train_model
+from offline.roles import NONE, RoleModel, RoleModelFile, labelled_sibling, train_model
 from offline.tokalign import align_values
 from rules.dictionaries import column_types
 
 _TOTAL = ["bias", "b0:total", "dt:money", "lxb0:order_total"]
 _NAME = ["bias", "ib:hello", "dt:person", "lxib:recipient_name"]
 _NOISE = ["bias", "b0:footer", "dt:sentence"]
+_BARE = SlotFacts(value_class="none", variability=None, period=None, multi=False)  # no gate speaks
 
 
-def _data() -> tuple[list[list[str]], list[str]]:
+def _bare(feats: list[list[str]]) -> list[SlotFacts]:
+    """The facts of hand-made slots that no gate speaks on."""
+    return [_BARE] * len(feats)
+
+
+def _data() -> tuple[list[list[str]], list[str], list[SlotFacts]]:
     feats, labels = [], []
     for k in range(12):
         feats += [_TOTAL + [f"len:{k % 3}"], _NAME + [f"len:{k % 3}"], _NOISE + [f"len:{k % 3}"]]
         labels += ["order_total", "recipient_name", NONE]
-    return feats, labels
+    return feats, labels, _bare(feats)
+
+
+def _train(slots: list[SlotInput], labels: list[str]) -> RoleModel:
+    """A model trained on slots' features and facts."""
+    return train_model([s.features for s in slots], labels, [s.facts for s in slots])
 
 
 def test_json_round_trip_gives_identical_predictions(tmp_path: Path) -> None:
-    feats, labels = _data()
+    feats, labels, facts = _data()
     for kind in ("lr", "sgd"):
-        model = train_model(feats, labels, kind=kind, threshold=0.7)
+        model = train_model(feats, labels, facts, kind=kind, threshold=0.7)
         path = tmp_path / f"roles-{kind}.json"
         model.save(path)
         assert json.loads(path.read_text())["format"].startswith("mailstencil.roles/")
@@ -40,37 +63,37 @@ def test_json_round_trip_gives_identical_predictions(tmp_path: Path) -> None:
         assert loaded.threshold == 0.7
         assert loaded.classes == model.classes
         for f in feats[:3] + [["bias"], ["b0:total", "ib:hello"]]:
-            a, b = model.predict(f), loaded.predict(f)
+            a, b = model.predict(f, _BARE), loaded.predict(f, _BARE)
             assert a[0] == b[0]
             assert abs(a[1] - b[1]) < 1e-12
 
 
 def test_predicts_learned_fields_confidently() -> None:
     model = train_model(*_data())
-    assert model.predict(_TOTAL)[0] == "order_total"
-    assert model.predict(_NAME)[0] == "recipient_name"
-    assert model.predict(_NOISE)[0] == NONE
-    assert model.predict(_TOTAL)[1] >= model.threshold
+    assert model.predict(_TOTAL, _BARE)[0] == "order_total"
+    assert model.predict(_NAME, _BARE)[0] == "recipient_name"
+    assert model.predict(_NOISE, _BARE)[0] == NONE
+    assert model.predict(_TOTAL, _BARE)[1] >= model.threshold
 
 
 def test_ambiguous_context_falls_below_the_abstain_threshold() -> None:
     model = train_model(*_data(), threshold=0.5)
     # evidence for two fields at once: the best one must not be confident
     mixed = ["bias", "b0:total", "dt:money", "ib:hello", "dt:person"]
-    _, p_mixed = model.predict(mixed)
-    _, p_clear = model.predict(_TOTAL)
+    _, p_mixed = model.predict(mixed, _BARE)
+    _, p_clear = model.predict(_TOTAL, _BARE)
     assert p_mixed < p_clear
     assert p_mixed < 0.9
     # the threshold is stored with the model and is what callers compare against
     strict = train_model(*_data(), threshold=0.999)
     assert strict.threshold == 0.999
-    assert strict.predict(mixed)[1] < strict.threshold
+    assert strict.predict(mixed, _BARE)[1] < strict.threshold
 
 
 def test_binary_model_probabilities_are_the_logistic_ones() -> None:
     feats = [["bias", "a"]] * 10 + [["bias", "b"]] * 10
     labels = ["x"] * 10 + [NONE] * 10
-    model = train_model(feats, labels)
+    model = train_model(feats, labels, _bare(feats))
     p_a = dict(zip(model.classes, model.proba(["bias", "a"]), strict=True))
     assert p_a["x"] > 0.5 > p_a[NONE]
     assert abs(sum(p_a.values()) - 1.0) < 1e-9
@@ -83,22 +106,23 @@ def test_value_class_is_the_most_specific_type() -> None:
     assert value_class({}) == "none"
 
 
-def _typed(label_feats: list[str], tc: str) -> list[str]:
-    return [*label_feats, TYPE_PREFIX + tc]
+def _typed(label_feats: list[str], tc: str, period: str | None = None) -> SlotInput:
+    """A hand-made slot of value class ``tc`` (its dates in ``period``): features and facts."""
+    return SlotInput([*label_feats, TYPE_PREFIX + tc], replace(_BARE, value_class=tc, period=period))
 
 
 def test_a_field_is_never_given_to_a_slot_of_a_value_class_it_was_not_seen_with() -> None:
-    feats = [_typed(_TOTAL, "money"), _typed(_NAME, "person"), _typed(_NOISE, "sentence")] * 6
-    feats += [_typed(_NAME, "none")] * 2  # names come untyped too
+    slots = [_typed(_TOTAL, "money"), _typed(_NAME, "person"), _typed(_NOISE, "sentence")] * 6
+    slots += [_typed(_NAME, "none")] * 2  # names come untyped too
     labels = ["order_total", "recipient_name", NONE] * 6 + ["recipient_name"] * 2
-    model = train_model(feats, labels)
+    model = _train(slots, labels)
     assert model.spec.types["order_total"] == [TYPE_PREFIX + "money"]
-    assert model.predict(_typed(_TOTAL, "money"))[0] == "order_total"
+    assert model.predict(*_typed(_TOTAL, "money"))[0] == "order_total"
     # "Total:" before a date: never an amount, whatever the label says
-    assert model.predict(_typed(_TOTAL, "date"))[0] != "order_total"
+    assert model.predict(*_typed(_TOTAL, "date"))[0] != "order_total"
     # a strongly typed value (a date) is no name; a weakly typed one (a code) may be
-    assert model.predict(_typed(_NAME, "date"))[0] != "recipient_name"
-    assert model.predict(_typed(_NAME, "code"))[0] == "recipient_name"
+    assert model.predict(*_typed(_NAME, "date"))[0] != "recipient_name"
+    assert model.predict(*_typed(_NAME, "code"))[0] == "recipient_name"
     # the types survive the JSON round trip
     assert RoleModel(type(model.spec).model_validate_json(model.spec.model_dump_json())).spec.types == (
         model.spec.types
@@ -108,15 +132,20 @@ def test_a_field_is_never_given_to_a_slot_of_a_value_class_it_was_not_seen_with(
 def test_a_field_that_always_varies_is_not_given_to_a_slot_whose_values_repeat() -> None:
     # names differ per message; a column that holds one label in most messages (and its
     # translation in a few) is template text however its context reads
-    feats = [_NAME + ["distinct:4"], _NAME + ["distinct:3"], _NOISE + ["distinct:1"]] * 6
+    slots = [_varying(_NAME, 4), _varying(_NAME, 3), _varying(_NOISE, 1)] * 6
     labels = ["recipient_name", "recipient_name", NONE] * 6
-    model = train_model(feats, labels)
+    model = _train(slots, labels)
     assert model.spec.distinct_floor["recipient_name"] == 3
-    assert model.predict(_NAME + ["distinct:4"])[0] == "recipient_name"
-    assert model.predict(_NAME + ["distinct:2"])[0] == "recipient_name"  # one bucket of slack
-    assert model.predict(_NAME + ["distinct:1"])[0] != "recipient_name"
+    assert model.predict(*_varying(_NAME, 4))[0] == "recipient_name"
+    assert model.predict(*_varying(_NAME, 2))[0] == "recipient_name"  # one bucket of slack
+    assert model.predict(*_varying(_NAME, 1))[0] != "recipient_name"
     loaded = RoleModel(type(model.spec).model_validate_json(model.spec.model_dump_json()))
-    assert loaded.predict(_NAME + ["distinct:1"])[0] != "recipient_name"
+    assert loaded.predict(*_varying(_NAME, 1))[0] != "recipient_name"
+
+
+def _varying(label_feats: list[str], bucket: int) -> SlotInput:
+    """A hand-made slot whose values vary as much as variability ``bucket`` says."""
+    return SlotInput([*label_feats, f"distinct:{bucket}"], replace(_BARE, variability=bucket))
 
 
 def test_families_average_fits_that_each_leave_one_family_out() -> None:
@@ -138,27 +167,28 @@ def test_families_average_fits_that_each_leave_one_family_out() -> None:
     feats += [_NAME] * 8  # our own sample: in every fit
     labels += ["recipient_name"] * 8
     groups += [None] * 8
-    plain = train_model(feats, labels)
-    bagged = train_model(feats, labels, groups=groups)
+    plain = train_model(feats, labels, _bare(feats))
+    bagged = train_model(feats, labels, _bare(feats), groups=groups)
     assert set(bagged.classes) == set(plain.classes)
     only_a = ["bias", "b0:worda"]
     p_plain = dict(zip(plain.classes, plain.proba(only_a), strict=True))["order_total"]
     p_bagged = dict(zip(bagged.classes, bagged.proba(only_a), strict=True))["order_total"]
     assert p_bagged < p_plain
-    assert bagged.predict(["bias", "lxb0:order_total"])[0] == "order_total"
-    assert bagged.predict(["bias", "lxb0:tracking_number", "dt:tracking"])[0] == "tracking_number"
-    assert bagged.predict(_NAME)[0] == "recipient_name"
+    assert bagged.predict(["bias", "lxb0:order_total"], _BARE)[0] == "order_total"
+    assert bagged.predict(["bias", "lxb0:tracking_number", "dt:tracking"], _BARE)[0] == "tracking_number"
+    assert bagged.predict(_NAME, _BARE)[0] == "recipient_name"
     # one family, or none named: a plain fit
-    assert train_model(feats, labels, groups=["a"] * len(labels)).spec == plain.spec
+    assert train_model(feats, labels, _bare(feats), groups=["a"] * len(labels)).spec == plain.spec
 
 
 def test_a_slot_with_several_values_per_message_names_only_line_item_fields() -> None:
-    price = ["bias", "b0:price", "dt:money"]
-    feats = [_TOTAL, price + [MULTI], _NOISE] * 8
+    multi = replace(_BARE, multi=True)
+    price = SlotInput(["bias", "b0:price", "dt:money", "multi"], multi)
+    slots = [SlotInput(_TOTAL, _BARE), price, SlotInput(_NOISE, _BARE)] * 8
     labels = ["order_total", "item_price", NONE] * 8
-    model = train_model(feats, labels)
-    assert model.predict(_TOTAL)[0] == "order_total"
-    assert model.predict(_TOTAL + [MULTI])[0] in ("item_price", NONE)
+    model = _train(slots, labels)
+    assert model.predict(_TOTAL, _BARE)[0] == "order_total"
+    assert model.predict([*_TOTAL, "multi"], multi)[0] in ("item_price", NONE)
 
 
 def _slot(values: list[str], before: list[str]) -> Slot:
@@ -218,7 +248,7 @@ def test_row_features_mark_the_longest_text_and_the_order_of_amounts() -> None:
     unit = _row_slot([["$10.00", "$4.00"], ["$7.50"]], 0.44)
     line = _row_slot([["$20.00", "$8.00"], ["$7.50"]], 0.46)
     single = _slot(["Total: $35.50", "Total: $12.00"], ["Summary"])
-    feats = table_features([variant, line, single, unit, name], frozenset(), frozenset())
+    feats = [f for f, _ in table_features([variant, line, single, unit, name], frozenset(), frozenset())]
     by = dict(zip(("variant", "line", "single", "unit", "name"), feats, strict=True))
     assert "row:longest" in by["name"] and "row:longest" not in by["variant"]
     assert "rowi:0" in by["name"] and "rowr:0" in by["line"]
@@ -246,7 +276,7 @@ def test_echo_features_say_where_else_in_the_message_a_value_appears() -> None:
     )
     link.kind = "href"
     greet = _slot(["Hello Ann", "Hello Bob", "Hello Cyd"], [])
-    feats = table_features([subject, body, link, greet], frozenset(), frozenset())
+    feats = [f for f, _ in table_features([subject, body, link, greet], frozenset(), frozenset())]
     echo = [{f for f in fs if f.startswith("echo:")} for fs in feats]
     assert echo[0] == {"echo:text", "echo:url"}
     assert echo[1] == {"echo:subject", "echo:url"}
@@ -391,8 +421,8 @@ def test_a_family_that_holds_every_named_slot_is_never_left_out() -> None:
     feats = [_TOTAL] * 6 + [_NOISE] * 6 + [_NOISE] * 6
     labels = ["order_total"] * 6 + [NONE] * 12
     groups: list[str | None] = ["a"] * 12 + ["b"] * 6
-    model = train_model(feats, labels, groups=groups)
-    assert model.predict(_TOTAL)[0] == "order_total"
+    model = train_model(feats, labels, _bare(feats), groups=groups)
+    assert model.predict(_TOTAL, _BARE)[0] == "order_total"
 
 
 def test_labels_around_a_slot_are_crossed_with_its_value_class() -> None:
@@ -412,14 +442,19 @@ def test_when_dates_fall_is_evidence_not_a_veto() -> None:
     # sign-in times fall on the day of the mail, due dates weeks ahead: the period tells two
     # dates of one label apart, but a label that names the field wins over a period it was never
     # seen in (a period gate cost recall on unseen families and gained no precision)
-    date = ["bias", "lxb0:date", TYPE_PREFIX + "date"]
-    feats = [date + ["when:now"]] * 6 + [_typed(_NOISE, "sentence")] * 6 + [date + ["when:soon"]] * 6
-    feats += [["bias", "lxb0:event_time", TYPE_PREFIX + "date", "when:now"]] * 6
+    date = ["bias", "lxb0:date"]
+    slots = [_dated(date, "now")] * 6 + [_typed(_NOISE, "sentence")] * 6 + [_dated(date, "soon")] * 6
+    slots += [_dated(["bias", "lxb0:event_time"], "now")] * 6
     labels = ["event_time"] * 6 + [NONE] * 6 + ["due_date"] * 6 + ["event_time"] * 6
-    model = train_model(feats, labels)
-    assert model.predict(date + ["when:now"])[0] == "event_time"
-    assert model.predict(date + ["when:soon"])[0] == "due_date"
-    assert model.predict(["bias", "lxb0:event_time", TYPE_PREFIX + "date", "when:later"])[0] == "event_time"
+    model = _train(slots, labels)
+    assert model.predict(*_dated(date, "now"))[0] == "event_time"
+    assert model.predict(*_dated(date, "soon"))[0] == "due_date"
+    assert model.predict(*_dated(["bias", "lxb0:event_time"], "later"))[0] == "event_time"
+
+
+def _dated(label_feats: list[str], period: str) -> SlotInput:
+    """A hand-made slot of dates that fall in ``period``."""
+    return _typed([*label_feats, f"when:{period}"], "date", period=period)
 
 
 def test_a_slot_of_dates_says_when_they_fall_for_its_messages() -> None:
@@ -466,7 +501,102 @@ def test_training_on_generic_views_names_a_slot_whose_words_are_new() -> None:
         feats.append([f"ib:other{k % 3}", f"b0:text{k % 3}", "tc:code", "bias"])
         labels.append(NONE)
     new = ["ib:unseen", "lxib:order_number", "tc:code", "bias"]
-    with_views = train_model(feats, labels, threshold=0.0).proba(new)
-    without = train_model(feats, labels, threshold=0.0, generic=False).proba(new)
-    k = train_model(feats, labels).classes.index("order_number")
+    with_views = train_model(feats, labels, _bare(feats), threshold=0.0).proba(new)
+    without = train_model(feats, labels, _bare(feats), threshold=0.0, generic=False).proba(new)
+    k = train_model(feats, labels, _bare(feats)).classes.index("order_number")
     assert with_views[k] > without[k]
+
+
+def test_slot_facts_say_the_value_class_variability_period_and_rows() -> None:
+    totals = _slot(["Total: $1.00", "Total: $2.50", "Total: $9.99", "Total: $4.20"], ["Summary"])
+    totals.periods = ["soon", "soon", "soon", "now"]
+    facts = slot_facts(totals)
+    assert facts == SlotFacts(
+        value_class="money", variability=4, period="soon", multi=False, label=frozenset({"order_total"})
+    )
+    # the same label in most messages: hardly varies; dates too few to say when they fall
+    labels = _slot(["Plan: Basic"] * 4 + ["Plan: Gold"], [])
+    labels.periods = ["now"]
+    assert slot_facts(labels) == replace(
+        _BARE, value_class=value_class(labels.dtypes), variability=1, label=frozenset({"plan_name"})
+    )
+    rows = _row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
+    assert slot_facts(rows).multi and not slot_facts(totals).multi
+    rows.values = [[], []]  # no values: nothing varies, no dates, not several per message
+    assert slot_facts(rows) == replace(
+        _BARE, value_class=value_class(rows.dtypes), label=frozenset({"item_name"})
+    )
+
+
+def test_the_facts_feature_strings_are_written_from_the_facts() -> None:
+    rows = _row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
+    rows.periods = ["past"] * 4
+    facts = slot_facts(rows)
+    assert facts == SlotFacts(
+        value_class="money", variability=4, period="past", multi=True, label=frozenset({"item_name"})
+    )
+    feats = slot_features(rows, frozenset(), frozenset())
+    assert {"tc:money", "distinct:4", "multi", "when:past"} <= set(feats)
+    written = [f for f in feats if f.startswith(("tc:", "distinct:", "when:"))]
+    assert written == ["tc:money", "distinct:4", "when:past"]
+    ((table_feats, table_facts),) = table_features([rows], frozenset(), frozenset())
+    assert table_facts == facts and table_feats[: len(feats)] == feats
+
+
+def test_a_stored_model_file_gates_by_the_facts() -> None:
+    # the JSON a model is stored as, with intercepts alone (order_total first, then the name, then
+    # the price): what is predicted is what the gates leave
+    stored = {
+        "format": "mailstencil.roles/1",
+        "n_features": 16,
+        "classes": ["item_price", NONE, "order_total", "recipient_name"],
+        "intercept": [1.0, 0.0, 3.0, 2.0],
+        "weights": {},
+        "types": {
+            "order_total": ["tc:money"],
+            "item_price": ["tc:money"],
+            "recipient_name": ["tc:none", "tc:person"],
+        },
+        "distinct_floor": {"order_total": 3},
+    }
+    model = RoleModel(RoleModelFile.model_validate_json(json.dumps(stored)))
+    money = SlotFacts(value_class="money", variability=4, period=None, multi=False)
+    assert model.predict([], money)[0] == "order_total"
+    # a strongly typed value names only fields seen with its class: a date is neither amount nor name
+    assert model.predict([], replace(money, value_class="date"))[0] == NONE
+    # a weakly typed one (a code) names no field seen only with strong classes, but may name a name
+    assert model.predict([], replace(money, value_class="code"))[0] == "recipient_name"
+    # a slot whose values hardly vary is no total (its floor 3, one bucket of slack); unknown: no gate
+    assert model.predict([], replace(money, variability=1))[0] == "item_price"
+    assert model.predict([], replace(money, variability=2))[0] == "order_total"
+    assert model.predict([], replace(money, variability=None))[0] == "order_total"
+    # several values per message: only a line-item field
+    assert model.predict([], replace(money, multi=True))[0] == "item_price"
+    # no types stored (a model trained before them): the value class gates nothing
+    untyped = RoleModel(RoleModelFile.model_validate_json(json.dumps({**stored, "types": {}})))
+    assert untyped.predict([], replace(money, value_class="date"))[0] == "order_total"
+
+
+@pytest.mark.parametrize(
+    ("field", "label", "named"),
+    [
+        ("order_number", {"reservation_number"}, "reservation_number"),  # "Booking #2116"
+        ("order_date", {"invoice_date"}, "invoice_date"),  # "Invoice date"
+        ("order_total", {"amount_due"}, "amount_due"),  # "Amount due"
+        ("order_number", {"order_number", "invoice_number"}, "order_number"),  # its own field named too
+        ("order_number", {"invoice_number", "reservation_number"}, "order_number"),  # two: undecided
+        ("order_number", {"order_date"}, "order_number"),  # a date is no sibling of a number
+        ("item_price", {"order_total"}, "item_price"),  # a line-item field keeps its row's meaning
+        ("recipient_name", {"actor_name"}, "recipient_name"),  # text fields are not typed siblings
+        ("order_total", frozenset(), "order_total"),
+    ],
+)
+def test_the_label_names_the_sibling_of_a_typed_field(field: str, label: set[str], named: str) -> None:
+    assert labelled_sibling(field, frozenset(label)) == named
+
+
+def test_slot_facts_carry_the_fields_the_label_before_the_value_names() -> None:
+    slot = _slot(["Booking #2116", "Booking #2179", "Booking #2113"], ["Thanks for your stay"])
+    assert "reservation_number" in slot_facts(slot).label
+    plain = _slot(["2116 nights", "2179 nights", "2113 nights"], ["Thanks for your stay"])
+    assert not slot_facts(plain).label & {"reservation_number", "order_number"}
