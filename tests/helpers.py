@@ -25,8 +25,12 @@ from typing import Any
 import pytest
 
 from offline.evaluate import Evaluation
+from offline.features import SlotFacts
+from offline.induce import Slot
 from offline.sample import Sample
+from offline.tokalign import align_values
 from offline.truth import Score
+from rules.dictionaries import column_types
 from rules.dom import Leaf
 
 TESTS = Path(__file__).parent
@@ -454,3 +458,45 @@ def pg_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def make_slot(values: list[str], before: list[str]) -> Slot:
+    """A text slot over ``values`` aligned as one column, with ``before`` as the labels above it."""
+    aligned = align_values(values)
+    assert aligned is not None
+    template, parsed = aligned
+    gap = template.gaps[0]
+    gi = template.items.index(gap)
+    rows = [[str(g[gap])] for g in parsed if g and g[gap]]
+    return Slot(
+        anchor=0,
+        ipath="html/body/table/tr/td",
+        mode="ordinal",
+        ordinal=0,
+        selector=-1,
+        row_depth=0,
+        row_rel="",
+        xpath="/html/body/table/tr[2]/td[2]",
+        kind="text",
+        template=template,
+        gap=gap,
+        values=rows,
+        dtypes=column_types(v for r in rows for v in r),
+        position=0.5,
+        before=before,
+        after=["Questions? Reply to this mail"],
+        inline_before=" ".join(str(t) for t in template.items[:gi] if isinstance(t, str)),
+        inline_after="",
+    )
+
+
+def make_row_slot(values: list[list[str]], position: float, gap: int = 1) -> Slot:
+    """A rows slot of an item table: ``values`` holds each message's rows, at ``position``."""
+    slot = make_slot([v for row in values for v in row], ["Items"])
+    slot.mode, slot.anchor, slot.row_depth, slot.position, slot.gap = "rows", 3, 2, position, gap
+    slot.values = values
+    slot.dtypes = column_types(v for r in values for v in r)
+    return slot
+
+
+BARE_FACTS = SlotFacts(value_class="none", variability=None, period=None, multi=False)  # no gate speaks
