@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 import tracemalloc
 
 import lxml.html
 import pytest
-from helpers import GOLDEN, KNOWN_BAD_LEAVES, MESSAGES, dump_json, fixture_names, golden_leaves
+from helpers import GOLDEN, KNOWN_BAD_LEAVES, assert_golden, fixture_names, golden_leaves
 
 from rules.dom import SUBJECT, DomError, Leaf, html_leaves, message_leaves, text_leaves
 from rules.limits import DEFAULT_LIMITS
@@ -357,10 +356,7 @@ def test_golden_fixture_set() -> None:
 
 @pytest.mark.parametrize("name", _golden_params())
 def test_golden_leaves(name: str) -> None:
-    stored = (GOLDEN / f"{name}.leaves.json").read_text(encoding="utf-8")
-    got = golden_leaves((MESSAGES / f"{name}.eml").read_bytes())
-    assert got == json.loads(stored)
-    assert dump_json(got) == stored
+    assert_golden(name, "leaves", golden_leaves)
 
 
 def test_a_text_body_over_the_line_limit_stops_its_split_early() -> None:
