@@ -191,16 +191,15 @@ def test_str_with_stale_meta_charset() -> None:
     assert _texts(html_leaves(html)) == ["Grüße"]
 
 
-def test_xpath_selects_the_leaf_in_lxml_for_compact_markup() -> None:
-    html = '<div><p>a<b>b</b>c<br>d</p><ul><li>x</li><li>y<a href="https://z.example">z</a></li></ul></div>'
-    root = lxml.html.document_fromstring(html)
-    for leaf in html_leaves(html):
-        hits = root.getroottree().xpath(leaf.xpath)
-        assert [normalize_value(str(h)) for h in hits] == [leaf.text], leaf
-
-
-def test_xpath_selects_the_leaf_in_lxml_with_blank_text_nodes() -> None:
-    html = "<table><tr><td>\n  <b>Label</b>\n  value\n</td></tr></table>"
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div><p>a<b>b</b>c<br>d</p><ul><li>x</li><li>y<a href="https://z.example">z</a></li></ul></div>',
+        "<table><tr><td>\n  <b>Label</b>\n  value\n</td></tr></table>",
+    ],
+    ids=["compact markup", "blank text nodes"],
+)
+def test_xpath_selects_the_leaf_in_lxml(html: str) -> None:
     root = lxml.html.document_fromstring(html)
     for leaf in html_leaves(html):
         hits = root.getroottree().xpath(leaf.xpath)
