@@ -5,3 +5,16 @@ apt_install() {
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
+# ensure_tool NAME PACKAGE VERSION_COMMAND...: make sure the command NAME is on PATH (idempotent),
+# installing Debian's PACKAGE when it is missing; VERSION_COMMAND's first line is logged either way
+ensure_tool() {
+  local name=$1 package=$2
+  shift 2
+  if command -v "$name" >/dev/null 2>&1; then
+    echo "ensure-$name: $("$@" 2>&1 | head -n 1)" >&2
+    return 0
+  fi
+  echo "ensure-$name: installing $package from Debian's packages" >&2
+  apt_install "$package"
+  "$@" 2>&1 | head -n 1 >&2
+}

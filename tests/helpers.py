@@ -12,7 +12,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -411,6 +411,14 @@ def schemaorg_errors(node: dict[str, Any], where: str = "") -> list[str]:
 def dump_json(data: Any) -> str:
     """The canonical text of a golden file."""
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def assert_golden(name: str, kind: str, view: Callable[[bytes], Any]) -> None:
+    """``view`` of fixture message ``name`` is its golden ``<name>.<kind>.json``, value and text alike."""
+    stored = (GOLDEN / f"{name}.{kind}.json").read_text(encoding="utf-8")
+    got = view((MESSAGES / f"{name}.eml").read_bytes())
+    assert got == json.loads(stored)
+    assert dump_json(got) == stored
 
 
 def pooled(ev: Evaluation, sources: set[str], fields: set[str] | None = None) -> tuple[float, float, float]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 import tracemalloc
 
 import lxml.html
 import pytest
-from helpers import GOLDEN, KNOWN_BAD_LEAVES, MESSAGES, dump_json, fixture_names, golden_leaves
+from helpers import GOLDEN, KNOWN_BAD_LEAVES, assert_golden, fixture_names, golden_leaves
 
 from rules.dom import SUBJECT, DomError, Leaf, html_leaves, message_leaves, text_leaves
 from rules.limits import DEFAULT_LIMITS
@@ -192,16 +191,15 @@ def test_str_with_stale_meta_charset() -> None:
     assert _texts(html_leaves(html)) == ["Grüße"]
 
 
-def test_xpath_selects_the_leaf_in_lxml_for_compact_markup() -> None:
-    html = '<div><p>a<b>b</b>c<br>d</p><ul><li>x</li><li>y<a href="https://z.example">z</a></li></ul></div>'
-    root = lxml.html.document_fromstring(html)
-    for leaf in html_leaves(html):
-        hits = root.getroottree().xpath(leaf.xpath)
-        assert [normalize_value(str(h)) for h in hits] == [leaf.text], leaf
-
-
-def test_xpath_selects_the_leaf_in_lxml_with_blank_text_nodes() -> None:
-    html = "<table><tr><td>\n  <b>Label</b>\n  value\n</td></tr></table>"
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div><p>a<b>b</b>c<br>d</p><ul><li>x</li><li>y<a href="https://z.example">z</a></li></ul></div>',
+        "<table><tr><td>\n  <b>Label</b>\n  value\n</td></tr></table>",
+    ],
+    ids=["compact markup", "blank text nodes"],
+)
+def test_xpath_selects_the_leaf_in_lxml(html: str) -> None:
     root = lxml.html.document_fromstring(html)
     for leaf in html_leaves(html):
         hits = root.getroottree().xpath(leaf.xpath)
@@ -357,10 +355,7 @@ def test_golden_fixture_set() -> None:
 
 @pytest.mark.parametrize("name", _golden_params())
 def test_golden_leaves(name: str) -> None:
-    stored = (GOLDEN / f"{name}.leaves.json").read_text(encoding="utf-8")
-    got = golden_leaves((MESSAGES / f"{name}.eml").read_bytes())
-    assert got == json.loads(stored)
-    assert dump_json(got) == stored
+    assert_golden(name, "leaves", golden_leaves)
 
 
 def test_a_text_body_over_the_line_limit_stops_its_split_early() -> None:

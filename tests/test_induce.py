@@ -416,34 +416,41 @@ def _with_extra(extra: Callable[[int, Order], str], n: int = 8) -> list[Sample]:
     return samples
 
 
-def test_a_column_of_the_readers_own_address_is_marked() -> None:
-    # the account the mail is about is the reader's own address; who invited them is someone else
-    samples = _with_extra(
-        lambda i, order: f'</p><p class="acct">{order.recipient}</p><p class="by">helper{i}@else.example'
-    )
-    table = induce(samples, min_recipients=5)
-    own = _slot(table, ipath="html/body/div.wrap/p.acct")
-    other = _slot(table, ipath="html/body/div.wrap/p.by")
-    assert own.own_address == 1.0
-    assert other.own_address == 0.0
-    assert "own_address:True" in slot_features(own, frozenset(), frozenset())
-    assert "own_address:False" in slot_features(other, frozenset(), frozenset())
+# other people named beside the reader (who invited, who commented)
+_BY = ("Ravi Menon", "Ines Duarte", "Otto Brandt", "Mei Lin", "Sara Holm", "Tomás Vidal", "Ada Kerr")
 
 
-def test_a_name_in_the_readers_address_is_marked() -> None:
-    # the reader's own name shares a word with the address the mail was sent to; another
-    # person's name (who invited, who commented) does not
-    others = ("Ravi Menon", "Ines Duarte", "Otto Brandt", "Mei Lin", "Sara Holm", "Tomás Vidal", "Ada Kerr")
-    samples = _with_extra(
-        lambda i, order: f'</p><p class="me">{order.customer}</p><p class="by">{others[i % len(others)]}'
-    )
-    table = induce(samples, min_recipients=5)
-    me = _slot(table, ipath="html/body/div.wrap/p.me")
+@pytest.mark.parametrize(
+    ("extra", "mine", "attribute", "marks"),
+    [
+        # the account the mail is about is the reader's own address; who invited them is someone else
+        (
+            lambda i, order: f'</p><p class="acct">{order.recipient}</p><p class="by">helper{i}@else.example',
+            "p.acct",
+            "own_address",
+            ("own_address:True", "own_address:False"),
+        ),
+        # the reader's own name shares a word with the address the mail was sent to; another
+        # person's name (who invited, who commented) does not
+        (
+            lambda i, order: f'</p><p class="me">{order.customer}</p><p class="by">{_BY[i % len(_BY)]}',
+            "p.me",
+            "reader_name",
+            ("reader_name:3", "reader_name:0"),
+        ),
+    ],
+    ids=["own address", "reader name"],
+)
+def test_a_column_of_the_readers_own_is_marked(
+    extra: Callable[[int, Order], str], mine: str, attribute: str, marks: tuple[str, str]
+) -> None:
+    table = induce(_with_extra(extra), min_recipients=5)
+    own = _slot(table, ipath=f"html/body/div.wrap/{mine}")
     other = _slot(table, ipath="html/body/div.wrap/p.by")
-    assert me.reader_name == 1.0
-    assert other.reader_name == 0.0
-    assert "reader_name:3" in slot_features(me, frozenset(), frozenset())
-    assert "reader_name:0" in slot_features(other, frozenset(), frozenset())
+    assert getattr(own, attribute) == 1.0
+    assert getattr(other, attribute) == 0.0
+    assert marks[0] in slot_features(own, frozenset(), frozenset())
+    assert marks[1] in slot_features(other, frozenset(), frozenset())
 
 
 def test_a_currency_sign_of_its_own_is_no_label_but_types_the_amount() -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import email
-import json
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.policy import compat32
 
 import pytest
-from helpers import GOLDEN, MESSAGES, dump_json, fixture_names, golden_message
+from helpers import MESSAGES, assert_golden, fixture_names, golden_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -432,7 +431,4 @@ def test_parsing_a_big_message_holds_few_copies_of_it(shape: str) -> None:
 
 @pytest.mark.parametrize("name", fixture_names())
 def test_golden_message(name: str) -> None:
-    stored = (GOLDEN / f"{name}.message.json").read_text(encoding="utf-8")
-    got = golden_message((MESSAGES / f"{name}.eml").read_bytes())
-    assert got == json.loads(stored)
-    assert dump_json(got) == stored
+    assert_golden(name, "message", golden_message)

@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import svc_mailgen  # noqa: E402
-from svc_helpers import ADMIN, Server, serve  # noqa: E402
+from svc_helpers import ADMIN, Server, publish, serve  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -23,7 +23,6 @@ from offline.learn import learn  # noqa: E402
 from offline.roles import load_default_model  # noqa: E402
 from offline.sample import prepare  # noqa: E402
 from rules.model import RuleSet  # noqa: E402
-from rules.stores import open_store  # noqa: E402
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -59,11 +58,7 @@ def ruleset(corpus: dict[str, bytes]) -> RuleSet:
 def store_url(tmp_path: Path, ruleset: RuleSet) -> str:
     """A fresh SQLite store holding the learned rule set as version 1."""
     url = f"sqlite:///{tmp_path / 'rules.db'}"
-    store = open_store(url)
-    try:
-        assert store.publish(ruleset) == 1
-    finally:
-        store.close()
+    assert publish(url, ruleset) == 1
     return url
 
 

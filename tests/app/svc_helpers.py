@@ -17,11 +17,21 @@ import httpx
 import pytest
 
 from rules.model import RuleSet
+from rules.stores import open_store
 
 ADMIN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
 RFC822 = {"Content-Type": "message/rfc822"}
 PG_URL = os.environ.get("MAILSTENCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def publish(url: str, rs: RuleSet) -> int:
+    """Publish ``rs`` into the rule store at ``url`` (then closed); the version it was given."""
+    store = open_store(url)
+    try:
+        return store.publish(rs)
+    finally:
+        store.close()
 
 
 def variant(rs: RuleSet) -> RuleSet:

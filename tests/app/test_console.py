@@ -16,7 +16,7 @@ import httpx
 import pytest
 from console_helpers import csrf_of, learn_mail, signed_in
 from fastapi.testclient import TestClient
-from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, serve
+from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, publish, serve
 
 from app.console.masking import mask
 from app.console.session import Signer
@@ -396,11 +396,7 @@ def pg_store_url(ruleset: RuleSet) -> Iterator[str]:
         pytest.skip(f"no PostgreSQL server answers at {PG_URL} ({type(exc).__name__})")
     schema = f"mstest_console_{uuid.uuid4().hex[:12]}"
     url = f"{PG_URL}?schema={schema}"
-    store = open_store(url)
-    try:
-        assert store.publish(ruleset) == 1
-    finally:
-        store.close()
+    assert publish(url, ruleset) == 1
     yield url
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

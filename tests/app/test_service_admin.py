@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import ADMIN, AUTH, RFC822, variant
+from svc_helpers import ADMIN, AUTH, RFC822, publish, variant
 
 from app.core.config import ConfigError, Settings
 from app.main import create_app
 from rules.model import RuleSet
-from rules.stores import open_store
 
 ADMIN_GETS = ["/v1/admin/clusters", "/v1/admin/rulesets", "/v1/admin/clusters/x@y:0"]
 
@@ -106,11 +105,7 @@ def test_versions_rollback_and_reload(
     make_client: Callable[..., TestClient], store_url: str, ruleset: RuleSet, corpus: dict[str, bytes]
 ) -> None:
     client = make_client(reload_interval=3600)  # only the explicit reload loads the new version
-    store = open_store(store_url)
-    try:
-        assert store.publish(variant(ruleset)) == 2
-    finally:
-        store.close()
+    assert publish(store_url, variant(ruleset)) == 2
     r = client.post("/v1/admin/reload", headers=AUTH).json()
     assert r == {"reloaded": True, "serving": 2, "store_reachable": True}
     versions = client.get("/v1/admin/rulesets", headers=AUTH).json()

@@ -46,21 +46,27 @@ AIRPORTS_JA: tuple[tuple[str, str], ...] = (
 )
 
 
+def _booking_button(c: Ctx, label: str, link: str, letters: int) -> Button:
+    """The action button to a booking: ``link`` then the first ``letters`` of the reader's surname."""
+    return Button(c.L(label), c.url(link + ascii_fold(c.to.last)[:letters].lower()), "action_url")
+
+
 def _stay(c: Ctx) -> tuple[datetime, datetime, int]:
     checkin = c.when + timedelta(days=c.rng.randint(5, 90))
     nights = c.rng.choices((1, 2, 3, 4, 5, 7), weights=(20, 30, 20, 12, 10, 8))[0]
     return checkin, checkin + timedelta(days=nights), nights
 
 
-def _lodging(c: Ctx) -> Var:
-    return Var("lodging_name", pick(c, "hotels"))
+def _hotel_booking(c: Ctx) -> tuple[Var, Var, datetime, datetime, int]:
+    """A hotel booking every hotel mail is about: reservation number, hotel, check-in, check-out, nights."""
+    res = Var("reservation_number", c.ident("res_fmt", "{X6}"))
+    hotel = Var("lodging_name", pick(c, "hotels"))
+    return (res, hotel, *_stay(c))
 
 
 def hotel_confirmation(c: Ctx) -> Doc:
     """Hotel booking confirmation with 1-2 rooms."""
-    res = Var("reservation_number", c.ident("res_fmt", "{X6}"))
-    hotel = _lodging(c)
-    cin, cout, nights = _stay(c)
+    res, hotel, cin, cout, nights = _hotel_booking(c)
     rooms = c.rng.sample(c.L("rooms").split("|"), c.rng.choice((1, 1, 1, 2)))
     per_night: tuple[int, ...] = c.opt("night_rates", (12900, 15900, 18900, 22900))  # type: ignore[assignment]
     total = sum(c.rng.choice(per_night) for _ in rooms) * nights
@@ -81,22 +87,14 @@ def hotel_confirmation(c: Ctx) -> Doc:
     rows = tuple(((Var("room_type", r),), (c.L("guests_fmt").format(n=c.rng.randint(1, 3)),)) for r in rooms)
     doc.add(Items((c.L("room"), c.L("guests")), rows))
     doc.add(Totals(((c.L("total_price"), (Var("order_total", c.money(total)),)),)))
-    doc.add(
-        Button(
-            c.L("manage_btn"),
-            c.url(f"/reservations/{res.value}?last={ascii_fold(c.to.last)[:3].lower()}"),
-            "action_url",
-        )
-    )
+    doc.add(_booking_button(c, "manage_btn", f"/reservations/{res.value}?last=", 3))
     doc.add(Para(c.f("hotel_outro"), muted=True))
     return doc
 
 
 def hotel_reminder(c: Ctx) -> Doc:
     """Pre-arrival reminder."""
-    res = Var("reservation_number", c.ident("res_fmt", "{X6}"))
-    hotel = _lodging(c)
-    cin, cout, _ = _stay(c)
+    res, hotel, cin, cout, _ = _hotel_booking(c)
     doc = Doc(c.f("subj_reminder", hotel=hotel))
     doc.add(greeting(c), Para(c.f("reminder_intro", hotel=hotel, date=Var("checkin_date", c.date(cin)))))
     doc.add(Fields(((c.L("res_no"), (res,)), (c.L("checkout"), (Var("checkout_date", c.date(cout)),)))))
@@ -106,9 +104,7 @@ def hotel_reminder(c: Ctx) -> Doc:
 
 def hotel_cancellation(c: Ctx) -> Doc:
     """Cancellation confirmation with refund amount."""
-    res = Var("reservation_number", c.ident("res_fmt", "{X6}"))
-    hotel = _lodging(c)
-    cin, cout, _ = _stay(c)
+    res, hotel, cin, cout, _ = _hotel_booking(c)
     doc = Doc(c.f("subj_cancel", res=res))
     doc.add(greeting(c), Para(c.f("cancel_intro", hotel=hotel)))
     amount = c.rng.randint(80, 900) * c.s.money.scale() + (c.rng.randint(0, 99) if c.s.money.decimals else 0)
@@ -207,12 +203,6 @@ def flight_checkin(c: Ctx) -> Doc:
     doc.add(_leg_table(c, legs))
     rows: tuple[tuple[str, Parts], ...] = tuple((c.L("passenger"), (Var("passenger_name", p),)) for p in pax)
     doc.add(Fields(rows, title=c.L("pax_title")))
-    doc.add(
-        Button(
-            c.L("checkin_btn"),
-            c.url(f"/checkin?pnr={res.value}&ln={ascii_fold(c.to.last)[:4].lower()}"),
-            "action_url",
-        )
-    )
+    doc.add(_booking_button(c, "checkin_btn", f"/checkin?pnr={res.value}&ln=", 4))
     doc.add(Para(c.f("checkin_outro"), muted=True))
     return doc
