@@ -94,9 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         static_url=DOCS_ASSETS,
     )
-    application.state.mailstencil = State(
-        settings=settings, cache=cache, metrics=metrics, extraction=extraction
-    )
+    state = State(settings=settings, cache=cache, metrics=metrics, extraction=extraction)
+    application.state.mailstencil = state
     application.include_router(health.router)
     # declared (and in the OpenAPI schema) only when a token is configured
     guard = [Depends(require_extract)] if settings.extract_token is not None else []
@@ -123,6 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # type only: exception messages may quote message content
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "internal error"})
+
+    # a plain POST /v1/extract is answered by the lane, inside the body limit and the metrics
+    refusals: dict[type[Exception], extract.Handler] = {BodyTooLarge: too_large, Busy: busy}
+    application.add_middleware(extract.ExtractLane, state=state, handlers=refusals)
 
     def limit_for(path: str) -> int | None:
         if path == "/v1/extract":

@@ -81,6 +81,20 @@ def test_octet_stream_and_no_content_type_are_accepted(client: TestClient, corpu
     assert a.json() == b.json()
 
 
+def test_the_lean_lane_answers_as_the_fastapi_route(client: TestClient, corpus: dict[str, bytes]) -> None:
+    """A plain POST is answered by ``ExtractLane``; one with a query it does not know goes on to the
+    FastAPI route (which ignores the extra parameter): the two answers are the same bytes."""
+    for name in ("order/0001.eml", "shipping/0002.eml"):
+        for fmt in ("json", "jsonld"):
+            raw = corpus[name]
+            lane = client.post(f"/v1/extract?format={fmt}", content=raw, headers=RFC822)
+            route = client.post(f"/v1/extract?format={fmt}&unused=1", content=raw, headers=RFC822)
+            assert lane.status_code == route.status_code == 200
+            assert lane.content == route.content
+            assert lane.headers["content-type"] == route.headers["content-type"]
+    assert 'route="/v1/extract",status="200"} 8.0' in client.get("/metrics").text
+
+
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # what curl --data-binary sends by default
 
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ...core.limits import BodyTooLarge
 from ...rulecache import Snapshot
 from ...schemas import BatchResponse, ErrorResponse, ExtractionResponse, JsonLdDocument
 from ...service import LD_JSON, Job
+from ...workers import Busy
 from ..deps import SnapshotDep, State, StateDep
 
-__all__ = ["router", "RAW_TYPES"]
+__all__ = ["router", "RAW_TYPES", "ExtractLane", "Handler"]
 
 router = APIRouter(prefix="/v1", tags=["extract"])  # create_app adds require_extract when configured
 
@@ -54,16 +60,16 @@ def _plainly_a_message(body: bytes) -> bool:
     return sender
 
 
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
 
 
-def _wants_jsonld(request: Request, fmt: str | None) -> bool:
+def _wants_jsonld(accept: str, fmt: str | None) -> bool:
     """``?format=`` wins; otherwise JSON-LD when Accept ranks it above (or equal to) plain JSON."""
     if fmt is not None:
         return fmt == "jsonld"
     quality: dict[str, float] = {}
-    for part in request.headers.get("accept", "").split(","):
+    for part in accept.split(","):
         kind, *params = (p.strip() for p in part.split(";"))
         q = 1.0
         for param in params:
@@ -85,6 +91,96 @@ async def _answer(state: State, snap: Snapshot, job: Job) -> Response:
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
 
 
+Handler = Callable[[Request, Any], Awaitable[Response]]
+"""An app's exception handler, as :class:`ExtractLane` calls it."""
+_LANE_QUERIES: dict[bytes, str | None] = {b"": None, b"format=json": "json", b"format=jsonld": "jsonld"}
+_LANE_HEADERS = frozenset({b"content-type", b"accept", b"authorization"})
+
+
+class ExtractLane:
+    """ASGI middleware answering a plain ``POST /v1/extract`` itself, as :func:`extract` would,
+    without FastAPI's routing, dependency and validation machinery (about half the service's CPU
+    a request). A request it does not plainly accept (another query, a missing or wrong token, a
+    refused Content-Type or form body) goes on to the FastAPI route, which answers it as always;
+    refusals raised here (a body over the limit, a full queue) get the app's own handlers."""
+
+    def __init__(self, app: ASGIApp, state: State, handlers: Mapping[Any, Handler]) -> None:
+        self.app = app
+        self.state = state
+        self.handlers = handlers  # the app's handlers of BodyTooLarge and Busy
+        # the route it stands in for: in the scope, as routing would have left it (metrics label)
+        self.route = next(r for r in router.routes if getattr(r, "endpoint", None) is extract)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        plain = scope["type"] == "http" and scope["path"] == "/v1/extract" and scope["method"] == "POST"
+        fmt = _LANE_QUERIES.get(scope.get("query_string", b""), "") if plain else ""
+        if fmt == "":  # not for the lane
+            await self.app(scope, receive, send)
+            return
+        headers: dict[bytes, str] = {}
+        for name, value in scope["headers"]:
+            if name in _LANE_HEADERS and name not in headers:
+                headers[name] = value.decode("latin-1")
+        media = _media_type(headers.get(b"content-type", ""))
+        if (media and media not in RAW_TYPES and media != FORM) or not self._authorized(headers):
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.route
+        try:
+            raw = await _read_body(receive)
+            if media == FORM and not _plainly_a_message(raw):
+                await self.app(scope, _replay(raw, receive), send)
+                return
+            snap = self.state.cache.snapshot
+            jsonld = _wants_jsonld(headers.get(b"accept", ""), fmt)
+            job = Job("message", snap.version, self.state.settings.max_message_bytes, raw=raw, jsonld=jsonld)
+            response = await _answer(self.state, snap, job)
+        except ClientDisconnect:
+            return
+        except (BodyTooLarge, Busy) as exc:  # what the app's own handlers answer (413, 503)
+            response = await self.handlers[type(exc)](Request(scope), exc)
+        await response(scope, receive, send)
+
+    def _authorized(self, headers: dict[bytes, str]) -> bool:
+        """Whether the request may extract: no token configured, or the right bearer token."""
+        token = self.state.settings.extract_token
+        if token is None:
+            return True
+        scheme, _, given = headers.get(b"authorization", "").partition(" ")
+        given = given.strip()
+        return (
+            scheme.lower() == "bearer"
+            and bool(given)
+            and secrets.compare_digest(given.encode(), token.get_secret_value().encode())
+        )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body (raises ``ClientDisconnect`` when the client goes away first)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` handing over ``body`` (already read from it) first, as the request's one message."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 @router.post(
     "/extract",
     response_model=ExtractionResponse,
@@ -102,7 +198,7 @@ async def extract(request: Request, state: StateDep, snap: SnapshotDep, format: 
     """The raw message is the body (``message/rfc822`` or ``application/octet-stream``; also without
     a Content-Type, or as ``application/x-www-form-urlencoded`` — what ``curl --data-binary`` sends —
     when the body plainly is a message)."""
-    media = _media_type(request)
+    media = _media_type(request.headers.get("content-type", ""))
     if media and media not in RAW_TYPES and media != FORM:
         raise HTTPException(415, f"send the raw message as {' or '.join(RAW_TYPES)}, not {media[:80]!r}")
     raw = await request.body()
@@ -113,7 +209,8 @@ async def extract(request: Request, state: StateDep, snap: SnapshotDep, format: 
             f"its sender (From:); send the message as {' or '.join(RAW_TYPES)}",
         )
     limit = state.settings.max_message_bytes
-    job = Job("message", snap.version, limit, raw=raw, jsonld=_wants_jsonld(request, format))
+    jsonld = _wants_jsonld(request.headers.get("accept", ""), format)
+    job = Job("message", snap.version, limit, raw=raw, jsonld=jsonld)
     return await _answer(state, snap, job)
 
 
@@ -153,7 +250,7 @@ async def extract_batch(request: Request, state: StateDep, snap: SnapshotDep) ->
     A bad message gets its own status and reason in its result; the batch as a whole still
     answers 200, and every result comes from the same rule-set version.
     """
-    media = _media_type(request)
+    media = _media_type(request.headers.get("content-type", ""))
     settings = state.settings
     sizes = (settings.max_message_bytes, settings.max_batch_messages)
     if media == "application/json":  # parsed in the job: a large batch takes a while to parse
