@@ -156,7 +156,6 @@ class SlotFacts:
     variability: int | None  # bucket of distinct values / values; ``None``: the slot has no values
     period: str | None  # when its dates fall (offline.dates.PERIODS, or ``mixed``); ``None``: few dates
     multi: bool  # several values per message: one per row
-    label: frozenset[str] = frozenset()  # the fields the label right before the value names
 
 
 class SlotInput(NamedTuple):
@@ -173,18 +172,13 @@ _MULTI_ROWS = 1.5  # values per message from which a slot holds several: one per
 
 def slot_facts(slot: Slot) -> SlotFacts:
     """A slot's value class, how much its values vary, when its dates fall, whether it holds
-    several values per message, what its label names."""
+    several values per message."""
     vals = _flat(slot)
     return SlotFacts(
         value_class=value_class(slot.dtypes),
         variability=_bucket(len(set(vals)) / len(vals), _VARIABILITY_EDGES) if vals else None,
         period=_period(slot.periods, len(vals)) if vals else None,
         multi=_per_message(slot) >= _MULTI_ROWS,
-        label=frozenset(
-            field
-            for text in (slot.inline_before, slot.before[0] if slot.before else "")
-            for field in _label_fields(_tail(text), "end")
-        ),
     )
 
 

@@ -18,7 +18,7 @@ from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from rules.vocabulary import FIELDS, LINE_ITEM_FIELDS
+from rules.vocabulary import LINE_ITEM_FIELDS
 
 from .defaults import DEFAULT_MODEL_PATH
 from .features import TYPE_PREFIX, SlotFacts, generic_view
@@ -96,7 +96,7 @@ class RoleModel:
         if facts.multi:  # several values per message: a line-item field or none
             p = np.where([c == NONE or c in LINE_ITEM_FIELDS for c in self.classes], p, 0.0)
         i = int(p.argmax())
-        return labelled_sibling(self.classes[i], facts.label), float(p[i])
+        return self.classes[i], float(p[i])
 
     def _fits(self, field: str, value_class: str) -> bool:
         """Whether a slot of ``value_class`` may be ``field``: a strongly typed value (a URL, an
@@ -121,21 +121,6 @@ class RoleModel:
 def _stored_class(stored: str) -> str:
     """A value class as :attr:`RoleModelFile.types` stores it (``tc:money``), read back."""
     return stored.removeprefix(TYPE_PREFIX)
-
-
-_TYPED_SINGLE = {n: s.value for n, s in FIELDS.items() if s.kind == "single" and s.value != "text"}
-
-
-def labelled_sibling(field: str, label: frozenset[str]) -> str:
-    """The field the slot's own label names when it is a sibling of ``field``: a single field
-    whose value is typed alike (an order, invoice or reservation number; an order, invoice or
-    check-in date; a total, an amount due, a refund). The model tells what kind of value a slot
-    holds, and it has seen few examples of the rarer siblings; the label tells which of the kind."""
-    kind = _TYPED_SINGLE.get(field)
-    if kind is None or field in label:
-        return field
-    named = [f for f in label if _TYPED_SINGLE.get(f) == kind]
-    return named[0] if len(named) == 1 else field
 
 
 def _fit(

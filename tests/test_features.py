@@ -304,40 +304,25 @@ def test_slot_facts_say_the_value_class_variability_period_and_rows() -> None:
     totals = make_slot(["Total: $1.00", "Total: $2.50", "Total: $9.99", "Total: $4.20"], ["Summary"])
     totals.periods = ["soon", "soon", "soon", "now"]
     facts = slot_facts(totals)
-    assert facts == SlotFacts(
-        value_class="money", variability=4, period="soon", multi=False, label=frozenset({"order_total"})
-    )
+    assert facts == SlotFacts(value_class="money", variability=4, period="soon", multi=False)
     # the same label in most messages: hardly varies; dates too few to say when they fall
     labels = make_slot(["Plan: Basic"] * 4 + ["Plan: Gold"], [])
     labels.periods = ["now"]
-    assert slot_facts(labels) == replace(
-        BARE_FACTS, value_class=value_class(labels.dtypes), variability=1, label=frozenset({"plan_name"})
-    )
+    assert slot_facts(labels) == replace(BARE_FACTS, value_class=value_class(labels.dtypes), variability=1)
     rows = make_row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
     assert slot_facts(rows).multi and not slot_facts(totals).multi
     rows.values = [[], []]  # no values: nothing varies, no dates, not several per message
-    assert slot_facts(rows) == replace(
-        BARE_FACTS, value_class=value_class(rows.dtypes), label=frozenset({"item_name"})
-    )
+    assert slot_facts(rows) == replace(BARE_FACTS, value_class=value_class(rows.dtypes))
 
 
 def test_the_facts_feature_strings_are_written_from_the_facts() -> None:
     rows = make_row_slot([["$10.00", "$4.00"], ["$7.50", "$1.00"]], 0.44)
     rows.periods = ["past"] * 4
     facts = slot_facts(rows)
-    assert facts == SlotFacts(
-        value_class="money", variability=4, period="past", multi=True, label=frozenset({"item_name"})
-    )
+    assert facts == SlotFacts(value_class="money", variability=4, period="past", multi=True)
     feats = slot_features(rows, frozenset(), frozenset())
     assert {"tc:money", "distinct:4", "multi", "when:past"} <= set(feats)
     written = [f for f in feats if f.startswith(("tc:", "distinct:", "when:"))]
     assert written == ["tc:money", "distinct:4", "when:past"]
     ((table_feats, table_facts),) = table_features([rows], frozenset(), frozenset())
     assert table_facts == facts and table_feats[: len(feats)] == feats
-
-
-def test_slot_facts_carry_the_fields_the_label_before_the_value_names() -> None:
-    slot = make_slot(["Booking #2116", "Booking #2179", "Booking #2113"], ["Thanks for your stay"])
-    assert "reservation_number" in slot_facts(slot).label
-    plain = make_slot(["2116 nights", "2179 nights", "2113 nights"], ["Thanks for your stay"])
-    assert not slot_facts(plain).label & {"reservation_number", "order_number"}

@@ -7,11 +7,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from helpers import BARE_FACTS, make_row_slot
 
 from offline.features import TYPE_PREFIX, SlotFacts, SlotInput
-from offline.roles import NONE, RoleModel, RoleModelFile, labelled_sibling, train_model
+from offline.roles import NONE, RoleModel, RoleModelFile, train_model
 
 _TOTAL = ["bias", "b0:total", "dt:money", "lxb0:order_total"]
 
@@ -289,21 +288,3 @@ def test_a_stored_model_file_gates_by_the_facts() -> None:
     # no types stored (a model trained before them): the value class gates nothing
     untyped = RoleModel(RoleModelFile.model_validate_json(json.dumps({**stored, "types": {}})))
     assert untyped.predict([], replace(money, value_class="date"))[0] == "order_total"
-
-
-@pytest.mark.parametrize(
-    ("field", "label", "named"),
-    [
-        ("order_number", {"reservation_number"}, "reservation_number"),  # "Booking #2116"
-        ("order_date", {"invoice_date"}, "invoice_date"),  # "Invoice date"
-        ("order_total", {"amount_due"}, "amount_due"),  # "Amount due"
-        ("order_number", {"order_number", "invoice_number"}, "order_number"),  # its own field named too
-        ("order_number", {"invoice_number", "reservation_number"}, "order_number"),  # two: undecided
-        ("order_number", {"order_date"}, "order_number"),  # a date is no sibling of a number
-        ("item_price", {"order_total"}, "item_price"),  # a line-item field keeps its row's meaning
-        ("recipient_name", {"actor_name"}, "recipient_name"),  # text fields are not typed siblings
-        ("order_total", frozenset(), "order_total"),
-    ],
-)
-def test_the_label_names_the_sibling_of_a_typed_field(field: str, label: set[str], named: str) -> None:
-    assert labelled_sibling(field, frozenset(label)) == named
