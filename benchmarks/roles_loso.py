@@ -42,7 +42,7 @@ from offline.induce import ClusterTable
 from offline.learn import by_sender, cluster_tables, decode_names, published, slot_names
 from offline.roles import THRESHOLD, RoleModel, train_model
 from offline.sample import Sample, prepare
-from offline.samplegen import training_sample
+from offline.samplegen import generate
 from offline.train import TrainingSet, oracle_names, training_set
 from offline.truth import Score, TruthRecord, load_truth
 from rules.model import RuleSet
@@ -148,7 +148,7 @@ def load_setup(sample: bool) -> Setup:
     own: list[Sample] = []
     if sample:
         with TemporaryDirectory() as tmp:
-            own_dir = training_sample(Path(tmp))
+            own_dir = generate(Path(tmp), messages_per_template=12, seed=1)
             own_truth = load_truth(sorted(own_dir.glob("*/truth.jsonl")))
             own = _samples(own_dir)
         for rec in own_truth.values():

@@ -315,12 +315,9 @@ def cmd_train_roles(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from offline.samplegen import generate, training_sample
+    from offline.samplegen import generate
 
-    if args.training:
-        out = training_sample(Path(args.out))
-    else:
-        out = generate(Path(args.out), messages_per_template=args.per_template, seed=args.seed)
+    out = generate(Path(args.out), messages_per_template=args.per_template, seed=args.seed)
     print(f"sample corpus written to {out}")
     return 0
 
@@ -445,11 +442,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("out", help="directory to write it to")
     s.add_argument("--per-template", type=positive, default=12, help="messages per template")
     s.add_argument("--seed", type=int, default=0, help="random seed (the same seed writes the same corpus)")
-    s.add_argument(
-        "--training",
-        action="store_true",
-        help="the corpus the role model trains on: our senders and their remixes (ignores the options above)",
-    )
     s.set_defaults(func=cmd_sample)
 
     s = command("serve", "run the HTTP extraction service")

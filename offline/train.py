@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,9 +19,6 @@ from .truth import TruthRecord, value_key
 __all__ = ["TrainingSet", "label_slot", "oracle_names", "training_set", "train_roles", "CORRECTIONS"]
 
 LABEL_AGREEMENT = 0.5
-# a number sign before an identifier: template text in one source (``Order #{{ number }}``), part
-# of the value in another (a shop's order name ``#1001``); the slot is the field either way
-_NUMBER_SIGN = re.compile(r"^(?:#|№|No\.)\s*")
 CORRECTIONS = "corrections"
 """The source of slots labelled by an operator's correction alone (their cluster has no truth)."""
 
@@ -52,24 +48,18 @@ def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord])
             continue
         total += len(row)
         fields = {
-            name: ({_label_key(name, v) for v in vals}, {normalize_value(v) for v in vals})
+            name: ({value_key(name, v) for v in vals}, {normalize_value(v) for v in vals})
             for name, vals in rec.fields.items()
         }
         for value in row:
             for name, (keys, texts) in fields.items():
-                if _label_key(name, value) in keys:
+                if value_key(name, value) in keys:
                     hits[name] = hits.get(name, 0) + 1
                     exact[name] = exact.get(name, 0) + (normalize_value(value) in texts)
     if not total or not hits:
         return NONE
     name = max(hits, key=lambda k: (hits[k], exact[k]))
     return name if hits[name] >= LABEL_AGREEMENT * total else NONE
-
-
-def _label_key(name: str, value: str) -> str:
-    """The form a slot's value and a truth value compare in when labelling: as scoring compares
-    them (:func:`offline.truth.value_key`), a number sign before the value aside."""
-    return _NUMBER_SIGN.sub("", value_key(name, value))
 
 
 def oracle_names(table: ClusterTable, truth: dict[str, TruthRecord]) -> list[tuple[str, float]]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 from offline.defaults import DEFAULT_MIN_RECIPIENTS
 from offline.evaluate import score_ruleset, split_by_date
 from offline.learn import by_sender, cluster_tables, decode_names, learn, published, slot_rule
 from offline.roles import RoleModel, load_default_model
 from offline.sample import Sample
-from offline.train import CORRECTIONS, label_slot, oracle_names, training_set
+from offline.train import CORRECTIONS, oracle_names, training_set
 from offline.truth import Score, TruthRecord
 from rules.corrections import Correction, slot_key
 from rules.model import RuleSet
@@ -85,33 +83,3 @@ def test_train_roles_learns_a_field_from_a_console_correction(sample_dir: Path, 
         assert main(["train-roles", "--truth", travel, travel, "--out", str(out), *extra]) == 0
         assert ("gift_card_code" in RoleModel.load(out).classes) is knows
         assert RoleModel.load(out).spec.corrections == (1 if knows else 0)  # recorded in the model
-
-
-def _sample(message_id: str) -> Sample:
-    return Sample(
-        message_id,
-        message_id,
-        "shop@x.example",
-        "",
-        datetime(2026, 1, 1, tzinfo=UTC),
-        "",
-        [],
-        frozenset(),
-        frozenset(),
-    )
-
-
-def test_a_slot_is_labelled_its_field_whether_or_not_a_number_sign_is_in_the_value() -> None:
-    """`Order #1001`: the `#` is template text in one source and the value's own in another; the
-    slot is the order number either way (scoring still compares the text as it is)."""
-    members = [_sample(f"m{k}") for k in range(3)]
-    truth = {
-        f"m{k}": TruthRecord(file="", message_id=f"m{k}", source="s", template="t", sender="", fields=fields)
-        for k, fields in enumerate(
-            ({"order_number": ["1001"]}, {"order_number": ["#1002"]}, {"order_number": ["1003"]})
-        )
-    }
-    slot = SimpleNamespace(values=[["#1001"], ["#1002"], ["№ 1003"]])
-    assert label_slot(slot, members, truth) == "order_number"  # type: ignore[arg-type]
-    other = SimpleNamespace(values=[["#1"], ["#2"], ["#3"]])
-    assert label_slot(other, members, truth) == "none"  # type: ignore[arg-type]

@@ -21,10 +21,9 @@ from .context import Ctx, Sender
 from .layouts import render_html, render_text
 from .mime import build_message, message_id
 from .model import Link, Para, collect_truth, plain
-from .remix import remixes
 from .senders import SENDERS
 
-__all__ = ["SENDERS", "generate", "generate_template", "training_sample"]
+__all__ = ["SENDERS", "generate", "generate_template"]
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 DAY = 24 * 3600
@@ -97,16 +96,15 @@ def generate_template(
     return records
 
 
-def generate(out_dir: Path, messages_per_template: int = 12, seed: int = 0, remixed: int = 0) -> Path:
-    """Generate the sample corpus below ``out_dir`` (deterministic for ``seed``) and return ``out_dir``;
-    ``remixed`` adds that many :func:`~.remix.remixes` of every sender (more template families).
+def generate(out_dir: Path, messages_per_template: int = 12, seed: int = 0) -> Path:
+    """Generate the sample corpus below ``out_dir`` (deterministic for ``seed``) and return ``out_dir``.
 
     Existing source directories of the generator are replaced; other content of ``out_dir`` is kept.
     """
     out_dir = Path(out_dir)
     rng = random.Random(seed)
     by_source: dict[str, list[Sender]] = {}
-    for s in (*SENDERS, *remixes(SENDERS, remixed, seed)):
+    for s in SENDERS:
         by_source.setdefault(s.source, []).append(s)
     for source, senders in by_source.items():
         source_dir = out_dir / source
@@ -120,15 +118,3 @@ def generate(out_dir: Path, messages_per_template: int = 12, seed: int = 0, remi
                     lines.append(json.dumps(rec, ensure_ascii=False))
         (source_dir / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out_dir
-
-
-TRAINING_REMIXES = 3
-"""Remixes of every sender in the sample corpus the role model trains on: each is a template
-family of its own, and recall on unseen families rises with the families trained on (measured with
-``benchmarks/roles_loso.py``)."""
-
-
-def training_sample(out_dir: Path) -> Path:
-    """The sample corpus the shipped role model trains on (``scripts/train-roles.sh``) and the
-    leave-one-source-out benchmark trains with: our senders and their remixes."""
-    return generate(out_dir, messages_per_template=12, seed=1, remixed=TRAINING_REMIXES)
