@@ -1,4 +1,9 @@
-"""The ``mailstencil`` command line (:mod:`mailstencil.cli`).
+"""mailstencil: the one import namespace of the project, and its command line (:mod:`mailstencil.cli`).
+
+Its subpackages are the project's rooms: :mod:`mailstencil.rules` (the kernel: rule model, matching,
+stores), :mod:`mailstencil.offline` (learning) and :mod:`mailstencil.app` (the service). In a source
+tree they are the top-level folders ``rules/``, ``offline/`` and ``app/``, linked from here, so that
+the tree imports as the wheel installs.
 
 A Ctrl-C at any moment of ``mailstencil learn``, from its modules loading on, ends it with one line
 and exit code 130, nothing published. This package is the first module a run loads, so the handler
@@ -35,7 +40,13 @@ def _handle_early() -> None:
             pass
 
 
-if sys.argv[1:2] == ["learn"]:
+def _is_the_command_line() -> bool:
+    """The process is ``mailstencil ...`` or ``python -m mailstencil ...`` (whose ``argv[0]`` is
+    still ``-m`` while this package loads), not a program that imports :mod:`mailstencil.rules`."""
+    return os.path.basename(sys.argv[0]) == "mailstencil" or sys.argv[0] == "-m"
+
+
+if sys.argv[1:2] == ["learn"] and _is_the_command_line():
     _handle_early()
 
 import signal  # noqa: E402 - after the handler: its import is a moment a Ctrl-C can land in
