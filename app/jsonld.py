@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rules.typed import TypedValue
-from rules.vocabulary import FIELDS, LINE_ITEM_FIELDS, ValueKind
+from mailstencil.rules.typed import TypedValue
+from mailstencil.rules.vocabulary import FIELDS, LINE_ITEM_FIELDS, ValueKind
 
 from .schemas import ExtractionResponse, JsonLdDocument
 

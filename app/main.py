@@ -1,6 +1,6 @@
 """The extraction service's ASGI app: ``create_app(settings)``, and ``app`` built from the environment.
 
-``app`` is created on first access (``uvicorn app.main:app``), so importing this module for
+``app`` is created on first access (``uvicorn mailstencil.app.main:app``), so importing this module for
 ``create_app`` never opens the default store or trips the admin-token check.
 """
 

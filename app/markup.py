@@ -13,7 +13,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
-from rules.vocabulary import FIELDS
+from mailstencil.rules.vocabulary import FIELDS
 
 from .schemas import MarkupItem
 

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from rules.apply import Extractor
-from rules.limits import DEFAULT_LIMITS, Limits
-from rules.model import ClusterRules, RuleSet
-from rules.store import RuleStore, StoreError
-from rules.stores import open_store
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.limits import DEFAULT_LIMITS, Limits
+from mailstencil.rules.model import ClusterRules, RuleSet
+from mailstencil.rules.store import RuleStore, StoreError
+from mailstencil.rules.stores import open_store
 
 from .core.metrics import Metrics
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from rules.model import FieldRule
-from rules.typed import TypedValue
+from mailstencil.rules.model import FieldRule
+from mailstencil.rules.typed import TypedValue
 
 __all__ = [
     "MarkupItem",

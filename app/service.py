@@ -18,10 +18,10 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from rules.apply import Extractor
-from rules.dom import DomError
-from rules.message import MessageError, parse_message
-from rules.typed import type_extraction
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.dom import DomError
+from mailstencil.rules.message import MessageError, parse_message
+from mailstencil.rules.typed import type_extraction
 
 from .core.metrics import Metrics
 from .jsonld import to_jsonld

@@ -8,7 +8,7 @@ kinds admit at most ``workers + extract_queue`` jobs at once and refuse more wit
 (503 with Retry-After), so a flood queues in bounded memory instead of without end.
 
 A new rule set is handed to one worker process at a time before it is served (the others keep
-answering), split by sender (:class:`~rules.model.SenderRuleSet`): a worker parses and compiles a
+answering), split by sender (:class:`~mailstencil.rules.model.SenderRuleSet`): a worker parses and compiles a
 sender's clusters on the sender's first message (milliseconds), never the whole set, so a large
 rule set costs each worker only the senders it is asked about. Each worker keeps the last two rule sets
 it loaded (a request that took the previous snapshot still finds it); one that lacks a job's
@@ -37,9 +37,9 @@ import anyio
 import anyio.to_thread
 from prometheus_client import Gauge
 
-from rules.apply import Extractor
-from rules.limits import Limits
-from rules.model import RuleSet, SenderRuleSet
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.limits import Limits
+from mailstencil.rules.model import RuleSet, SenderRuleSet
 
 from .markup import load_extruct
 from .rulecache import Snapshot, compile_here
@@ -143,7 +143,7 @@ class WorkerLost(Exception):
 
 
 def _worker_main(conn: Connection, limits: Limits) -> None:
-    """A worker process: answer :class:`_Load` and :class:`~app.service.Job` messages until the
+    """A worker process: answer :class:`_Load` and :class:`~mailstencil.app.service.Job` messages until the
     service closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
     extractors: dict[int, Extractor] = {}  # insertion order: oldest first
@@ -220,7 +220,8 @@ class ProcessRunner:
     def __init__(self, processes: int, waiting: int, limits: Limits, timeout: float, gauge: Gauge) -> None:
         self._admission = _Admission(processes, waiting, gauge)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["app.workers", "extruct"])  # see app.markup.load_extruct
+        # see mailstencil.app.markup.load_extruct
+        context.set_forkserver_preload(["mailstencil.app.workers", "extruct"])
         # started now, so its imports run while the service builds the app and loads the rules
         forkserver.ensure_running()
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]

@@ -29,14 +29,14 @@ from typing import Literal, NamedTuple
 
 import lxml.html
 
-from app.service import Job, run_job
-from offline.batch import RunReport, run_learning
-from offline.corpus import iter_raw_messages
-from offline.engine import default_model_path
-from offline.engines import get_engine
-from offline.transport import LearnJob
-from rules.apply import Extractor
-from rules.store import SQLiteStore
+from mailstencil.app.service import Job, run_job
+from mailstencil.offline.batch import RunReport, run_learning
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.engine import default_model_path
+from mailstencil.offline.engines import get_engine
+from mailstencil.offline.transport import LearnJob
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.store import SQLiteStore
 
 from . import http_load, scale
 from .report import Figure, Results, load, render, save, update_readme
@@ -196,7 +196,7 @@ def inprocess_figures(store: Path, messages: list[bytes]) -> tuple[list[Figure],
     return [
         figure(sec, "parse", base),
         figure(sec, "extract", ours, f"{ours / base:.2f}× parse-only's rate"),
-        figure(sec, "online", whole, "`app.service.run_job`, what a worker does per message"),
+        figure(sec, "online", whole, "`mailstencil.app.service.run_job`, what a worker does per message"),
     ], whole
 
 

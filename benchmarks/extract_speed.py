@@ -20,12 +20,12 @@ from pathlib import Path
 
 import lxml.html
 
-from offline.corpus import iter_raw_messages
-from offline.evaluate import split_by_date
-from offline.learn import learn
-from offline.roles import load_default_model
-from offline.sample import prepare
-from rules.apply import Extractor
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.evaluate import split_by_date
+from mailstencil.offline.learn import learn
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import prepare
+from mailstencil.rules.apply import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from offline.batch import run_learning
-from offline.corpus import iter_raw_messages
-from offline.engine import default_model_path
-from offline.local_engine import LocalEngine
-from offline.transport import LearnJob
-from rules.store import SQLiteStore
+from mailstencil.offline.batch import run_learning
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.engine import default_model_path
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.transport import LearnJob
+from mailstencil.rules.store import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 _TO = re.compile(rb"^(To:\s*[^@\r\n]*)@", re.M | re.I)

@@ -2,7 +2,7 @@
 
 Each case runs in a fresh interpreter: it builds the message, readies the extractor (an empty rule
 set: parsing, leaves and markup cost the same whatever the rules), reads its resident memory,
-answers the message as the service's extraction workers do (``app.service.run_job``) and reads
+answers the message as the service's extraction workers do (``mailstencil.app.service.run_job``) and reads
 its peak resident memory (``VmHWM``). The cases are about 19 MB each: an HTML newsletter of many
 paragraphs, the same base64-encoded, a few huge text nodes, and a huge text/plain body.
 ``--trace`` also prints the largest allocations at the peak (tracemalloc, slower).
@@ -55,10 +55,10 @@ def measure(case: str, size: int, trace: bool) -> dict[str, object]:
     """Run one case in this process (a fresh one: the peak is per process)."""
     import tracemalloc
 
-    from app.markup import load_extruct
-    from app.service import Job, run_job
-    from rules.apply import Extractor
-    from rules.model import RuleSet
+    from mailstencil.app.markup import load_extruct
+    from mailstencil.app.service import Job, run_job
+    from mailstencil.rules.apply import Extractor
+    from mailstencil.rules.model import RuleSet
 
     raw = build(case, size)
     extractor = Extractor(RuleSet())

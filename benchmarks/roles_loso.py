@@ -6,7 +6,7 @@ averaged, as ``scripts/train-roles.sh`` trains the shipped model), learn rules f
 source on its older 70%, extract its newest 30% and score strictly (amounts by their number, as
 ``mailstencil evaluate``). Each source's slots are induced once; they are named at every threshold
 of the abstain curve. Reported per source, with the mean over sources and the worst source (by
-F1) at the shipped threshold ``offline.roles.THRESHOLD``.
+F1) at the shipped threshold ``mailstencil.offline.roles.THRESHOLD``.
 
     python benchmarks/roles_loso.py [--sources a,b] [--thresholds 0.5,0.55] [--no-sample]
                                     [--oracle] [--curve [--draws 3] [--seed 0]] [--out FILE.md]
@@ -34,18 +34,18 @@ from tempfile import TemporaryDirectory
 
 from pydantic import BaseModel
 
-from offline.clustering import Cluster
-from offline.corpus import iter_raw_messages
-from offline.defaults import DEFAULT_MIN_RECIPIENTS
-from offline.evaluate import score_ruleset, split_by_date
-from offline.induce import ClusterTable
-from offline.learn import by_sender, cluster_tables, decode_names, published, slot_names
-from offline.roles import THRESHOLD, RoleModel, train_model
-from offline.sample import Sample, prepare
-from offline.samplegen import generate
-from offline.train import TrainingSet, oracle_names, training_set
-from offline.truth import Score, TruthRecord, load_truth
-from rules.model import RuleSet
+from mailstencil.offline.clustering import Cluster
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.defaults import DEFAULT_MIN_RECIPIENTS
+from mailstencil.offline.evaluate import score_ruleset, split_by_date
+from mailstencil.offline.induce import ClusterTable
+from mailstencil.offline.learn import by_sender, cluster_tables, decode_names, published, slot_names
+from mailstencil.offline.roles import THRESHOLD, RoleModel, train_model
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.samplegen import generate
+from mailstencil.offline.train import TrainingSet, oracle_names, training_set
+from mailstencil.offline.truth import Score, TruthRecord, load_truth
+from mailstencil.rules.model import RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

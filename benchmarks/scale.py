@@ -7,7 +7,7 @@ senders grows. Each copy's patterns get a distinct no-op prefix (``(?:~i~)?``), 
 apart as real senders' patterns would (the compile cache would otherwise share them).
 
 ``measure`` runs in a fresh process (``python -m benchmarks.scale WORKDIR N``) what an extraction
-worker does with a rule set: take it in split by sender (``rules.model.SenderRuleSet``, written by
+worker does with a rule set: take it in split by sender (``mailstencil.rules.model.SenderRuleSet``, written by
 :func:`write_split`: one JSON file per sender), then extract the sample messages sent as copies
 spread over the set, parsing and compiling each sender's clusters on its first message (the lookup
 per message, with the sender's clusters among all the others). Its RSS is taken after them.
@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from rules.apply import Extractor
-from rules.model import ClusterRules, RuleSet, SenderRuleSet
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.model import ClusterRules, RuleSet, SenderRuleSet
 
 _FROM = re.compile(rb"^(From:[^\r\n]*@)", re.M | re.I)
 

@@ -37,11 +37,11 @@ from pathlib import Path
 import anyio
 import httpx
 
-from app.rulecache import Snapshot
-from app.service import Job
-from app.workers import ProcessRunner, Runner, ThreadRunner
-from rules.limits import DEFAULT_LIMITS
-from rules.store import SQLiteStore
+from mailstencil.app.rulecache import Snapshot
+from mailstencil.app.service import Job
+from mailstencil.app.workers import ProcessRunner, Runner, ThreadRunner
+from mailstencil.rules.limits import DEFAULT_LIMITS
+from mailstencil.rules.store import SQLiteStore
 
 RFC822 = {"Content-Type": "message/rfc822"}
 JSON = {"Content-Type": "application/json"}

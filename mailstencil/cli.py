@@ -12,21 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailstencil import LEARN_INTERRUPTED, learn_handles_interrupts
-from offline.defaults import (
+from mailstencil.offline.defaults import (
     DEFAULT_CAP,
     DEFAULT_MIN_RECIPIENTS,
     DEFAULT_MODEL_PATH,
     DEFAULT_RETENTION_DAYS,
     ENGINES,
 )
-from rules.errors import StoreError
-from rules.stores import default_store_url, open_store
+from mailstencil.rules.errors import StoreError
+from mailstencil.rules.stores import default_store_url, open_store
 
 if TYPE_CHECKING:
-    from offline.roles import RoleModel
-    from offline.sample import Sample
-    from offline.truth import TruthRecord
-    from rules.model import RuleSet
+    from mailstencil.offline.roles import RoleModel
+    from mailstencil.offline.sample import Sample
+    from mailstencil.offline.truth import TruthRecord
+    from mailstencil.rules.model import RuleSet
 
 __all__ = ["main"]
 
@@ -39,9 +39,9 @@ DESCRIPTION = (
 
 def read_samples(paths: list[str], label: str = "reading") -> Iterator[Sample]:
     """Prepared samples of every readable message under ``paths`` (junk is skipped and counted)."""
-    from offline.corpus import iter_raw_messages
-    from offline.progress import Progress
-    from offline.sample import prepare
+    from mailstencil.offline.corpus import iter_raw_messages
+    from mailstencil.offline.progress import Progress
+    from mailstencil.offline.sample import prepare
 
     bar = Progress(label, unit="messages", log_every=5000)
     skipped = 0
@@ -63,7 +63,7 @@ class CommandError(Exception):
 
 def read_messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
     """``(name, raw)`` of every message under ``paths`` (``-``: standard input); finding none is an error."""
-    from offline.corpus import iter_raw_messages
+    from mailstencil.offline.corpus import iter_raw_messages
 
     n = 0
     for entry in paths:
@@ -146,7 +146,7 @@ def _truth_files(entries: list[str]) -> list[Path]:
 
 
 def _model(path: str | None) -> RoleModel | None:
-    from offline.roles import RoleModel, load_default_model
+    from mailstencil.offline.roles import RoleModel, load_default_model
 
     if path:
         return RoleModel.load(Path(path))
@@ -170,10 +170,10 @@ def _learn(args: argparse.Namespace) -> int:
     import logging
     from datetime import UTC, datetime
 
-    from offline.batch import RefusedRun, format_report, run_learning
-    from offline.engine import default_model_path
-    from offline.engines import get_engine
-    from offline.transport import LearnJob
+    from mailstencil.offline.batch import RefusedRun, format_report, run_learning
+    from mailstencil.offline.engine import default_model_path
+    from mailstencil.offline.engines import get_engine
+    from mailstencil.offline.transport import LearnJob
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     model_path = args.roles or default_model_path()
@@ -211,10 +211,10 @@ def _learn(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from rules.apply import Extractor
-    from rules.dom import DomError
-    from rules.message import MessageError, parse_message
-    from rules.typed import type_extraction
+    from mailstencil.rules.apply import Extractor
+    from mailstencil.rules.dom import DomError
+    from mailstencil.rules.message import MessageError, parse_message
+    from mailstencil.rules.typed import type_extraction
 
     extractor = Extractor(load_rules(args.store))
     failed = 0
@@ -258,15 +258,15 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from offline.evaluate import evaluate, format_evaluation
-    from offline.truth import load_truth
+    from mailstencil.offline.evaluate import evaluate, format_evaluation
+    from mailstencil.offline.truth import load_truth
 
     truth = load_truth(_truth_files(args.truth))
     samples = list(read_samples(args.paths, "evaluate"))
     ev = evaluate(samples, truth, _model(args.roles), args.holdout, args.min_recipients)
     print(format_evaluation(ev))
     if args.typed:
-        from offline.typed_eval import format_typed_report, typed_report
+        from mailstencil.offline.typed_eval import format_typed_report, typed_report
 
         print("\nTyped values (rules/typed.py) per field:\n")
         print(format_typed_report(typed_report(samples, truth, ev.ruleset, ev.held_out)))
@@ -274,9 +274,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_train_roles(args: argparse.Namespace) -> int:
-    from offline.evaluate import split_by_date
-    from offline.train import train_roles, training_set
-    from offline.truth import load_truth
+    from mailstencil.offline.evaluate import split_by_date
+    from mailstencil.offline.train import train_roles, training_set
+    from mailstencil.offline.truth import load_truth
 
     start = time.perf_counter()
     files = {f.resolve() for f in _truth_files(args.truth)}
@@ -315,7 +315,7 @@ def cmd_train_roles(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from offline.samplegen import generate
+    from mailstencil.offline.samplegen import generate
 
     out = generate(Path(args.out), messages_per_template=args.per_template, seed=args.seed)
     print(f"sample corpus written to {out}")
@@ -327,12 +327,21 @@ HEALTHCHECK_SECONDS = 60
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Become uvicorn serving ``app.main:app``: ``--store`` reaches the service and each of its
+    """Become uvicorn serving ``mailstencil.app.main:app``: ``--store`` reaches the service and each of its
     workers as ``MAILSTENCIL_STORE`` in the new program's environment (this process's is not edited)."""
     import os
 
     env = {**os.environ, "MAILSTENCIL_STORE": args.store} if args.store else dict(os.environ)
-    argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", args.host, "--port", str(args.port)]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "mailstencil.app.main:app",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+    ]
     argv += [] if args.access_log else ["--no-access-log"]
     # uvicorn's supervisor kills a worker that misses a 5 s health ping; parsing a large rule set
     # holds the interpreter for seconds (10k clusters: 2.7 s of CPU), so a loaded machine missed it

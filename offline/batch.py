@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from rules.corrections import apply_corrections
-from rules.model import ClusterRules, FieldRule, RuleSet
-from rules.patterns import PatternError, check_patterns
-from rules.store import RuleStore, SenderState
+from mailstencil.rules.corrections import apply_corrections
+from mailstencil.rules.model import ClusterRules, FieldRule, RuleSet
+from mailstencil.rules.patterns import PatternError, check_patterns
+from mailstencil.rules.store import RuleStore, SenderState
 
 from .engine import Engine, model_for
 from .local_engine import LocalEngine

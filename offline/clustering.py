@@ -1,6 +1,6 @@
 """Group a sender's messages into template clusters (structure first, then constant text).
 
-Assignment goes through :func:`rules.cluster.choose_cluster`, the same function extraction uses,
+Assignment goes through :func:`mailstencil.rules.cluster.choose_cluster`, the same function extraction uses,
 so a message lands in the same cluster at learning and at extraction time.
 """
 
@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rules.cluster import (
+from mailstencil.rules.cluster import (
     FALLBACK_SIMILARITY,
     SIMILARITY,
     ClusterCandidate,

@@ -2,7 +2,7 @@
 
 A slot's dates tell its role by when they fall: a sign-in happened when the mail was sent, an
 order was placed on that day or before, a delivery, a due date or the end of a trial lie ahead.
-Dates are read by :func:`rules.values.parse_date`; only the day counts (times are dropped), a
+Dates are read by :func:`mailstencil.rules.values.parse_date`; only the day counts (times are dropped), a
 range counts by its start; a date written without its year takes the year that puts it nearest
 the message; a numeric date that reads both day-first and month-first is kept only when both
 readings fall in the same period.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rules.values import DateRange, calendar_day, parse_date
+from mailstencil.rules.values import DateRange, calendar_day, parse_date
 
 __all__ = ["period", "periods", "PERIODS"]
 

@@ -1,13 +1,13 @@
 """What every learning engine shares: the :class:`Engine` protocol, its output, and the two steps.
 
-The two steps are pure functions: :func:`offline.privacy.prepare_private` per message and
-:func:`offline.night.night_sender` per sender (the unit that distributes, since clustering is per
+The two steps are pure functions: :func:`mailstencil.offline.privacy.prepare_private` per message and
+:func:`mailstencil.offline.night.night_sender` per sender (the unit that distributes, since clustering is per
 sender). An engine maps the first over the input, groups by sender, joins each sender's stored
 state and maps the second; results come back sorted by sender, so every engine yields the same
 rule set. Learning does not depend on Python's string hash seed (``tests/test_determinism.py``),
 so workers need no particular ``PYTHONHASHSEED``. The role model is loaded once per worker process
-from its path. The engines are :mod:`offline.local_engine` and :mod:`offline.spark_engine`;
-:func:`offline.engines.get_engine` picks one by name.
+from its path. The engines are :mod:`mailstencil.offline.local_engine` and
+:mod:`mailstencil.offline.spark_engine`; :func:`mailstencil.offline.engines.get_engine` picks one by name.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ StateLoader = Callable[[list[str]], dict[str, str]]
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A message learning cannot read: its name and why (:func:`offline.sample.prepare_checked`)."""
+    """A message learning cannot read: its name and why
+    (:func:`mailstencil.offline.sample.prepare_checked`)."""
 
     name: str
     why: str

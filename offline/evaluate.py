@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from sklearn.metrics import homogeneity_completeness_v_measure
 
-from rules.apply import Extractor
-from rules.message import ParsedMessage
-from rules.model import RuleSet
-from rules.vocabulary import LINE_ITEM_FIELDS
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.message import ParsedMessage
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.vocabulary import LINE_ITEM_FIELDS
 
 from .defaults import DEFAULT_MIN_RECIPIENTS
 from .learn import learn

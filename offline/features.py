@@ -36,7 +36,7 @@ __all__ = [
 # TYPE_PREFIX is also the form in which a stored model lists a field's value classes
 TYPE_PREFIX = "tc:"
 _DISTINCT_PREFIX = "distinct:"  # how much a slot's values vary: bucket of distinct values / values
-_WHEN_PREFIX = "when:"  # when a slot's dates fall relative to the message's day (offline.dates)
+_WHEN_PREFIX = "when:"  # when a slot's dates fall relative to the message's day (mailstencil.offline.dates)
 _MULTI = "multi"  # the slot holds several values per message: one per row
 # a slot's one value class: its most specific dictionary type (a URL that also reads as a device
 # name is a URL; a date that also reads as a code is a date; a number long enough to read as a
@@ -120,7 +120,7 @@ def _machinery_first(fields: list[str]) -> list[str]:
 
 
 def _label_fields(text: str, edge: Literal["end", "start"] | None = None) -> list[str]:
-    """The fields a label reads as most specifically (:func:`offline.lexicon.specific`); only
+    """The fields a label reads as most specifically (:func:`mailstencil.offline.lexicon.specific`); only
     ``boilerplate`` when it names the mail's machinery ("Unsubscribe from login notifications"
     is an opt-out, not a sign-in link)."""
     return ["boilerplate"] if "boilerplate" in mentions(text, edge) else specific(text, edge)
@@ -154,7 +154,8 @@ class SlotFacts:
 
     value_class: str  # the most specific dictionary type (:func:`value_class`), ``none`` untyped
     variability: int | None  # bucket of distinct values / values; ``None``: the slot has no values
-    period: str | None  # when its dates fall (offline.dates.PERIODS, or ``mixed``); ``None``: few dates
+    # when its dates fall (mailstencil.offline.dates.PERIODS, or ``mixed``); ``None``: few dates
+    period: str | None
     multi: bool  # several values per message: one per row
 
 

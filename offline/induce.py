@@ -12,15 +12,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rules.address import LANDMARK, addresses, beside, claim, row_key
-from rules.cluster import jaccard
-from rules.dictionaries import column_types
-from rules.dom import Leaf, split_label
-from rules.model import Landmark, Selector, SlotAddress
-from rules.patterns import Pattern, compile_pattern
-from rules.skeleton import skeleton_html
-from rules.text import tokenize
-from rules.values import is_currency_token
+from mailstencil.rules.address import LANDMARK, addresses, beside, claim, row_key
+from mailstencil.rules.cluster import jaccard
+from mailstencil.rules.dictionaries import column_types
+from mailstencil.rules.dom import Leaf, split_label
+from mailstencil.rules.model import Landmark, Selector, SlotAddress
+from mailstencil.rules.patterns import Pattern, compile_pattern
+from mailstencil.rules.skeleton import skeleton_html
+from mailstencil.rules.text import tokenize
+from mailstencil.rules.values import is_currency_token
 
 from .dates import periods
 from .defaults import DEFAULT_MIN_RECIPIENTS
@@ -61,7 +61,7 @@ class Slot(SlotAddress):
     near_before: str = ""
     near_after: str = ""
     own_address: float = 0.0  # share of values that are the message's own recipient address
-    reader_name: float = 0.0  # share of values that name the reader (offline.names.names_reader)
+    reader_name: float = 0.0  # share of values that name the reader (mailstencil.offline.names.names_reader)
     periods: list[str] = field(default_factory=list)  # when its dates fall, per value read as one
     line: int = -1  # its leaf in the first member (the skeleton's line), -1 when that one lacks it
     rows: list[int] = field(default_factory=list)  # a repeated slot's further leaves in the first member
@@ -82,7 +82,7 @@ class ClusterTable:
     selectors: list[Selector] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
     skeleton: list[str] = field(default_factory=list)
-    skeleton_html: str = ""  # the skeleton as the mail looks (rules.skeleton), constant text only
+    skeleton_html: str = ""  # the skeleton as the mail looks (mailstencil.rules.skeleton), constant text only
     members: list[Sample] = field(default_factory=list)  # the messages induced, in slot value order
 
 
@@ -348,7 +348,7 @@ def _row_cell(
 
 def _beside_anchor(member: Sample, addr: list[tuple[int, int]], anchor: int, cell: list[int]) -> list[int]:
     """The leaves of ``cell`` that share their element with the anchor landmark (see
-    :func:`rules.address.beside`)."""
+    :func:`mailstencil.rules.address.beside`)."""
     at = next((i for i, a in enumerate(addr) if a == (anchor, LANDMARK)), None)
     if at is None:
         return []

@@ -1,8 +1,8 @@
 """Learning: from prepared samples to a published rule set.
 
 Cluster the samples, induce each eligible cluster's slots, name the slots with the role model and
-turn the named ones into :class:`rules.model.FieldRule`. Clusters seen by fewer than ``k`` distinct
-recipients get no rules (privacy: their constant text could be one person's).
+turn the named ones into :class:`mailstencil.rules.model.FieldRule`. Clusters seen by fewer than ``k``
+distinct recipients get no rules (privacy: their constant text could be one person's).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from rules.corrections import slot_identity
-from rules.model import ClusterRules, FieldRule, RuleSet
-from rules.vocabulary import LINE_ITEM_FIELDS
+from mailstencil.rules.corrections import slot_identity
+from mailstencil.rules.model import ClusterRules, FieldRule, RuleSet
+from mailstencil.rules.vocabulary import LINE_ITEM_FIELDS
 
 from .clustering import Cluster, cluster_samples
 from .defaults import DEFAULT_MIN_RECIPIENTS

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from rules.wordlists import Words, read_data
+from mailstencil.rules.wordlists import Words, read_data
 
 __all__ = ["LEXICON", "mentions", "specific"]
 

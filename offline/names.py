@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from rules.wordlists import Words, read_data
+from mailstencil.rules.wordlists import Words, read_data
 
 __all__ = ["GIVEN_NAMES", "given_share", "names_reader"]
 

@@ -2,11 +2,11 @@
 
 A night relearns only the senders that received mail: their new samples are merged with the
 retained reservoir (deduplicated by Message-ID), the sender is clustered once and relearned with
-:mod:`offline.learn` from at most ``cap`` samples per cluster, and the reservoir is cut back to
-``cap`` samples per cluster (:mod:`offline.reservoir`). Learning must see variable values across
+:mod:`mailstencil.offline.learn` from at most ``cap`` samples per cluster, and the reservoir is cut back to
+``cap`` samples per cluster (:mod:`mailstencil.offline.reservoir`). Learning must see variable values across
 messages to tell constant from variable text, so a retained sample *does* hold values: it is
 dropped ``retention_days`` after it was first kept, and recipients are stored only as hashes
-(:mod:`offline.privacy`). Counts accumulate across nights in KMV sketches, which also makes
+(:mod:`mailstencil.offline.privacy`). Counts accumulate across nights in KMV sketches, which also makes
 re-runs idempotent.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from rules.cluster import ClusterCandidate, choose_or_join
-from rules.model import ClusterRules
+from mailstencil.rules.cluster import ClusterCandidate, choose_or_join
+from mailstencil.rules.model import ClusterRules
 
 from .clustering import cluster_samples
 from .learn import learn_clusters

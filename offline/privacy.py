@@ -28,7 +28,7 @@ def privatize(s: Sample) -> Sample:
 
 
 def prepare_private(name: str, raw: bytes) -> Sample | str:
-    """The per-message step: :func:`offline.sample.prepare_checked`, then :func:`privatize`
+    """The per-message step: :func:`mailstencil.offline.sample.prepare_checked`, then :func:`privatize`
     (the reason, a fixed phrase, for a message it skips)."""
     s = prepare_checked(name, raw)
     return s if isinstance(s, str) else privatize(s)

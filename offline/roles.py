@@ -18,7 +18,7 @@ from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from rules.vocabulary import LINE_ITEM_FIELDS
+from mailstencil.rules.vocabulary import LINE_ITEM_FIELDS
 
 from .defaults import DEFAULT_MODEL_PATH
 from .features import TYPE_PREFIX, SlotFacts, generic_view
@@ -171,7 +171,7 @@ def train_model(
     only one family has counts for less, as it would on a sender never seen. Averaging logits of
     linear models is again one linear model, so the artifact stays one set of weights.
 
-    ``generic`` adds each slot a second time in its :func:`~offline.features.generic_view`
+    ``generic`` adds each slot a second time in its :func:`~mailstencil.offline.features.generic_view`
     (without its template's own words), so the model also learns to name a slot whose words it
     has never seen, as on a new sender, instead of falling back to "no field" there.
     """

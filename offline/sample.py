@@ -6,9 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.cluster import structure_paths, text_signature
-from rules.dom import DomError, Leaf, message_leaves
-from rules.message import MessageError, ParsedMessage, parse_message
+from mailstencil.rules.cluster import structure_paths, text_signature
+from mailstencil.rules.dom import DomError, Leaf, message_leaves
+from mailstencil.rules.message import MessageError, ParsedMessage, parse_message
 
 __all__ = ["Sample", "prepare", "prepare_checked", "content_id", "CONTENT_ID"]
 

@@ -1,11 +1,12 @@
-"""The PySpark engine: the same job as :class:`offline.local_engine.LocalEngine`, on a Spark cluster.
+"""The PySpark engine: the same job as :class:`mailstencil.offline.local_engine.LocalEngine`, on a Spark
+cluster.
 
 Messages are read as ``(name, raw bytes)`` rows: a directory of ``.eml`` files (names listed on
 the driver, files read by the tasks, so on a cluster it must be on a shared file system), a
 Parquet dataset with columns ``name`` (string) and ``raw`` (binary), or
 (mbox, Maildir, single files) read on the driver and parallelised (as are messages or samples
-handed over in memory). Then: map :func:`offline.engine.prepare_one`, key by sender, ``cogroup``
-with the senders' stored state, :func:`offline.engine.learn_group` per sender, collect the results
+handed over in memory). Then: map :func:`mailstencil.offline.engine.prepare_one`, key by sender, ``cogroup``
+with the senders' stored state, :func:`mailstencil.offline.engine.learn_group` per sender, collect the results
 as JSON. The Python workers run this interpreter (``PYSPARK_PYTHON`` when set); PySpark gives them
 ``PYTHONHASHSEED=0`` unless the environment says otherwise, and learning does not depend on it.
 PySpark is imported only when this engine is used (``pip install mailstencil[spark]`` and a Java 17 runtime).

@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rules.dictionaries import TYPES, is_currency_token
-from rules.patterns import compile_pattern, full_match
-from rules.text import tokenize
+from mailstencil.rules.dictionaries import TYPES, is_currency_token
+from mailstencil.rules.patterns import compile_pattern, full_match
+from mailstencil.rules.text import tokenize
 
 __all__ = ["Template", "align_values", "lcs"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rules.corrections import Correction, slot_key
-from rules.text import normalize_value
+from mailstencil.rules.corrections import Correction, slot_key
+from mailstencil.rules.text import normalize_value
 
 from .defaults import DEFAULT_MIN_RECIPIENTS
 from .features import SlotFacts, table_features
@@ -36,7 +36,7 @@ class TrainingSet:
 
 def label_slot(slot: Slot, members: list[Sample], truth: dict[str, TruthRecord]) -> str:
     """The field whose truth values the slot's values equal most often, else ``NONE``; values
-    compare as scoring compares them (:func:`offline.truth.value_key`: an amount by its number),
+    compare as scoring compares them (:func:`mailstencil.offline.truth.value_key`: an amount by its number),
     and a tie goes to the field whose values the slot's equal as text most often (a subtotal and
     a total of the same amount: the slot that shows the total's currency code is the total)."""
     hits: dict[str, int] = {}
@@ -116,7 +116,7 @@ def train_roles(
 
     ``families``: sources that are template families of their own (real senders' template sets,
     not our sample generator's); the model averages fits that each leave one of them out (see
-    :func:`offline.roles.train_model`)."""
+    :func:`mailstencil.offline.roles.train_model`)."""
     skip = set(exclude_sources)
     fam = set(families)
     keep = [i for i, s in enumerate(data.sources) if s not in skip]

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from rules.cluster import structure_paths, text_signature
-from rules.dom import Leaf
-from rules.model import ClusterRules
+from mailstencil.rules.cluster import structure_paths, text_signature
+from mailstencil.rules.dom import Leaf
+from mailstencil.rules.model import ClusterRules
 
 from .defaults import DEFAULT_CAP, DEFAULT_MIN_RECIPIENTS, DEFAULT_RETENTION_DAYS
 from .reservoir import ClusterStats

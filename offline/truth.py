@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from rules.text import normalize_value
-from rules.values import parse_amount
-from rules.vocabulary import MONEY_FIELDS
+from mailstencil.rules.text import normalize_value
+from mailstencil.rules.values import parse_amount
+from mailstencil.rules.vocabulary import MONEY_FIELDS
 
 __all__ = ["TruthRecord", "load_truth", "Score", "amount_key", "value_key", "score_message"]
 
@@ -74,7 +74,7 @@ class Score:
 def amount_key(text: str) -> str | None:
     """The number an amount's text states, as a canonical decimal string (``CA$1,240.50``,
     ``1.240,50 €``, ``-1 240,50 CHF`` -> ``1240.5``), read by the shared typing module
-    (:func:`rules.values.parse_amount`); ``None`` when the text is not one amount."""
+    (:func:`mailstencil.rules.values.parse_amount`); ``None`` when the text is not one amount."""
     amount = parse_amount(normalize_value(text))
     return None if amount is None else format(abs(amount.number).normalize(), "f")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rules.apply import Extractor
-from rules.message import ParsedMessage
-from rules.model import RuleSet
-from rules.typed import TypedValue, type_extraction
-from rules.vocabulary import FIELDS
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.message import ParsedMessage
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.typed import TypedValue, type_extraction
+from mailstencil.rules.vocabulary import FIELDS
 
 from .sample import Sample
 from .truth import TruthRecord, value_key

@@ -134,7 +134,7 @@ def _compiled(pattern: str, cache: dict[str, Pattern | None]) -> Pattern | None:
 class Extractor:
     """A rule set ready for fast repeated extraction: each sender's clusters are compiled on the
     sender's first message and the last ``keep_senders`` senders seen stay compiled, so a large rule
-    set serves from the moment it is loaded. Given a :class:`~rules.model.SenderRuleSet`, each
+    set serves from the moment it is loaded. Given a :class:`~mailstencil.rules.model.SenderRuleSet`, each
     sender's clusters are also parsed only then (and dropped with its compiled form)."""
 
     def __init__(

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 NOT_A_FIELD = "none"
-"""The label a "not a field" correction gives the role trainer (``offline.roles.NONE``)."""
+"""The label a "not a field" correction gives the role trainer (``mailstencil.offline.roles.NONE``)."""
 
 
 class Correction(BaseModel):

@@ -1,7 +1,7 @@
 """Dictionaries: recognisers that say what kind of value a string is (money, date, code, name...).
 
 Each recogniser is a full-match test on a collapsed value. A column takes a type when most of its
-values hit (see :func:`column_types`). Money and dates are read by :mod:`rules.values` (CLDR
+values hit (see :func:`column_types`). Money and dates are read by :mod:`mailstencil.rules.values` (CLDR
 currencies, month and weekday names); carriers and device words are data in
 ``rules/dictionaries.json``. A value longer than ``MAX_LEN`` gets only the cheap types.
 """

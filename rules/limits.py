@@ -2,7 +2,7 @@
 
 Every limit is generous for real mail (a large newsletter stays far below each) and is a setting
 of the service (``MAILSTENCIL_MAX_*``, see docs/service.md). A message over a parse limit is
-refused with a reason (:class:`rules.dom.DomError`, a 422); a leaf over ``leaf_text`` is cut and
+refused with a reason (:class:`mailstencil.rules.dom.DomError`, a 422); a leaf over ``leaf_text`` is cut and
 one over ``rule_text`` is not read by rules, so such a message still gets a bounded extraction.
 """
 

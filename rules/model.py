@@ -75,7 +75,7 @@ class FieldRule(BaseModel):
     ``match`` the leaf that selector ``selector`` claims; in mode ``ordinal`` the ``ordinal``-th
     unclaimed leaf; in mode ``rows`` every unclaimed leaf whose indexed path below the row element
     (``row_depth`` steps deep) is ``row_rel``, one value per row, but for a leaf on the anchor
-    landmark's own line (``rules.address.beside``). ``pattern`` is a full-match regex
+    landmark's own line (``mailstencil.rules.address.beside``). ``pattern`` is a full-match regex
     whose group ``group`` is the value, with the constant template text around it.
     """
 
@@ -122,8 +122,8 @@ class ClusterRules(BaseModel):
     skeleton: list[str] = Field(default_factory=list, description="template text, variables as {slot}")
     skeleton_html: str = Field(
         "",
-        description="the skeleton as the mail looks (rules.skeleton), set by learning; a store keeps "
-        "it apart from the rule-set body and names it by skeleton_id, so a loaded rule set has ''",
+        description="the skeleton as the mail looks (mailstencil.rules.skeleton), set by learning; a store "
+        "keeps it apart from the rule-set body and names it by skeleton_id, so a loaded rule set has ''",
     )
     skeleton_id: str = Field(
         default="", description="names the stored skeleton HTML (RuleStore.skeleton_html)"

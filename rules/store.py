@@ -3,10 +3,11 @@
 A learning run writes a whole rule set as a new version in one transaction and then moves the
 ``current`` pointer; readers always see one complete version. Rule sets are stored as JSON.
 
-A learning run also keeps per-sender learning state (opaque JSON bodies, see ``offline.transport``) and
-a run report; :meth:`BaseStore.publish_run` writes rule set, report and state in the same
-transaction, so a run that dies before it commits changes nothing. :func:`rules.stores.open_store`
-opens a store (this one or :mod:`rules.pgstore`) by URL.
+A learning run also keeps per-sender learning state (opaque JSON bodies, see
+``mailstencil.offline.transport``) and a run report; :meth:`BaseStore.publish_run` writes rule set, report
+and state in the same transaction, so a run that dies before it commits changes nothing.
+:func:`mailstencil.rules.stores.open_store` opens a store (this one or :mod:`mailstencil.rules.pgstore`) by
+URL.
 """
 
 from __future__ import annotations
@@ -359,7 +360,7 @@ class BaseStore(ABC, Generic[_Conn]):
         return None if body is None else str(body)
 
     def skeleton_html(self, skeleton_id: str) -> str:
-        """The skeleton HTML (:mod:`rules.skeleton`) a cluster's ``skeleton_id`` names (``""`` for
+        """The skeleton HTML (:mod:`mailstencil.rules.skeleton`) a cluster's ``skeleton_id`` names (``""`` for
         none): kept once for every version whose clusters name it."""
         html = self._lookup(_SKELETON, (skeleton_id,))
         return "" if html is None else str(html)

@@ -5,7 +5,7 @@ ISO 8601 (a missing year is the one nearest the message's Date; a time without a
 Date header's zone), amounts a decimal string and an ISO 4217 code (an ambiguous ``$`` or ``kr``
 resolved from the message's other amounts, then the sender's country-code domain), quantities
 integers, references lose the ``#`` or ``No.`` the value itself wrote. Whatever was inferred rather
-than read is named in ``guessed``. Texts are read by :mod:`rules.values`; the data (zone
+than read is named in ``guessed``. Texts are read by :mod:`mailstencil.rules.values`; the data (zone
 abbreviations, defaults, quantity words) is ``rules/typed.json`` and ``rules/cldr.json``.
 """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from offline.truth import load_truth
+from mailstencil.offline.truth import load_truth
 
 KINDS = {
     "order": ("order_number", "item_name", "order_total"),

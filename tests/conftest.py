@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from offline.corpus import iter_raw_messages
-from offline.evaluate import Evaluation, evaluate
-from offline.roles import load_default_model
-from offline.sample import Sample, prepare
-from offline.samplegen import generate
-from offline.truth import TruthRecord, load_truth
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.evaluate import Evaluation, evaluate
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.samplegen import generate
+from mailstencil.offline.truth import TruthRecord, load_truth
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

@@ -24,14 +24,14 @@ from typing import Any
 
 import pytest
 
-from offline.evaluate import Evaluation
-from offline.features import SlotFacts
-from offline.induce import Slot
-from offline.sample import Sample
-from offline.tokalign import align_values
-from offline.truth import Score
-from rules.dictionaries import column_types
-from rules.dom import Leaf
+from mailstencil.offline.evaluate import Evaluation
+from mailstencil.offline.features import SlotFacts
+from mailstencil.offline.induce import Slot
+from mailstencil.offline.sample import Sample
+from mailstencil.offline.tokalign import align_values
+from mailstencil.offline.truth import Score
+from mailstencil.rules.dictionaries import column_types
+from mailstencil.rules.dom import Leaf
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -266,8 +266,8 @@ KNOWN_BAD_LEAVES: dict[str, str] = {}
 
 def golden_leaves(raw: bytes) -> list[dict[str, str]]:
     """What ``<name>.leaves.json`` holds: the message's leaves as dicts."""
-    from rules.dom import message_leaves
-    from rules.message import parse_message
+    from mailstencil.rules.dom import message_leaves
+    from mailstencil.rules.message import parse_message
 
     msg = parse_message(raw)
     return [leaf_dict(x) for x in message_leaves(msg.subject, msg.html, msg.text)]
@@ -275,7 +275,7 @@ def golden_leaves(raw: bytes) -> list[dict[str, str]]:
 
 def golden_message(raw: bytes) -> dict[str, Any]:
     """What ``<name>.message.json`` holds: the parsed message as a dict."""
-    from rules.message import parse_message
+    from mailstencil.rules.message import parse_message
 
     return message_dict(parse_message(raw))
 
@@ -291,8 +291,8 @@ def extraction(
 ) -> Any:
     """The service's answer (an ``ExtractionResponse``) for a message of ``sender`` sent at ``date``
     whose extraction gave ``fields`` and ``items``, typed as the service types them."""
-    from app.schemas import ExtractionResponse
-    from rules.typed import type_extraction
+    from mailstencil.app.schemas import ExtractionResponse
+    from mailstencil.rules.typed import type_extraction
 
     typed, typed_items = type_extraction(fields, items, date, sender)
     return ExtractionResponse(
@@ -315,9 +315,9 @@ def golden_jsonld(raw: bytes, extracted: dict[str, Any]) -> dict[str, Any]:
     """What ``jsonld/<name>.jsonld`` holds: the JSON-LD of a message whose extraction gave
     ``extracted`` (``{fields, items}``), typed against the message's own Date and sender, with the
     message's own markup merged in, as the service builds it."""
-    from app.jsonld import to_jsonld
-    from app.markup import read_markup
-    from rules.message import parse_message
+    from mailstencil.app.jsonld import to_jsonld
+    from mailstencil.app.markup import read_markup
+    from mailstencil.rules.message import parse_message
 
     msg = parse_message(raw)
     ex = extraction(
@@ -366,7 +366,7 @@ def schemaorg_errors(node: dict[str, Any], where: str = "") -> list[str]:
     must exist, each property must apply to its node's type, each value must be of a type in the
     property's range; numbers are JSON numbers, dates ISO 8601, currencies ISO 4217 codes. ``@``
     keywords and ``ms:`` extensions are ours; a bare ``{"@id"}`` refers to another node."""
-    from rules.values import CURRENCY_CODES
+    from mailstencil.rules.values import CURRENCY_CODES
 
     errors: list[str] = []
     typ = node.get("@type")

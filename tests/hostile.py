@@ -11,10 +11,10 @@ import re
 import pytest
 from helpers import make_order, render_message
 
-from offline.learn import learn
-from offline.roles import load_default_model
-from offline.sample import prepare
-from rules.model import RuleSet
+from mailstencil.offline.learn import learn
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import prepare
+from mailstencil.rules.model import RuleSet
 
 SUBJECT_START = "Your Pinecone Supply order"
 _WORDS = "placed on for "  # the constant words between the Subject's variables

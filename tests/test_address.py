@@ -1,11 +1,11 @@
-"""rules.address, the coordinate system learning and extraction share: (anchor, ordinal) per leaf,
+"""mailstencil.rules.address, the coordinate system learning and extraction share: (anchor, ordinal) per leaf,
 the part of a path below a row, and which selector claims which leaf."""
 
 from __future__ import annotations
 
-from rules.address import LANDMARK, addresses, claim, row_key
-from rules.dom import Leaf
-from rules.patterns import compile_pattern
+from mailstencil.rules.address import LANDMARK, addresses, claim, row_key
+from mailstencil.rules.dom import Leaf
+from mailstencil.rules.patterns import compile_pattern
 
 
 def _leaf(ipath: str, text: str) -> Leaf:

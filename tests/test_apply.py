@@ -1,8 +1,8 @@
-"""rules.apply.Extractor end to end on our tiny order template.
+"""mailstencil.rules.apply.Extractor end to end on our tiny order template.
 
 Rules are learned with the real offline pipeline (clustering + induction); the field names are
 assigned here from the induced slots' structure, so the assertions do not depend on the role
-model. One test also runs ``offline.learn.learn`` with the shipped role model as a smoke test.
+model. One test also runs ``mailstencil.offline.learn.learn`` with the shipped role model as a smoke test.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 from helpers import OTHER_SENDER, SENDER, Order, make_order, orders, render_message
 from pydantic import ValidationError
 
-from offline.induce import ClusterTable, Slot
-from offline.learn import cluster_rules, cluster_tables, learn, slot_rule
-from offline.roles import load_default_model
-from offline.sample import Sample, prepare
-from rules.apply import Extraction, Extractor
-from rules.message import MessageError
-from rules.model import FieldRule, RuleSet, SenderRuleSet
+from mailstencil.offline.induce import ClusterTable, Slot
+from mailstencil.offline.learn import cluster_rules, cluster_tables, learn, slot_rule
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.rules.apply import Extraction, Extractor
+from mailstencil.rules.message import MessageError
+from mailstencil.rules.model import FieldRule, RuleSet, SenderRuleSet
 
 TRAIN = range(8)
 SUMMARY = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from offline.batch import RunReport, _diff, format_report, vertical_of
-from rules.model import ClusterRules, FieldRule
+from mailstencil.offline.batch import RunReport, _diff, format_report, vertical_of
+from mailstencil.rules.model import ClusterRules, FieldRule
 
 
 def _rule(field: str, **where: object) -> FieldRule:

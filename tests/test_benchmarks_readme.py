@@ -43,7 +43,7 @@ def test_a_missed_goal_says_by_how_much() -> None:
 
 def test_a_synthetic_rule_set_copies_clusters_under_made_up_senders() -> None:
     from benchmarks.scale import as_copy, synth
-    from rules.model import ClusterRules, FieldRule, RuleSet, Selector
+    from mailstencil.rules.model import ClusterRules, FieldRule, RuleSet, Selector
 
     rule = FieldRule(field="order_number", ipath="subject", pattern=r"Order\s*(.*?)")
     base = RuleSet(

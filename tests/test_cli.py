@@ -14,7 +14,7 @@ import pytest
 from helpers import orders
 
 from mailstencil.cli import build_parser, main
-from rules.stores import open_store
+from mailstencil.rules.stores import open_store
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -132,7 +132,13 @@ def test_the_command_line_loads_only_what_its_parser_needs() -> None:
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.split() == ["offline", "offline.defaults", "rules", "rules.errors", "rules.stores"]
+    assert done.stdout.split() == [
+        "offline",
+        "mailstencil.offline.defaults",
+        "rules",
+        "mailstencil.rules.errors",
+        "mailstencil.rules.stores",
+    ]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -15,7 +15,7 @@ import hostile
 import pytest
 
 from mailstencil.cli import main
-from rules.store import SQLiteStore
+from mailstencil.rules.store import SQLiteStore
 
 _ATTRS = " ".join(f"a{i}=x" for i in range(5000))
 BAD = {
@@ -73,7 +73,7 @@ def test_learn_refuses_to_publish_an_empty_rule_set(
 
 @pytest.fixture(scope="module")
 def sample_mail(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from offline.samplegen import generate
+    from mailstencil.offline.samplegen import generate
 
     return generate(tmp_path_factory.mktemp("ctrl-c") / "sample", messages_per_template=40, seed=3)
 

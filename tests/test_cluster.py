@@ -1,12 +1,12 @@
-"""rules.cluster: cluster keys, structure, signatures and choosing a message's cluster."""
+"""mailstencil.rules.cluster: cluster keys, structure, signatures and choosing a message's cluster."""
 
 from __future__ import annotations
 
 import pytest
 from helpers import make_order, render_message
 
-from offline.sample import Sample, prepare
-from rules.cluster import (
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.rules.cluster import (
     SIMILARITY,
     ClusterCandidate,
     choose_cluster,
@@ -17,7 +17,7 @@ from rules.cluster import (
     subject_words,
     text_signature,
 )
-from rules.dom import Leaf
+from mailstencil.rules.dom import Leaf
 
 
 def _sample(name: str, raw: bytes) -> Sample:

@@ -1,4 +1,4 @@
-"""offline.clustering: grouping a sender's messages into the templates they were rendered from."""
+"""mailstencil.offline.clustering: grouping a sender's messages into the templates they were rendered from."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from helpers import OTHER_SENDER, SENDER, START, make_order, render_message
 
-from offline.clustering import Cluster, cluster_samples
-from offline.learn import cluster_tables, core_members, learn
-from offline.sample import Sample, prepare
-from rules.apply import Extractor
-from rules.cluster import (
+from mailstencil.offline.clustering import Cluster, cluster_samples
+from mailstencil.offline.learn import cluster_tables, core_members, learn
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.cluster import (
     FALLBACK_SIMILARITY,
     SIMILARITY,
     ClusterCandidate,
@@ -19,8 +19,8 @@ from rules.cluster import (
     structure_paths,
     text_signature,
 )
-from rules.dom import Leaf
-from rules.message import ParsedMessage
+from mailstencil.rules.dom import Leaf
+from mailstencil.rules.message import ParsedMessage
 
 SHIPPED = {
     "subject": "Pinecone Supply: order #{number} has shipped",

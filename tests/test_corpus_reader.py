@@ -1,4 +1,5 @@
-"""offline.corpus.iter_raw_messages: .eml trees, mbox files and Maildirs (real files in tmp_path)."""
+"""mailstencil.offline.corpus.iter_raw_messages: .eml trees, mbox files and Maildirs (real files in
+tmp_path)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import MESSAGES
 
-from offline.corpus import iter_raw_messages
-from rules.message import parse_message
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.rules.message import parse_message
 
 
 def _msg(n: int) -> bytes:

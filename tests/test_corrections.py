@@ -7,8 +7,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from rules.corrections import NOT_A_FIELD, Correction, apply_corrections, slot_key, training_labels
-from rules.model import ClusterRules, FieldRule, Landmark, RuleSet
+from mailstencil.rules.corrections import (
+    NOT_A_FIELD,
+    Correction,
+    apply_corrections,
+    slot_key,
+    training_labels,
+)
+from mailstencil.rules.model import ClusterRules, FieldRule, Landmark, RuleSet
 
 _KEY = "orders@shop.example:abc"
 _TOTAL_LINE = Landmark(ipath="html/body/table/tr/td", text="Order total")

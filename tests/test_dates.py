@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from offline.dates import period, periods
+from mailstencil.offline.dates import period, periods
 
 _REF = date(2026, 8, 10)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 _SCRIPT = """
 import sys
-from offline.corpus import iter_raw_messages
-from offline.learn import learn
-from offline.roles import load_default_model
-from offline.sample import prepare
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.learn import learn
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import prepare
 samples = [s for s in (prepare(n, r) for n, r in iter_raw_messages([sys.argv[1]])) if s]
 ruleset, _ = learn(samples, load_default_model())
 print(ruleset.model_dump_json(exclude={"created", "version"}))

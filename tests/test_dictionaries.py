@@ -1,4 +1,4 @@
-"""rules.dictionaries: which kind of value a string is, and a column's types by hit rate."""
+"""mailstencil.rules.dictionaries: which kind of value a string is, and a column's types by hit rate."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rules.dictionaries import CURRENCY_CODES, TYPES, column_types, is_currency_token, value_types
+from mailstencil.rules.dictionaries import CURRENCY_CODES, TYPES, column_types, is_currency_token, value_types
 
 POSITIVE: dict[str, list[Any]] = {
     "money": [

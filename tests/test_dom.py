@@ -1,4 +1,5 @@
-"""rules.dom: HTML / text bodies to ordered leaves with indexed and index-free paths (real lxml)."""
+"""mailstencil.rules.dom: HTML / text bodies to ordered leaves with indexed and index-free paths (real
+lxml)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import lxml.html
 import pytest
 from helpers import GOLDEN, KNOWN_BAD_LEAVES, assert_golden, fixture_names, golden_leaves
 
-from rules.dom import SUBJECT, DomError, Leaf, html_leaves, message_leaves, text_leaves
-from rules.limits import DEFAULT_LIMITS
-from rules.text import normalize_value
+from mailstencil.rules.dom import SUBJECT, DomError, Leaf, html_leaves, message_leaves, text_leaves
+from mailstencil.rules.limits import DEFAULT_LIMITS
+from mailstencil.rules.text import normalize_value
 
 PAGE = """<!DOCTYPE html>
 <html><head><title>Receipt</title><style>p { color: red }</style><script>var a = "<p>x</p>";</script></head>

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from offline.evaluate import Evaluation
-from offline.truth import Score, TruthRecord, score_message
-from rules.apply import Extractor
-from rules.dom import message_leaves
-from rules.message import parse_message
-from rules.vocabulary import LINE_ITEM_FIELDS
+from mailstencil.offline.evaluate import Evaluation
+from mailstencil.offline.truth import Score, TruthRecord, score_message
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.dom import message_leaves
+from mailstencil.rules.message import parse_message
+from mailstencil.rules.vocabulary import LINE_ITEM_FIELDS
 
 _BODY = re.compile(r"(<body[^>]*>)(.*)(</body>)", re.S | re.I)
 

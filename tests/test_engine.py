@@ -10,11 +10,11 @@ from pathlib import Path
 import hostile
 import pytest
 
-from offline.batch import run_learning
-from offline.engine import default_model_path
-from offline.local_engine import LocalEngine
-from offline.transport import LearnJob
-from rules.store import SQLiteStore
+from mailstencil.offline.batch import run_learning
+from mailstencil.offline.engine import default_model_path
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.transport import LearnJob
+from mailstencil.rules.store import SQLiteStore
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
 
@@ -44,7 +44,7 @@ def test_local_and_spark_learn_identical_rule_sets(corpus_dir: Path, tmp_path: P
     reason = _spark_unavailable()
     if reason:
         pytest.skip(reason)
-    from offline.spark_engine import SparkEngine
+    from mailstencil.offline.spark_engine import SparkEngine
 
     paths = [str(corpus_dir)]
     local_rules, local_states = _learn(LocalEngine(2), paths, tmp_path / "local.db")
@@ -57,11 +57,11 @@ def test_local_and_spark_learn_identical_rule_sets(corpus_dir: Path, tmp_path: P
 
 def test_both_engines_count_and_name_skipped_messages_alike(tmp_path: Path) -> None:
     """Skipped messages are counted per reason (stored) and named with it (printed, not stored), the
-    same by either engine: one reason, :func:`offline.sample.prepare_checked`'s, for both."""
+    same by either engine: one reason, :func:`mailstencil.offline.sample.prepare_checked`'s, for both."""
     reason = _spark_unavailable()
     if reason:
         pytest.skip(reason)
-    from offline.spark_engine import SparkEngine
+    from mailstencil.offline.spark_engine import SparkEngine
 
     mail = tmp_path / "mail"
     mail.mkdir()
@@ -88,8 +88,8 @@ def test_both_engines_take_messages_and_samples_from_memory_alike(tmp_path: Path
     reason = _spark_unavailable()
     if reason:
         pytest.skip(reason)
-    from offline.sample import prepare
-    from offline.spark_engine import SparkEngine
+    from mailstencil.offline.sample import prepare
+    from mailstencil.offline.spark_engine import SparkEngine
 
     named = [(f"{i:02}.eml", raw) for i, raw in enumerate(hostile.messages(6))]
     samples = [s for s in (prepare(n, raw) for n, raw in named) if s is not None]

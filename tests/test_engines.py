@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from mailstencil.cli import build_parser
-from offline.defaults import ENGINES
-from offline.engines import get_engine
-from offline.local_engine import LocalEngine
-from offline.spark_engine import SparkEngine
+from mailstencil.offline.defaults import ENGINES
+from mailstencil.offline.engines import get_engine
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.spark_engine import SparkEngine
 
 
 def test_every_engine_name_gives_that_engine() -> None:

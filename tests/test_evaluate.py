@@ -10,11 +10,18 @@ from dataclasses import replace
 import pytest
 from helpers import bare_sample, make_order, render_message
 
-from offline.evaluate import Evaluation, evaluate, f1, format_evaluation, score_ruleset, split_by_date
-from offline.roles import load_default_model
-from offline.sample import Sample, prepare
-from offline.truth import TruthRecord
-from rules.model import RuleSet
+from mailstencil.offline.evaluate import (
+    Evaluation,
+    evaluate,
+    f1,
+    format_evaluation,
+    score_ruleset,
+    split_by_date,
+)
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.truth import TruthRecord
+from mailstencil.rules.model import RuleSet
 
 N = 12
 

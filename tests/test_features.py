@@ -12,11 +12,18 @@ from pathlib import Path
 
 from helpers import BARE_FACTS, make_row_slot, make_slot
 
-from offline.features import SlotFacts, generic_view, slot_facts, slot_features, table_features, value_class
-from offline.learn import by_sender, cluster_tables, doc_words, subject_of
-from offline.lexicon import mentions
-from offline.names import given_share
-from offline.sample import Sample
+from mailstencil.offline.features import (
+    SlotFacts,
+    generic_view,
+    slot_facts,
+    slot_features,
+    table_features,
+    value_class,
+)
+from mailstencil.offline.learn import by_sender, cluster_tables, doc_words, subject_of
+from mailstencil.offline.lexicon import mentions
+from mailstencil.offline.names import given_share
+from mailstencil.offline.sample import Sample
 
 GOLDEN = Path(__file__).parent / "golden" / "sample_features.json"
 
@@ -26,14 +33,14 @@ GOLDEN = Path(__file__).parent / "golden" / "sample_features.json"
 _SCRIPT = """
 import hashlib, json, sys
 from pathlib import Path
-from offline.corpus import iter_raw_messages
-from offline.defaults import DEFAULT_MODEL_PATH
-from offline.features import table_features
-from offline.learn import by_sender, cluster_tables, doc_words, subject_of
-from offline.roles import load_default_model
-from offline.sample import prepare
-from offline.train import train_roles, training_set
-from offline.truth import load_truth
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.defaults import DEFAULT_MODEL_PATH
+from mailstencil.offline.features import table_features
+from mailstencil.offline.learn import by_sender, cluster_tables, doc_words, subject_of
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import prepare
+from mailstencil.offline.train import train_roles, training_set
+from mailstencil.offline.truth import load_truth
 root = Path(sys.argv[1])
 samples = [s for s in (prepare(n, r) for n, r in iter_raw_messages([root])) if s is not None]
 model = load_default_model()
@@ -204,9 +211,9 @@ def test_url_slots_get_the_path_words_their_values_share() -> None:
 
 
 _FEATURES_OF_A_SLOT = """
-from offline.features import slot_features
-from offline.induce import Slot
-from offline.tokalign import align_values
+from mailstencil.offline.features import slot_features
+from mailstencil.offline.induce import Slot
+from mailstencil.offline.tokalign import align_values
 template, parsed = align_values(["Code: A1B2-C3D4", "Code: Q9W8-E7R6", "Code: Z5X4-V3B2"])
 gap = template.gaps[0]
 rows = [[str(g[gap])] for g in parsed]

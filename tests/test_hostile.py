@@ -18,18 +18,18 @@ import hostile
 import pytest
 from helpers import make_order, render_message
 
-from offline.batch import RefusedRun, run_learning
-from offline.engine import default_model_path
-from offline.local_engine import LocalEngine
-from offline.sample import CONTENT_ID, prepare
-from offline.transport import LearnJob
-from rules.apply import Extractor
-from rules.dom import DomError, html_leaves, message_leaves
-from rules.limits import Limits
-from rules.message import parse_message
-from rules.model import FieldRule, RuleSet, Selector
-from rules.patterns import PatternError, check_patterns, compile_pattern
-from rules.store import SQLiteStore
+from mailstencil.offline.batch import RefusedRun, run_learning
+from mailstencil.offline.engine import default_model_path
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.sample import CONTENT_ID, prepare
+from mailstencil.offline.transport import LearnJob
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.dom import DomError, html_leaves, message_leaves
+from mailstencil.rules.limits import Limits
+from mailstencil.rules.message import parse_message
+from mailstencil.rules.model import FieldRule, RuleSet, Selector
+from mailstencil.rules.patterns import PatternError, check_patterns, compile_pattern
+from mailstencil.rules.store import SQLiteStore
 
 
 @pytest.fixture(scope="module")

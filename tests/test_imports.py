@@ -101,7 +101,7 @@ def test_the_walk_sees_imports_and_finds_a_cycle(tmp_path: Path) -> None:
 
 def test_no_import_cycle_between_modules() -> None:
     graph = import_graph()
-    assert {"rules.store", "offline.engine", "app.main"} <= graph.keys()
+    assert {"mailstencil.rules.store", "mailstencil.offline.engine", "mailstencil.app.main"} <= graph.keys()
     assert cycles(graph) == []
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from offline.batch import RunReport, run_learning
-from offline.engine import default_model_path
-from offline.evaluate import f1, score_ruleset, split_by_date
-from offline.local_engine import LocalEngine
-from offline.sample import Sample
-from offline.transport import LearnJob, SenderStateBody
-from offline.truth import TruthRecord
-from rules.store import SQLiteStore
+from mailstencil.offline.batch import RunReport, run_learning
+from mailstencil.offline.engine import default_model_path
+from mailstencil.offline.evaluate import f1, score_ruleset, split_by_date
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.sample import Sample
+from mailstencil.offline.transport import LearnJob, SenderStateBody
+from mailstencil.offline.truth import TruthRecord
+from mailstencil.rules.store import SQLiteStore
 
 NIGHT1 = datetime(2026, 12, 1, 2, tzinfo=UTC)
 NIGHT2 = NIGHT1 + timedelta(days=1)

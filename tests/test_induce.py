@@ -1,4 +1,4 @@
-"""offline.induce on one cluster of our tiny order template: landmarks, slots, rows, privacy."""
+"""mailstencil.offline.induce on one cluster of our tiny order template: landmarks, slots, rows, privacy."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import lxml.html
 import pytest
 from helpers import SHOP, Order, make_order, orders, render_html, render_message
 
-from offline.features import slot_features
-from offline.induce import ClusterTable, Slot, induce
-from offline.sample import Sample, prepare
-from rules.skeleton import skeleton_html
+from mailstencil.offline.features import slot_features
+from mailstencil.offline.induce import ClusterTable, Slot, induce
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.rules.skeleton import skeleton_html
 
 N = 8
 SUMMARY = "html/body/div.wrap/table.summary/tr/td.value"

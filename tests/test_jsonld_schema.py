@@ -20,8 +20,8 @@ from helpers import (
     schemaorg_errors,
 )
 
-from app.jsonld import PATHS, parse_path, to_jsonld
-from rules.vocabulary import FIELDS, LINE_ITEM_FIELDS
+from mailstencil.app.jsonld import PATHS, parse_path, to_jsonld
+from mailstencil.rules.vocabulary import FIELDS, LINE_ITEM_FIELDS
 
 VERTICALS = sorted(p.stem for p in JSONLD_INPUTS.glob("*.eml"))
 

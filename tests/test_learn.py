@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from helpers import START, bare_sample
 
-from offline.clustering import Cluster
-from offline.induce import ClusterTable, Slot
-from offline.learn import (
+from mailstencil.offline.clustering import Cluster
+from mailstencil.offline.induce import ClusterTable, Slot
+from mailstencil.offline.learn import (
     BACKUP_CONFIDENCE,
     MIN_MESSAGES,
     core_members,
@@ -19,9 +19,9 @@ from offline.learn import (
     slot_rule,
     subject_of,
 )
-from offline.roles import NONE
-from offline.tokalign import align_values
-from rules.model import Landmark
+from mailstencil.offline.roles import NONE
+from mailstencil.offline.tokalign import align_values
+from mailstencil.rules.model import Landmark
 
 
 def _slot(ipath: str, mode: str = "ordinal", anchor: int = 0, row_depth: int = 0, ordinal: int = 0) -> Slot:

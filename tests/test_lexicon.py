@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from offline.lexicon import EDGE_WORDS, mentions, specific
+from mailstencil.offline.lexicon import EDGE_WORDS, mentions, specific
 
 
 def test_lexicon_short_words_match_whole_words_only() -> None:

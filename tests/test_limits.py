@@ -8,9 +8,9 @@ import dataclasses
 
 import pytest
 
-from app.core.config import Settings
-from rules.dom import DomError, html_leaves, message_leaves
-from rules.limits import DEFAULT_LIMITS, Limits
+from mailstencil.app.core.config import Settings
+from mailstencil.rules.dom import DomError, html_leaves, message_leaves
+from mailstencil.rules.limits import DEFAULT_LIMITS, Limits
 
 SETTINGS = {
     "attributes_per_element": "MAX_ATTRIBUTES_PER_ELEMENT",

@@ -1,4 +1,4 @@
-"""rules.message.parse_message: real RFC 822 bytes in, the parts mailstencil uses out."""
+"""mailstencil.rules.message.parse_message: real RFC 822 bytes in, the parts mailstencil uses out."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from helpers import MESSAGES, assert_golden, fixture_names, golden_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.message import MessageError, ParsedMessage, _parse, _take_body, parse_message
+from mailstencil.rules.message import MessageError, ParsedMessage, _parse, _take_body, parse_message
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import get_type_hints
 
-from rules.model import ADDRESS_FIELDS, ClusterRules, FieldRule, Landmark, RuleSet, Selector, SlotAddress
+from mailstencil.rules.model import (
+    ADDRESS_FIELDS,
+    ClusterRules,
+    FieldRule,
+    Landmark,
+    RuleSet,
+    Selector,
+    SlotAddress,
+)
 
 _ADDRESS = SlotAddress(
     anchor=2, ipath="html/body/table/tr/td", mode="rows", ordinal=0, selector=-1, row_depth=3, row_rel="td[2]"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from offline.names import given_share, names_reader
+from mailstencil.offline.names import given_share, names_reader
 
 
 def test_given_share_counts_values_whose_first_word_is_a_given_name() -> None:

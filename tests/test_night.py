@@ -11,10 +11,10 @@ from typing import TypeVar
 
 from helpers import SENDER, START, render_message
 
-from offline.clustering import cluster_samples
-from offline.night import night_sender, prune_state
-from offline.sample import Sample, prepare
-from offline.transport import LearnJob, SenderStateBody
+from mailstencil.offline.clustering import cluster_samples
+from mailstencil.offline.night import night_sender, prune_state
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.transport import LearnJob, SenderStateBody
 
 
 def _mail(indices: range) -> list[Sample]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rules.limits import DEFAULT_LIMITS
-from rules.model import ClusterRules, FieldRule, RuleSet
-from rules.patterns import PatternError, check_patterns, compile_pattern, full_match
+from mailstencil.rules.limits import DEFAULT_LIMITS
+from mailstencil.rules.model import ClusterRules, FieldRule, RuleSet
+from mailstencil.rules.patterns import PatternError, check_patterns, compile_pattern, full_match
 
 _SPACES = [c for c in map(chr, range(0x110000)) if c.isspace()]
 

@@ -7,9 +7,9 @@ import psycopg
 import pytest
 from helpers import PG_URL, pg_schema
 
-from rules.errors import StoreError
-from rules.model import RuleSet
-from rules.pgstore import DEFAULT_SCHEMA, PostgresStore, split_schema
+from mailstencil.rules.errors import StoreError
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.pgstore import DEFAULT_SCHEMA, PostgresStore, split_schema
 
 
 def test_split_schema_takes_the_schema_out_and_keeps_the_rest() -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from helpers import FLOORS, pooled
 
-from offline.corpus import iter_raw_messages
-from offline.evaluate import Evaluation, evaluate
-from offline.roles import load_default_model
-from offline.sample import prepare
-from offline.truth import TruthRecord
-from rules.dom import text_leaves
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.evaluate import Evaluation, evaluate
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import prepare
+from mailstencil.offline.truth import TruthRecord
+from mailstencil.rules.dom import text_leaves
 
 
 def test_text_leaves_split_label_and_value() -> None:

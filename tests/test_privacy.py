@@ -12,16 +12,16 @@ from datetime import UTC, datetime
 import lxml.html
 import pytest
 
-from offline.batch import format_report, run_learning
-from offline.engine import default_model_path, model_for
-from offline.local_engine import LocalEngine
-from offline.night import night_sender
-from offline.privacy import privatize
-from offline.sample import Sample
-from offline.transport import LearnJob
-from offline.truth import TruthRecord
-from rules.store import SQLiteStore
-from rules.text import normalize_value
+from mailstencil.offline.batch import format_report, run_learning
+from mailstencil.offline.engine import default_model_path, model_for
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.night import night_sender
+from mailstencil.offline.privacy import privatize
+from mailstencil.offline.sample import Sample
+from mailstencil.offline.transport import LearnJob
+from mailstencil.offline.truth import TruthRecord
+from mailstencil.rules.store import SQLiteStore
+from mailstencil.rules.text import normalize_value
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
 K = 5

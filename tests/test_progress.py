@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from offline.progress import Progress
+from mailstencil.offline.progress import Progress
 
 
 def test_off_a_terminal_it_logs_every_so_many_items(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from helpers import FLOORS, pooled
 
-from offline.corpus import iter_raw_messages
-from offline.evaluate import Evaluation, evaluate
-from offline.roles import load_default_model
-from offline.sample import Sample, prepare
-from offline.samplegen import generate
-from offline.truth import TruthRecord, load_truth
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.evaluate import Evaluation, evaluate
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.samplegen import generate
+from mailstencil.offline.truth import TruthRecord, load_truth
 
 
 def _check(what: str, measured: float, floor: float) -> list[str]:

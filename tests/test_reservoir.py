@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from helpers import START, bare_sample
 
-from offline.reservoir import SKETCH_SIZE, ClusterStats, Sketch, cap_by_group, h64, sample_order
+from mailstencil.offline.reservoir import SKETCH_SIZE, ClusterStats, Sketch, cap_by_group, h64, sample_order
 
 
 def _sketch(items: range) -> Sketch:

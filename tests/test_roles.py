@@ -9,8 +9,8 @@ from pathlib import Path
 
 from helpers import BARE_FACTS, make_row_slot
 
-from offline.features import TYPE_PREFIX, SlotFacts, SlotInput
-from offline.roles import NONE, RoleModel, RoleModelFile, train_model
+from mailstencil.offline.features import TYPE_PREFIX, SlotFacts, SlotInput
+from mailstencil.offline.roles import NONE, RoleModel, RoleModelFile, train_model
 
 _TOTAL = ["bias", "b0:total", "dt:money", "lxb0:order_total"]
 
@@ -189,7 +189,7 @@ def test_a_line_item_field_keeps_the_row_group_of_the_item_table() -> None:
     # two groups of repeated rows: the items (name, quantity, price) and the payments of a
     # refund; "item_name" predicted in both, more confidently for the payment rows, belongs to
     # the group where quantity and price are named too
-    from offline.learn import _item_tables
+    from mailstencil.offline.learn import _item_tables
 
     name = make_row_slot([["Woollen Winter Scarf", "Canvas Tote Bag"], ["Enamel Mug"]], 0.40)
     qty = make_row_slot([["1", "2"], ["3"]], 0.42)

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 from helpers import bare_sample
 
-from offline.sample import CONTENT_ID, Sample, prepare, prepare_checked
+from mailstencil.offline.sample import CONTENT_ID, Sample, prepare, prepare_checked
 
 
 def _raw(

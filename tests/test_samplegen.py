@@ -1,4 +1,4 @@
-"""Tests for the sample-corpus generator ``offline.samplegen``."""
+"""Tests for the sample-corpus generator ``mailstencil.offline.samplegen``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from offline.samplegen import SENDERS, generate
-from offline.samplegen.vocab import FIELD_KINDS, LINE_ITEM, is_url_field
+from mailstencil.offline.samplegen import SENDERS, generate
+from mailstencil.offline.samplegen.vocab import FIELD_KINDS, LINE_ITEM, is_url_field
 
 FIELDS_JSON = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "fields.json"
 PER_TEMPLATE = 4

@@ -16,10 +16,10 @@ from typing import Protocol
 import pytest
 from helpers import PG_URL, pg_schema
 
-from rules.corrections import Correction, apply_corrections, slot_key, training_labels
-from rules.model import ClusterRules, FieldRule, Landmark, RuleSet
-from rules.store import RuleStore, StoreError
-from rules.stores import open_store
+from mailstencil.rules.corrections import Correction, apply_corrections, slot_key, training_labels
+from mailstencil.rules.model import ClusterRules, FieldRule, Landmark, RuleSet
+from mailstencil.rules.store import RuleStore, StoreError
+from mailstencil.rules.stores import open_store
 
 
 class StoreFactory(Protocol):

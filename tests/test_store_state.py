@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 import test_store as base
 
-from rules.model import RuleSet
-from rules.store import RuleStore, SenderState
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.store import RuleStore, SenderState
 
 # the parametrized SQLite / PostgreSQL fixtures of the rule-store suite
 stores = base.stores

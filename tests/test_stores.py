@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rules.errors import StoreError
-from rules.model import RuleSet
-from rules.pgstore import PostgresStore
-from rules.store import SQLiteStore
-from rules.stores import default_store_url, open_store
+from mailstencil.rules.errors import StoreError
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.pgstore import PostgresStore
+from mailstencil.rules.store import SQLiteStore
+from mailstencil.rules.stores import default_store_url, open_store
 
 
 @pytest.mark.parametrize("form", ["sqlite:///{}", "{}"])

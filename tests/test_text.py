@@ -1,10 +1,11 @@
-"""rules.text.tokenize: values stay whole, sentence punctuation is split off, CJK per character."""
+"""mailstencil.rules.text.tokenize: values stay whole, sentence punctuation is split off, CJK per
+character."""
 
 from __future__ import annotations
 
 import pytest
 
-from rules.text import normalize_value, tokenize
+from mailstencil.rules.text import normalize_value, tokenize
 
 
 @pytest.mark.parametrize(
@@ -82,5 +83,5 @@ def test_only_one_leading_and_trailing_run_is_split() -> None:
     ],
 )
 def test_normalize_value(raw: str, expected: str) -> None:
-    """One white-space form for leaf texts (rules.dom) and values (truth, scoring)."""
+    """One white-space form for leaf texts (mailstencil.rules.dom) and values (truth, scoring)."""
     assert normalize_value(raw) == expected

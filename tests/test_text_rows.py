@@ -10,12 +10,12 @@ from html import escape
 import pytest
 from helpers import SENDER, SHOP, START, Order, make_order
 
-from offline.induce import ClusterTable, Slot, induce
-from offline.learn import slot_rule
-from offline.sample import Sample, prepare
-from rules.apply import Extractor
-from rules.message import ParsedMessage
-from rules.model import ClusterRules, RuleSet
+from mailstencil.offline.induce import ClusterTable, Slot, induce
+from mailstencil.offline.learn import slot_rule
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.message import ParsedMessage
+from mailstencil.rules.model import ClusterRules, RuleSet
 
 N = 8
 

@@ -1,4 +1,4 @@
-"""offline.tokalign: one column's values -> constant template text and variable gaps."""
+"""mailstencil.offline.tokalign: one column's values -> constant template text and variable gaps."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from offline.tokalign import Template, align_values, lcs
+from mailstencil.offline.tokalign import Template, align_values, lcs
 
 
 def _align(values: list[str]) -> tuple[Template, list[list[str | None]]]:

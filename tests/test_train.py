@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from offline.defaults import DEFAULT_MIN_RECIPIENTS
-from offline.evaluate import score_ruleset, split_by_date
-from offline.learn import by_sender, cluster_tables, decode_names, learn, published, slot_rule
-from offline.roles import RoleModel, load_default_model
-from offline.sample import Sample
-from offline.train import CORRECTIONS, oracle_names, training_set
-from offline.truth import Score, TruthRecord
-from rules.corrections import Correction, slot_key
-from rules.model import RuleSet
-from rules.stores import open_store
+from mailstencil.offline.defaults import DEFAULT_MIN_RECIPIENTS
+from mailstencil.offline.evaluate import score_ruleset, split_by_date
+from mailstencil.offline.learn import by_sender, cluster_tables, decode_names, learn, published, slot_rule
+from mailstencil.offline.roles import RoleModel, load_default_model
+from mailstencil.offline.sample import Sample
+from mailstencil.offline.train import CORRECTIONS, oracle_names, training_set
+from mailstencil.offline.truth import Score, TruthRecord
+from mailstencil.rules.corrections import Correction, slot_key
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.stores import open_store
 
 
 def test_oracle_names_slots_from_the_truth_and_bounds_the_model(

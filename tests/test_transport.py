@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from helpers import START, render_message
 
-from offline.reservoir import ClusterStats
-from offline.sample import Sample, prepare
-from offline.transport import (
+from mailstencil.offline.reservoir import ClusterStats
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.transport import (
     LearnJob,
     SenderStateBody,
     dump_state,

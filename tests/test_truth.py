@@ -11,12 +11,12 @@ from datetime import datetime
 
 import pytest
 
-from offline.induce import Slot
-from offline.sample import Sample
-from offline.tokalign import align_values
-from offline.train import label_slot
-from offline.truth import TruthRecord, amount_key, score_message, value_key
-from rules.vocabulary import FIELDS, LINE_ITEM_FIELDS, MONEY_FIELDS
+from mailstencil.offline.induce import Slot
+from mailstencil.offline.sample import Sample
+from mailstencil.offline.tokalign import align_values
+from mailstencil.offline.train import label_slot
+from mailstencil.offline.truth import TruthRecord, amount_key, score_message, value_key
+from mailstencil.rules.vocabulary import FIELDS, LINE_ITEM_FIELDS, MONEY_FIELDS
 
 AMOUNTS = [
     # (origin, text, number)

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from rules.typed import Context, TypedValue, context_of, type_extraction, type_value
-from rules.vocabulary import FIELDS
+from mailstencil.rules.typed import Context, TypedValue, context_of, type_extraction, type_value
+from mailstencil.rules.vocabulary import FIELDS
 
 CET = timezone(timedelta(hours=1))
 # the message every case is read against: sent 10 Feb 2026, 09:00 +01:00, from a generic domain

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import extraction, schemaorg_errors
 
-from app.jsonld import to_jsonld
-from offline.evaluate import Evaluation
-from offline.sample import Sample
-from offline.truth import TruthRecord
-from offline.typed_eval import typed_report
-from rules.vocabulary import FIELDS
+from mailstencil.app.jsonld import to_jsonld
+from mailstencil.offline.evaluate import Evaluation
+from mailstencil.offline.sample import Sample
+from mailstencil.offline.truth import TruthRecord
+from mailstencil.offline.typed_eval import typed_report
+from mailstencil.rules.vocabulary import FIELDS
 
 pytestmark = pytest.mark.corpus
 

@@ -9,10 +9,10 @@ import hostile
 import pytest
 from helpers import bare_sample, make_order
 
-from offline.sample import Sample, prepare
-from offline.truth import TruthRecord
-from offline.typed_eval import TypedReport, format_typed_report, typed_report
-from rules.model import RuleSet
+from mailstencil.offline.sample import Sample, prepare
+from mailstencil.offline.truth import TruthRecord
+from mailstencil.offline.typed_eval import TypedReport, format_typed_report, typed_report
+from mailstencil.rules.model import RuleSet
 
 
 def _record(s: Sample, fields: dict[str, list[str]]) -> TruthRecord:

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from rules.dictionaries import column_types, value_types
-from rules.values import (
+from mailstencil.rules.dictionaries import column_types, value_types
+from mailstencil.rules.values import (
     Amount,
     DateRange,
     DateValue,
@@ -245,7 +245,7 @@ def test_typing_is_bounded(text: str) -> None:
 
 
 def test_fallback_keeps_a_bare_amount_of_a_money_rule() -> None:
-    from rules.apply import _typed
+    from mailstencil.rules.apply import _typed
 
     assert _typed(["money"], "179.00")
     assert not _typed(["money"], "soon")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from rules.typed import context_of, type_value
-from rules.vocabulary import FIELDS, LINE_ITEM_FIELDS, MONEY_FIELDS, FieldSpec
+from mailstencil.rules.typed import context_of, type_value
+from mailstencil.rules.vocabulary import FIELDS, LINE_ITEM_FIELDS, MONEY_FIELDS, FieldSpec
 
 # Type.property steps joined by '>' ('*' for the message's main entity, [tag] for one of several)
 _STEP = r"(?:\*|[A-Z][A-Za-z]*(?:\[[a-z ]+\])?)\.(?:ms:)?[a-z][A-Za-z]*"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from offline.lexicon import LEXICON
-from offline.names import GIVEN_NAMES
-from rules.dictionaries import value_types
-from rules.vocabulary import FIELDS
-from rules.wordlists import Words, read_data
+from mailstencil.offline.lexicon import LEXICON
+from mailstencil.offline.names import GIVEN_NAMES
+from mailstencil.rules.dictionaries import value_types
+from mailstencil.rules.vocabulary import FIELDS
+from mailstencil.rules.wordlists import Words, read_data
 
 
 class _List(BaseModel):

@@ -5,7 +5,7 @@ lxml_html_clean strips scripts, event handlers, styles, forms, frames, embedded 
 unknown tags and keeps only safe attributes; then every image and link loses its URL (an image
 shows its alt text), so showing the mail makes no request at all — the page's
 Content-Security-Policy would refuse one anyway. Each extracted value found in the text is wrapped
-in ``<mark>`` titled with its field. A skeleton's placeholders (:mod:`rules.skeleton`) become
+in ``<mark>`` titled with its field. A skeleton's placeholders (:mod:`mailstencil.rules.skeleton`) become
 marks naming the field read there and its confidence, linked to the slot's row of the rules table;
 a slot read once per row says so, and its further rows are marked as repeats of the first.
 """
@@ -17,7 +17,7 @@ import lxml.html
 from lxml.html.defs import safe_attrs
 from lxml_html_clean import Cleaner
 
-from rules.skeleton import GAP, LINE, PLACEHOLDER, REPEAT
+from mailstencil.rules.skeleton import GAP, LINE, PLACEHOLDER, REPEAT
 
 from .views import SlotView
 

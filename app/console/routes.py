@@ -26,10 +26,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from rules.corrections import Correction, slot_key
-from rules.message import MessageError, parse_message
-from rules.model import ClusterRules
-from rules.vocabulary import FIELDS
+from mailstencil.rules.corrections import Correction, slot_key
+from mailstencil.rules.message import MessageError, parse_message
+from mailstencil.rules.model import ClusterRules
+from mailstencil.rules.vocabulary import FIELDS
 
 from ..api.deps import State, StateDep, admin_token_ok
 from ..rulecache import RECENT_DAYS

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rules.corrections import slot_key
-from rules.model import ClusterRules, FieldRule, RuleSet
+from mailstencil.rules.corrections import slot_key
+from mailstencil.rules.model import ClusterRules, FieldRule, RuleSet
 
 from ..api.routes.admin import cluster_summary
 from ..rulecache import ClusterStats

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rules.limits import DEFAULT_LIMITS, Limits
-from rules.stores import default_store_url
+from mailstencil.rules.limits import DEFAULT_LIMITS, Limits
+from mailstencil.rules.stores import default_store_url
 
 __all__ = ["Settings", "ConfigError", "get_settings"]
 

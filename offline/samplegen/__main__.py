@@ -1,4 +1,4 @@
-"""``python -m offline.samplegen OUT_DIR [--per-template N] [--seed S]``."""
+"""``python -m mailstencil.offline.samplegen OUT_DIR [--per-template N] [--seed S]``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from . import generate
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: generate the sample corpus into OUT_DIR."""
-    ap = argparse.ArgumentParser(prog="python -m offline.samplegen", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m mailstencil.offline.samplegen", description=__doc__)
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--per-template", type=int, default=12, help="messages per sender template (default 12)")
     ap.add_argument("--seed", type=int, default=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
-from rules.text import normalize_value
+from mailstencil.rules.text import normalize_value
 
 from .vocab import FIELD_KINDS, LINE_ITEM
 

@@ -17,12 +17,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import svc_mailgen  # noqa: E402
 from svc_helpers import ADMIN, Server, publish, serve  # noqa: E402
 
-from app.core.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-from offline.learn import learn  # noqa: E402
-from offline.roles import load_default_model  # noqa: E402
-from offline.sample import prepare  # noqa: E402
-from rules.model import RuleSet  # noqa: E402
+from mailstencil.app.core.config import Settings  # noqa: E402
+from mailstencil.app.main import create_app  # noqa: E402
+from mailstencil.offline.learn import learn  # noqa: E402
+from mailstencil.offline.roles import load_default_model  # noqa: E402
+from mailstencil.offline.sample import prepare  # noqa: E402
+from mailstencil.rules.model import RuleSet  # noqa: E402
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402

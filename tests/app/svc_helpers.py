@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from rules.model import RuleSet
-from rules.stores import open_store
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.stores import open_store
 
 ADMIN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}

@@ -18,18 +18,18 @@ from console_helpers import csrf_of, learn_mail, signed_in
 from fastapi.testclient import TestClient
 from svc_helpers import ADMIN, AUTH, PG_URL, RFC822, Server, publish, serve
 
-from app.console.masking import mask
-from app.console.session import Signer
-from app.core.config import Settings
-from app.main import create_app
-from offline.batch import run_learning
-from offline.local_engine import LocalEngine
-from offline.roles import RoleModel, load_default_model
-from offline.transport import LearnJob
-from rules.corrections import slot_key
-from rules.model import RuleSet
-from rules.store import RuleStore
-from rules.stores import open_store
+from mailstencil.app.console.masking import mask
+from mailstencil.app.console.session import Signer
+from mailstencil.app.core.config import Settings
+from mailstencil.app.main import create_app
+from mailstencil.offline.batch import run_learning
+from mailstencil.offline.local_engine import LocalEngine
+from mailstencil.offline.roles import RoleModel, load_default_model
+from mailstencil.offline.transport import LearnJob
+from mailstencil.rules.corrections import slot_key
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.store import RuleStore
+from mailstencil.rules.stores import open_store
 
 PAGES = ["/admin/", "/admin/clusters", "/admin/cluster?key=x", "/admin/history", "/admin/test"]
 FORMS = [

@@ -24,10 +24,10 @@ import pytest
 from console_helpers import learn_mail
 from svc_helpers import ADMIN, AUTH, RFC822, serve
 
-from rules.corrections import slot_key
-from rules.model import ClusterRules, RuleSet
-from rules.stores import open_store
-from rules.vocabulary import FIELDS
+from mailstencil.rules.corrections import slot_key
+from mailstencil.rules.model import ClusterRules, RuleSet
+from mailstencil.rules.stores import open_store
+from mailstencil.rules.vocabulary import FIELDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -202,7 +202,7 @@ def _first_sender_folder(tmp_path: Path) -> Path:
     """The first sender's messages of ../shared/corpus, or of our sample corpus when it is absent."""
     root = CORPUS
     if not (root / "fields.json").exists():
-        from offline.samplegen import generate
+        from mailstencil.offline.samplegen import generate
 
         root = generate(tmp_path / "sample", messages_per_template=12, seed=3)
     return sorted(root.glob("*/messages/*"))[0]

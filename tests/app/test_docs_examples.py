@@ -19,11 +19,11 @@ import httpx
 import pytest
 from svc_helpers import ADMIN, RFC822, Server
 
-from app.core.config import Settings
-from app.main import create_app
+from mailstencil.app.core.config import Settings
+from mailstencil.app.main import create_app
 from mailstencil.cli import build_parser, main
-from rules.model import RuleSet
-from rules.vocabulary import FIELDS
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.vocabulary import FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "docs" / "service.md", ROOT / "docs" / "batch.md"]

@@ -1,7 +1,7 @@
 """Fuzzing: our own generated messages, mutated the ways real mail goes wrong, through parsing,
 extraction and the HTTP app. Nothing may raise but the parsers' own errors, nothing may answer 5xx.
 
-Seeds come from our sample generator (offline.samplegen) and the service test corpus; the run is
+Seeds come from our sample generator (mailstencil.offline.samplegen) and the service test corpus; the run is
 bounded (``MAILSTENCIL_FUZZ_EXAMPLES``, default 120 examples, well under 30 s); set it higher
 for a longer run.
 """
@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from svc_helpers import RFC822
 
-from offline.corpus import iter_raw_messages
-from offline.samplegen import generate
-from rules.apply import Extractor
-from rules.dom import DomError, message_leaves
-from rules.message import MessageError, parse_message
-from rules.model import RuleSet
+from mailstencil.offline.corpus import iter_raw_messages
+from mailstencil.offline.samplegen import generate
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.dom import DomError, message_leaves
+from mailstencil.rules.message import MessageError, parse_message
+from mailstencil.rules.model import RuleSet
 
 EXAMPLES = int(os.environ.get("MAILSTENCIL_FUZZ_EXAMPLES", "120"))
 CHARSETS = [

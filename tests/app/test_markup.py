@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from app.markup import MAX_ITEMS, disagrees, markup_fields, read_markup
-from app.schemas import MarkupItem
+from mailstencil.app.markup import MAX_ITEMS, disagrees, markup_fields, read_markup
+from mailstencil.app.schemas import MarkupItem
 
 _PARCEL = {
     "@context": "https://schema.org",

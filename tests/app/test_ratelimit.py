@@ -1,10 +1,10 @@
-"""app.core.ratelimit: failures per client within a window."""
+"""mailstencil.app.core.ratelimit: failures per client within a window."""
 
 from __future__ import annotations
 
 import time
 
-from app.core.ratelimit import FailureLimiter
+from mailstencil.app.core.ratelimit import FailureLimiter
 
 
 def test_a_client_waits_after_its_limit_until_the_oldest_failure_leaves_the_window() -> None:

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from svc_helpers import ADMIN, AUTH, RFC822, publish, variant
 
-from app.core.config import ConfigError, Settings
-from app.main import create_app
-from rules.model import RuleSet
+from mailstencil.app.core.config import ConfigError, Settings
+from mailstencil.app.main import create_app
+from mailstencil.rules.model import RuleSet
 
 ADMIN_GETS = ["/v1/admin/clusters", "/v1/admin/rulesets", "/v1/admin/clusters/x@y:0"]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.core.config import Settings
+from mailstencil.app.core.config import Settings
 from mailstencil.cli import build_parser
-from rules.pgstore import split_schema
+from mailstencil.rules.pgstore import split_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,8 +110,8 @@ class Block:
 
 sys.meta_path.insert(0, Block())
 from fastapi.testclient import TestClient
-from app.core.config import Settings
-from app.main import create_app
+from mailstencil.app.core.config import Settings
+from mailstencil.app.main import create_app
 from mailstencil.cli import build_parser
 assert build_parser().parse_args(["serve", "--port", "8001"]).port == 8001
 raw = MESSAGE
@@ -180,7 +180,7 @@ def test_compose_matches_the_service() -> None:
 
 
 def test_paths_used_by_deployment_exist() -> None:
-    from app.main import create_app
+    from mailstencil.app.main import create_app
 
     app = create_app(Settings(store="sqlite:///:memory:", admin_auth_disabled=True))
     paths = set(app.openapi()["paths"])

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from svc_helpers import AUTH, RFC822
 
 from mailstencil.cli import main
-from rules.apply import Extractor
-from rules.message import parse_message
-from rules.model import RuleSet
-from rules.typed import type_extraction
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.message import parse_message
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.typed import type_extraction
 
 
 def _expected(ruleset: RuleSet, raw: bytes) -> dict[str, object]:

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from svc_helpers import AUTH, PG_URL, RFC822
 
-from rules.model import RuleSet
-from rules.stores import open_store
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.stores import open_store
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

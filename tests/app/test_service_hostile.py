@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from svc_helpers import RFC822, Server, serve
 
-from rules.model import RuleSet
-from rules.store import SQLiteStore
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.store import SQLiteStore
 
 SURROGATE = b"From: Shop <orders@pinecone.example>\r\nSubject: =?utf-7?Q?+2D0-?=\r\n\r\nhello\r\n"
 EIGHT_BIT_DATE = b"From: orders@pinecone.example\r\nDate: Mon, 2 Mar 2026 \xe9\xff\r\n\r\nhello\r\n"

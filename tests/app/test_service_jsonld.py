@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from helpers import extraction
 
-from app.jsonld import to_jsonld
-from app.schemas import ExtractionResponse, MarkupItem
+from mailstencil.app.jsonld import to_jsonld
+from mailstencil.app.schemas import ExtractionResponse, MarkupItem
 
 
 def _ex(

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 from svc_helpers import RFC822, serve
 
-from rules.apply import Extractor
-from rules.model import RuleSet
-from rules.stores import open_store
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.stores import open_store
 
 NEW_SENDER = "shipping@northwind.example"  # not in version 1: the learn run adds its clusters
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from svc_helpers import RFC822, free_port, serve
 
-from rules.stores import open_store
+from mailstencil.rules.stores import open_store
 
 
 def _bindir() -> Path | None:

@@ -18,12 +18,12 @@ from schemathesis.specs.openapi.checks import (
 )
 from svc_helpers import ADMIN, AUTH
 
-from app.core.config import Settings
-from app.main import create_app
-from offline.learn import learn
-from offline.roles import load_default_model
-from offline.sample import prepare
-from rules.stores import open_store
+from mailstencil.app.core.config import Settings
+from mailstencil.app.main import create_app
+from mailstencil.offline.learn import learn
+from mailstencil.offline.roles import load_default_model
+from mailstencil.offline.sample import prepare
+from mailstencil.rules.stores import open_store
 
 _TMP = tempfile.TemporaryDirectory(prefix="ms-schemathesis-")  # removed when the session ends
 

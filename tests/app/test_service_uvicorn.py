@@ -18,9 +18,9 @@ import httpx
 import pytest
 from svc_helpers import AUTH, RFC822, Server, serve, variant
 
-from rules.apply import Extractor
-from rules.model import RuleSet
-from rules.stores import open_store
+from mailstencil.rules.apply import Extractor
+from mailstencil.rules.model import RuleSet
+from mailstencil.rules.stores import open_store
 
 
 def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
-from rules.model import ClusterRules
+from mailstencil.rules.model import ClusterRules
 
 from ...rulecache import ClusterStats
 from ...schemas import (

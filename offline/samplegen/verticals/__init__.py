@@ -1,1 +1,2 @@
-"""Template builders per vertical: each turns a :class:`~offline.samplegen.context.Ctx` into a Doc."""
+"""Template builders per vertical: each turns a :class:`~mailstencil.offline.samplegen.context.Ctx` into a
+Doc."""
