@@ -126,19 +126,33 @@ def test_the_command_line_loads_only_what_its_parser_needs() -> None:
     the service's start."""
     code = (
         "import sys; from mailstencil.cli import build_parser; build_parser(); "
-        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('mailstencil.') or m.split('.')[0] in "
         "{'pydantic', 'lxml', 'sklearn', 'numpy', 'rules', 'offline', 'app'})))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == [
-        "offline",
+        "mailstencil.cli",
+        "mailstencil.offline",
         "mailstencil.offline.defaults",
-        "rules",
+        "mailstencil.rules",
         "mailstencil.rules.errors",
         "mailstencil.rules.stores",
     ]
+
+
+def test_importing_the_namespace_leaves_ctrl_c_alone_outside_the_command_line() -> None:
+    """A program that imports :mod:`mailstencil.rules` keeps Python's Ctrl-C (a KeyboardInterrupt),
+    even with ``learn`` as its first argument: only the ``mailstencil`` command ends at once."""
+    code = (
+        "import signal, mailstencil.rules; "
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "learn"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True"]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -1,19 +1,29 @@
 """The project's layering, read from the source: no import cycle between modules, ``rules`` imports
 nothing of the project, and ``app`` and ``offline`` never import each other (only the command
-line sees both)."""
+line sees both); each of them is imported through the one namespace, ``mailstencil.rules`` and so on."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("app", "rules", "offline", "mailstencil")
+ROOMS = ("app", "rules", "offline")  # top-level folders, imported as mailstencil.app and so on
 
 
 def _module_name(path: Path, root: Path) -> str:
+    """The import name of a file: ``rules/store.py`` is ``mailstencil.rules.store`` (the folder is
+    linked from ``mailstencil/``), ``mailstencil/cli.py`` is ``mailstencil.cli``."""
     parts = list(path.relative_to(root).with_suffix("").parts)
+    parts = ["mailstencil", *parts] if parts[0] in ROOMS else parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _room(module: str) -> str:
+    """``rules``, ``offline`` or ``app`` for a module in one of them, else ``mailstencil`` (the CLI)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ROOMS else parts[0]
 
 
 def _resolve(module: str, is_package: bool, node: ast.ImportFrom, modules: set[str]) -> set[str]:
@@ -31,11 +41,8 @@ def _resolve(module: str, is_package: bool, node: ast.ImportFrom, modules: set[s
 def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
     """Every project module and the project modules it imports (at any depth of its body)."""
     files = {
-        _module_name(p, root): p
-        for pkg in PACKAGES
-        if (root / pkg).is_dir()
-        for p in (root / pkg).rglob("*.py")
-    }
+        _module_name(p, root): p for pkg in ROOMS if (root / pkg).is_dir() for p in (root / pkg).rglob("*.py")
+    } | {_module_name(p, root): p for p in (root / "mailstencil").glob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
         edges: set[str] = set()
@@ -92,11 +99,14 @@ def test_the_walk_sees_imports_and_finds_a_cycle(tmp_path: Path) -> None:
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
     (pkg / "a.py").write_text("from . import b\n")
-    (pkg / "b.py").write_text("def f() -> None:\n    import offline.a\n")
+    (pkg / "b.py").write_text("def f() -> None:\n    import mailstencil.offline.a\n")
     (pkg / "c.py").write_text("from .a import x\n")
+    (tmp_path / "mailstencil").mkdir()
+    (tmp_path / "mailstencil" / "cli.py").write_text("from mailstencil.offline.c import x\n")
     graph = import_graph(tmp_path)
-    assert graph["offline.c"] == {"offline.a"}
-    assert cycles(graph) == [["offline.a", "offline.b"]]
+    assert graph["mailstencil.offline.c"] == {"mailstencil.offline.a"}
+    assert graph["mailstencil.cli"] == {"mailstencil.offline.c"}
+    assert cycles(graph) == [["mailstencil.offline.a", "mailstencil.offline.b"]]
 
 
 def test_no_import_cycle_between_modules() -> None:
@@ -107,10 +117,42 @@ def test_no_import_cycle_between_modules() -> None:
 
 def test_rules_import_nothing_of_the_project_and_app_and_offline_not_each_other() -> None:
     forbidden = {"rules": ("app", "offline", "mailstencil"), "app": ("offline",), "offline": ("app",)}
+    graph = import_graph()
     wrong = [
         (name, dep)
-        for name, deps in import_graph().items()
+        for name, deps in graph.items()
         for dep in sorted(deps)
-        if dep.split(".")[0] in forbidden.get(name.split(".")[0], ())
+        if _room(dep) in forbidden.get(_room(name), ())
     ]
     assert wrong == []
+    # the check sees the edges it judges: the command line imports the learners and the service
+    assert {_room(d) for d in graph["mailstencil.cli"]} >= {"offline", "rules"}
+
+
+def bare_imports(path: Path) -> list[str]:
+    """The imports in ``path`` of ``rules``, ``offline`` or ``app`` by their folder's name, not through
+    ``mailstencil``: in a source tree they would load a second copy of the module beside the first."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] in ROOMS]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found += [node.module] if node.module.split(".")[0] in ROOMS else []
+    return found
+
+
+def test_the_project_imports_its_rooms_only_through_the_namespace(tmp_path: Path) -> None:
+    planted = tmp_path / "old.py"
+    planted.write_text(
+        "import rules.model as m\nfrom mailstencil.app import main\nfrom offline import learn\n"
+    )
+    assert bare_imports(planted) == ["rules.model", "offline"]
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    wrong = {name: bare_imports(ROOT / name) for name in files}
+    assert len(files) > 150 and {name: found for name, found in wrong.items() if found} == {}

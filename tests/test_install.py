@@ -21,6 +21,16 @@ PROBE = (
     "print(*(m.__file__ for m in (mailstencil.rules, mailstencil.offline, mailstencil.app.main))); "
     "print(*(importlib.util.find_spec(n) is None for n in ('rules', 'offline', 'app')))"
 )
+SUBPACKAGES = [("mailstencil", "rules"), ("mailstencil", "offline"), ("mailstencil", "app")]
+
+
+def _probe(argv: list[str], cwd: Path, root: Path) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Run :data:`PROBE`: the folders below ``root`` its three subpackages came from, and for each of
+    ``rules``, ``offline`` and ``app`` whether that name alone is not importable."""
+    found = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0, found.stderr[-2000:]
+    files, absent = found.stdout.splitlines()
+    return [Path(f).relative_to(root).parts[:2] for f in files.split()], absent.split()
 
 
 def _externally_managed_python() -> str | None:
@@ -80,17 +90,8 @@ def test_install_uses_a_venv_where_the_system_python_is_externally_managed(tmp_p
     )
     assert done.stdout.startswith("mailstencil ")
     # the editable install: the namespace from the project's folders, and no name of its own beside it
-    found = subprocess.run(
-        [str(project / ".venv/bin/python"), "-I", "-c", PROBE], cwd=tmp_path, capture_output=True, text=True
-    )
-    assert found.returncode == 0, found.stderr[-2000:]
-    files, absent = found.stdout.splitlines()
-    assert [Path(f).relative_to(project).parts[:2] for f in files.split()] == [
-        ("mailstencil", "rules"),
-        ("mailstencil", "offline"),
-        ("mailstencil", "app"),
-    ]
-    assert absent.split() == ["True"] * 3
+    folders, absent = _probe([str(project / ".venv/bin/python"), "-I", "-c", PROBE], tmp_path, project)
+    assert folders == SUBPACKAGES and absent == ["True"] * 3
     # the marker is really in force, and nothing went into the system Python
     refused = subprocess.run(
         [python, "-m", "pip", "install", "--dry-run", "--no-index", "lxml"], capture_output=True, text=True
@@ -161,11 +162,5 @@ def test_the_wheel_installs_one_package_mailstencil_with_rules_offline_and_app_i
     assert {p.name for p in site.iterdir()} - {"bin"} == {"mailstencil", info}
     # the dependencies from this environment, the project only from the install (-I: no PYTHONPATH)
     code = f"import sys; sys.path.insert(0, {str(site)!r}); " + PROBE
-    found = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True)
-    assert found.returncode == 0, found.stderr[-2000:]
-    files, _ = found.stdout.splitlines()
-    assert [Path(f).relative_to(site).parts[:2] for f in files.split()] == [
-        ("mailstencil", "rules"),
-        ("mailstencil", "offline"),
-        ("mailstencil", "app"),
-    ]
+    folders, _ = _probe([sys.executable, "-I", "-c", code], tmp_path, site)
+    assert folders == SUBPACKAGES

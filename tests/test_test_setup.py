@@ -11,7 +11,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"app", "rules", "offline", "mailstencil", "benchmarks", "tests", "conftest"}
+OURS = {"mailstencil", "benchmarks", "tests", "conftest"}
 
 
 def test_pytest_q_shows_why_a_test_skipped(tmp_path: Path) -> None:
