@@ -144,9 +144,9 @@ def bare_imports(path: Path) -> list[str]:
 def test_the_project_imports_its_rooms_only_through_the_namespace(tmp_path: Path) -> None:
     planted = tmp_path / "old.py"
     planted.write_text(
-        "import rules.model as m\nfrom mailstencil.app import main\nfrom offline import learn\n"
+        "import rules.gone as m\nfrom mailstencil.app import main\nfrom offline import learn\n"
     )
-    assert bare_imports(planted) == ["rules.model", "offline"]
+    assert bare_imports(planted) == ["rules.gone", "offline"]
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "*.py"],
         cwd=ROOT,
