@@ -8,6 +8,7 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README* ./
+# mailstencil/rules, mailstencil/offline and mailstencil/app link to these three: the wheel takes the files
 COPY rules ./rules
 COPY offline ./offline
 COPY app ./app
