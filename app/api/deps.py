@@ -23,6 +23,7 @@ __all__ = [
     "StateDep",
     "SnapshotDep",
     "admin_token_ok",
+    "token_matches",
     "require_admin",
     "require_extract",
 ]
@@ -80,11 +81,15 @@ def _refused() -> HTTPException:
     )
 
 
-def _check(token: SecretStr | None, creds: HTTPAuthorizationCredentials | None) -> None:
+def token_matches(token: SecretStr | None, given: str) -> bool:
+    """Whether a bearer token ``given`` may pass where ``token`` is required (``None``: none is)."""
     if token is None:
-        return
-    given = creds.credentials if creds is not None else ""
-    if not given or not secrets.compare_digest(given.encode(), token.get_secret_value().encode()):
+        return True
+    return bool(given) and secrets.compare_digest(given.encode(), token.get_secret_value().encode())
+
+
+def _check(token: SecretStr | None, creds: HTTPAuthorizationCredentials | None) -> None:
+    if not token_matches(token, creds.credentials if creds is not None else ""):
         raise _refused()
 
 

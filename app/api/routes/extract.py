@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -17,7 +16,7 @@ from ...rulecache import Snapshot
 from ...schemas import BatchResponse, ErrorResponse, ExtractionResponse, JsonLdDocument
 from ...service import LD_JSON, Job
 from ...workers import Busy
-from ..deps import SnapshotDep, State, StateDep
+from ..deps import SnapshotDep, State, StateDep, token_matches
 
 __all__ = ["router", "RAW_TYPES", "ExtractLane", "Handler"]
 
@@ -147,12 +146,7 @@ class ExtractLane:
         if token is None:
             return True
         scheme, _, given = headers.get(b"authorization", "").partition(" ")
-        given = given.strip()
-        return (
-            scheme.lower() == "bearer"
-            and bool(given)
-            and secrets.compare_digest(given.encode(), token.get_secret_value().encode())
-        )
+        return scheme.lower() == "bearer" and token_matches(token, given.strip())
 
 
 async def _read_body(receive: Receive) -> bytes:
