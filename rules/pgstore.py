@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
@@ -20,10 +20,7 @@ from psycopg import sql
 
 from .corrections import Correction
 from .store import (
-    ADD_FIELD_COUNT,
     CORRECTION_COLUMNS,
-    FIELD_COUNTS,
-    PRUNE_FIELD_COUNTS,
     SELECT_CORRECTIONS,
     TABLES,
     BaseStore,
@@ -31,7 +28,6 @@ from .store import (
     SenderState,
     StoreError,
     ddl,
-    field_count_rows,
 )
 
 __all__ = ["PostgresStore", "DEFAULT_SCHEMA"]
@@ -111,13 +107,19 @@ class PostgresStore(BaseStore[_Conn]):
 
     def _write(self, op: Callable[[_Conn], _T]) -> _T:
         def locked(conn: _Conn) -> _T:
+            # publishers queue on this lock; readers (plain SELECTs) are never blocked by it,
+            # and a correction published after this one reads what this one wrote
+            conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(self._t("rulesets")))
+            return op(conn)
+
+        return self._transaction(locked)
+
+    def _transaction(self, op: Callable[[_Conn], _T]) -> _T:
+        def transaction(conn: _Conn) -> _T:
             with conn.transaction():
-                # publishers queue on this lock; readers (plain SELECTs) are never blocked by it,
-                # and a correction published after this one reads what this one wrote
-                conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(self._t("rulesets")))
                 return op(conn)
 
-        return self._read(locked)
+        return self._read(transaction)
 
     def _t(self, name: str) -> sql.Composed:
         return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(name))
@@ -191,20 +193,6 @@ class PostgresStore(BaseStore[_Conn]):
     def _corrections(self, conn: _Conn) -> list[Correction]:
         rows = conn.execute(self._sql(SELECT_CORRECTIONS)).fetchall()
         return [Correction.model_validate(dict(zip(CORRECTION_COLUMNS, r, strict=True))) for r in rows]
-
-    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
-        rows = field_count_rows(day, counts)
-
-        def op(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.executemany(self._sql(ADD_FIELD_COUNT), rows)
-                cur.execute(self._sql(PRUNE_FIELD_COUNTS), (keep_from,))
-
-        self._read(op)
-
-    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
-        rows = self._read(lambda conn: self._fetch(conn, FIELD_COUNTS, (cluster, since)))
-        return {str(name): int(n) for name, n in rows}
 
     def replaced(self) -> bool:
         """Never: a broken connection is reopened by each operation."""

@@ -227,16 +227,6 @@ class BaseStore(ABC, Generic[_Conn]):
         or written anew at its path): the caller then closes it and opens the URL again."""
 
     @abstractmethod
-    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
-        """Add ``{(cluster, field): messages}`` to ``day`` (UTC days since 1970; field ``""``
-        counts the cluster's messages) and drop the days before ``keep_from``, in one transaction:
-        only counts, never a value, and only the days a reader still asks for."""
-
-    @abstractmethod
-    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
-        """Per field of ``cluster`` (``""``: its messages), the counts of the days from ``since``."""
-
-    @abstractmethod
     def close(self) -> None:
         """Release connections."""
 
@@ -248,6 +238,11 @@ class BaseStore(ABC, Generic[_Conn]):
     def _write(self, op: Callable[[_Conn], _T]) -> _T:
         """Run ``op`` in one write transaction that publishers queue on: committed when ``op``
         returns, rolled back when it raises."""
+
+    @abstractmethod
+    def _transaction(self, op: Callable[[_Conn], _T]) -> _T:
+        """Run ``op`` in one write transaction that publishers need not queue behind (where the
+        database lets them: SQLite has one writer at a time)."""
 
     @abstractmethod
     def _fetch(self, conn: _Conn, statement: str, params: Sequence[object] = ()) -> list[Row]:
@@ -273,6 +268,23 @@ class BaseStore(ABC, Generic[_Conn]):
     def _lookup(self, statement: str, params: Sequence[object] = ()) -> Any:
         """:meth:`_value` on the store's connection."""
         return self._read(lambda conn: self._value(conn, statement, params))
+
+    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
+        """Add ``{(cluster, field): messages}`` to ``day`` (UTC days since 1970; field ``""``
+        counts the cluster's messages) and drop the days before ``keep_from``, in one transaction:
+        only counts, never a value, and only the days a reader still asks for."""
+        rows = field_count_rows(day, counts)
+
+        def op(conn: _Conn) -> None:
+            self._execute(conn, ADD_FIELD_COUNT, rows)
+            self._execute(conn, PRUNE_FIELD_COUNTS, [(keep_from,)])
+
+        self._transaction(op)
+
+    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
+        """Per field of ``cluster`` (``""``: its messages), the counts of the days from ``since``."""
+        rows = self._read(lambda conn: self._fetch(conn, FIELD_COUNTS, (cluster, since)))
+        return {str(name): int(n) for name, n in rows}
 
     def publish(self, ruleset: RuleSet) -> int:
         """Store a rule set as a new version, make it current, return its version number."""
@@ -432,6 +444,9 @@ class SQLiteStore(BaseStore[sqlite3.Connection]):
                 raise
             return result
 
+    def _transaction(self, op: Callable[[sqlite3.Connection], _T]) -> _T:
+        return self._write(op)
+
     def _fetch(self, conn: sqlite3.Connection, statement: str, params: Sequence[object] = ()) -> list[Row]:
         return conn.execute(_sqlite(statement), params).fetchall()
 
@@ -485,24 +500,6 @@ class SQLiteStore(BaseStore[sqlite3.Connection]):
             Correction(id=i, cluster=c, slot=s, field=f, previous=p, created=datetime.fromisoformat(t))
             for i, c, s, f, p, t in rows
         ]
-
-    def add_field_counts(self, day: int, counts: Mapping[tuple[str, str], int], keep_from: int) -> None:
-        rows = field_count_rows(day, counts)
-        with self._lock:
-            cur = self._db.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                cur.executemany(_sqlite(ADD_FIELD_COUNT), rows)
-                cur.execute(_sqlite(PRUNE_FIELD_COUNTS), (keep_from,))
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
-    def field_counts(self, cluster: str, since: int) -> dict[str, int]:
-        with self._lock:
-            rows = self._db.execute(_sqlite(FIELD_COUNTS), (cluster, since)).fetchall()
-        return {str(name): int(n) for name, n in rows}
 
     def close(self) -> None:
         with self._lock:
