@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from mailstencil.rules.apply import Extractor
 from mailstencil.rules.dom import DomError
 from mailstencil.rules.message import MessageError, parse_message
+from mailstencil.rules.shapes import from_attributes
 from mailstencil.rules.typed import type_extraction
 
 from .core.metrics import Metrics
@@ -179,22 +180,13 @@ def _extract(raw: bytes, extractor: Extractor, job: Job, tally: Tally) -> Extrac
         tally.fields.append((got.cluster, {name: vals[0] for name, vals in got.fields.items() if vals}))
     if got.cluster is not None and markup and disagrees(markup, got.fields):
         tally.disagreed.append(got.cluster)
-    return ExtractionResponse(
-        message_id=got.message_id,
-        sender=got.sender,
-        subject=got.subject,
-        cluster=got.cluster,
-        known=got.known,
-        exact=got.exact,
-        fallback=got.fallback,
+    return from_attributes(
+        ExtractionResponse,
+        got,
         version=job.version,
-        fields=got.fields,
         typed=typed,
-        confidence=got.confidence,
-        items=got.items,
         typed_items=typed_items,
         markup=markup,
-        cut_short=got.cut_short,
     )
 
 

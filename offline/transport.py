@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from mailstencil.rules.cluster import structure_paths, text_signature
 from mailstencil.rules.dom import Leaf
 from mailstencil.rules.model import ClusterRules
+from mailstencil.rules.shapes import from_attributes
 
 from .defaults import DEFAULT_CAP, DEFAULT_MIN_RECIPIENTS, DEFAULT_RETENTION_DAYS
 from .reservoir import ClusterStats
@@ -114,14 +115,8 @@ def _from_parts(
 
 def sample_to_json(s: Sample) -> str:
     """A prepared sample as JSON (how samples travel between processes and Spark tasks)."""
-    return StoredTransit(
-        message_id=s.message_id,
-        sender=s.sender,
-        subject=s.subject,
-        date=s.date,
-        recipient=s.recipient,
-        leaves=[(lf.ipath, lf.xpath, lf.text, lf.kind) for lf in s.leaves],
-    ).model_dump_json()
+    leaves = [(lf.ipath, lf.xpath, lf.text, lf.kind) for lf in s.leaves]
+    return from_attributes(StoredTransit, s, leaves=leaves).model_dump_json()
 
 
 def sample_from_json(text: str) -> Sample:

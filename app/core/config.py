@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mailstencil.rules.limits import DEFAULT_LIMITS, Limits
+from mailstencil.rules.shapes import from_attributes
 from mailstencil.rules.stores import default_store_url
 
 __all__ = ["Settings", "ConfigError", "get_settings"]
@@ -114,16 +115,7 @@ class Settings(BaseSettings):
 
     def limits(self) -> Limits:
         """The per-message parse and match bounds these settings give."""
-        return Limits(
-            attributes_per_element=self.max_attributes_per_element,
-            attributes=self.max_attributes,
-            depth=self.max_depth,
-            leaves=self.max_leaves,
-            body_text=self.max_body_text,
-            leaf_text=self.max_leaf_text,
-            rule_text=self.max_rule_text,
-            seconds=self.extract_budget,
-        )
+        return from_attributes(Limits, self, prefix="max_", seconds=self.extract_budget)
 
     def check(self) -> None:
         """Refuse insecure or inconsistent configurations (raises :class:`ConfigError`)."""

@@ -8,6 +8,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from mailstencil.rules.model import ClusterRules
+from mailstencil.rules.shapes import from_attributes
 
 from ...rulecache import ClusterStats
 from ...schemas import (
@@ -51,13 +52,10 @@ SLOT = "{…}"
 def cluster_summary(c: ClusterRules, stats: ClusterStats) -> ClusterSummary:
     """A cluster as the admin listing (and the console's clusters page) shows it."""
     extracted, rate = stats.rate(c.cluster)
-    return ClusterSummary(
+    return from_attributes(
+        ClusterSummary,
+        c,
         key=c.cluster,
-        sender=c.sender,
-        messages=c.messages,
-        recipients=c.recipients,
-        first_seen=c.first_seen,
-        last_seen=c.last_seen,
         fields=sorted({r.field for r in c.rules}),
         rule_count=len(c.rules),
         extracted=extracted,
