@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from svc_helpers import RFC822, Server, serve
 
+from benchmarks.service_isolation import while_polling
 from mailstencil.rules.model import RuleSet
 from mailstencil.rules.store import SQLiteStore
 
@@ -86,30 +87,7 @@ def _while_polling_health(
     base: str, request: Callable[[], httpx.Response]
 ) -> tuple[httpx.Response, float, float]:
     """``request()``'s response and time, and the longest ``/healthz`` wait while it ran."""
-    waits: list[float] = []
-    stop = threading.Event()
-    polling = threading.Event()
-
-    def poll() -> None:
-        with httpx.Client(base_url=base, timeout=10) as http:
-            while not stop.is_set():
-                start = time.perf_counter()
-                assert http.get("/healthz").status_code == 200
-                waits.append(time.perf_counter() - start)
-                polling.set()
-                time.sleep(0.01)
-
-    poller = threading.Thread(target=poll)
-    poller.start()
-    try:
-        # on a loaded machine the poller's client can take longer to build than the request takes
-        assert polling.wait(30), "/healthz never answered"
-        start = time.perf_counter()
-        response = request()
-        took = time.perf_counter() - start
-    finally:
-        stop.set()
-        poller.join()
+    response, took, waits = while_polling(base, request)
     return response, took, max(waits)
 
 
