@@ -362,17 +362,20 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text, formatter_class=fmt)
 
-    def labelled(name: str, help_text: str) -> argparse.ArgumentParser:
-        """A command over labelled mail: message PATHs and the truth files that label them."""
-        s = command(name, help_text)
-        s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir")
-        s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
-        return s
-
     def min_recipients(s: argparse.ArgumentParser, why: str = "") -> None:
         """The k-anonymity option every learning command takes."""
         help_text = "k: distinct recipients a cluster needs" + why
         s.add_argument("--min-recipients", type=positive, default=DEFAULT_MIN_RECIPIENTS, help=help_text)
+
+    def labelled(name: str, help_text: str, holdout_help: str) -> argparse.ArgumentParser:
+        """A command over labelled mail: message PATHs, the truth files that label them, the newest
+        share per sender it holds out, and k."""
+        s = command(name, help_text)
+        s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir")
+        s.add_argument("--truth", action="append", required=True, help=TRUTH_HELP)
+        s.add_argument("--holdout", type=_share, default=0.3, help=holdout_help)
+        min_recipients(s)
+        return s
 
     s = command("learn", "learn rules from messages into the store (a nightly batch run)")
     s.add_argument("paths", nargs="+", help="message files, directories, mbox, Maildir (spark: also Parquet)")
@@ -416,9 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--store", default=store_url, help=store_help)
     s.set_defaults(func=cmd_clusters)
 
-    s = labelled("evaluate", "learn on older mail, extract the newest, score against truth")
-    s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender held out for scoring")
-    min_recipients(s)
+    s = labelled(
+        "evaluate",
+        "learn on older mail, extract the newest, score against truth",
+        "newest share per sender held out for scoring",
+    )
     s.add_argument("--roles", help="role model JSON (unset: the shipped model)")
     s.add_argument(
         "--typed",
@@ -428,9 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_evaluate)
 
-    s = labelled("train-roles", "train the role classifier from labelled corpora")
+    s = labelled(
+        "train-roles",
+        "train the role classifier from labelled corpora",
+        "newest share per sender never trained on",
+    )
     s.add_argument("--out", default=str(DEFAULT_MODEL_PATH), help="where to write the model JSON")
-    s.add_argument("--holdout", type=_share, default=0.3, help="newest share per sender never trained on")
     s.add_argument("--exclude-source", action="append", help="leave a source out (repeatable)")
     s.add_argument(
         "--families",
@@ -438,7 +446,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="truth of real template families: average fits that each leave one of its sources out "
         "(repeatable)",
     )
-    min_recipients(s)
     s.add_argument(
         "--corrections",
         metavar="STORE",
