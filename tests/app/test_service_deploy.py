@@ -39,6 +39,15 @@ def _stages() -> dict[str, list[str]]:
     return stages
 
 
+def _image(name: str) -> list[str]:
+    """The instruction lines that make the image of stage ``name``: those of the stages it is built
+    ``FROM`` in this file, then its own."""
+    stages = _stages()
+    lines = stages[name]
+    base = lines[0].split()[1]
+    return (_image(base) if base in stages else []) + lines
+
+
 def _instr(stage: list[str], name: str) -> list[str]:
     return [line for line in stage if line.split(None, 1)[0] == name]
 
@@ -54,19 +63,21 @@ def test_dockerfile_runs_the_tested_commands_as_a_numeric_non_root_user() -> Non
     assert {"build", "runtime", "learn", "serve"} <= set(stages)
     assert list(stages)[-1] == "serve", "a plain docker build must give the service"
     for name in ("learn", "serve"):
-        stage = stages[name]
+        stage = _image(name)
         user = _instr(stage, "USER")[-1].split()[1]
         assert re.fullmatch(r"\d+(:\d+)?", user) and user.split(":")[0] != "0", user  # hadolint DL3002
         assert _json_list(_instr(stage, "ENTRYPOINT")[-1]) == ["mailstencil"]
-    cmd = _json_list(_instr(stages["serve"], "CMD")[-1])
+    serve, learn = _image("serve"), _image("learn")
+    cmd = _json_list(_instr(serve, "CMD")[-1])
     args = build_parser().parse_args(cmd)
     assert args.command == "serve" and args.host == "0.0.0.0"
-    assert f"EXPOSE {args.port}" in stages["serve"]
-    assert "http://127.0.0.1:8000/healthz" in " ".join(_instr(stages["serve"], "HEALTHCHECK"))
-    assert _json_list(_instr(stages["learn"], "CMD")[-1])[0] == "learn"
-    # the learner serves nothing: neither it nor the stage it builds on has an HTTP health check
-    assert not _instr(stages["learn"], "HEALTHCHECK") and not _instr(stages["runtime"], "HEALTHCHECK")
-    assert re.search(r"MAILSTENCIL_STORE=sqlite:////data/", " ".join(_instr(stages["runtime"], "ENV")))
+    assert f"EXPOSE {args.port}" in serve
+    assert "http://127.0.0.1:8000/healthz" in " ".join(_instr(serve, "HEALTHCHECK"))
+    assert _json_list(_instr(learn, "CMD")[-1])[0] == "learn"
+    # the learner serves nothing: neither it nor the stages it builds on have an HTTP health check
+    assert not _instr(learn, "HEALTHCHECK") and not _instr(learn, "EXPOSE")
+    for image in (serve, learn):
+        assert re.search(r"MAILSTENCIL_STORE=sqlite:////data/", " ".join(_instr(image, "ENV")))
 
 
 def _name(requirement: str) -> str:
@@ -76,11 +87,18 @@ def _name(requirement: str) -> str:
 LEARNING = {"scikit-learn", "numpy", "scipy"}
 
 
+def _pins(lock: str) -> set[str]:
+    """A lock file's requirement lines (name, version and marker), without its comments."""
+    lines = (ROOT / "requirements" / lock).read_text().splitlines()
+    return {line for line in lines if line and not line.startswith((" ", "#"))}
+
+
 def test_the_serving_image_installs_no_learning_library() -> None:
     import tomllib
 
-    serve = _stages()["serve"]
+    serve = _image("serve")
     assert any("requirements/serve.lock" in line for line in _instr(serve, "COPY"))
+    assert not any("requirements/base.lock" in line for line in _instr(serve, "COPY"))
     assert any("--no-deps" in line for line in _instr(serve, "RUN"))
     deps = {_name(d) for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
     wanted = {
@@ -89,12 +107,16 @@ def test_the_serving_image_installs_no_learning_library() -> None:
         if line.strip() and not line.startswith("#")
     }
     assert wanted == deps - LEARNING, "requirements/serve.in is pyproject's dependencies less the learners"
-    pinned = {
-        _name(line)
-        for line in (ROOT / "requirements" / "serve.lock").read_text().splitlines()
-        if line and not line.startswith((" ", "#"))
-    }
+    pinned = {_name(line) for line in _pins("serve.lock")}
     assert wanted <= pinned and not pinned & LEARNING
+
+
+def test_the_learning_image_adds_the_learning_libraries_to_the_serving_ones() -> None:
+    copies = " ".join(_instr(_image("learn"), "COPY"))
+    assert copies.index("requirements/serve.lock") < copies.index("requirements/base.lock")
+    # installed over serve.lock, base.lock changes no version the serving packages have
+    assert _pins("serve.lock") <= _pins("base.lock")
+    assert {_name(line) for line in _pins("base.lock") - _pins("serve.lock")} >= LEARNING
 
 
 MESSAGE = b"From: shop@example.com\r\nTo: a@example.com\r\nSubject: Order 1\r\n\r\nThanks for order 1.\r\n"
@@ -142,7 +164,7 @@ def test_dockerignore_keeps_the_context_small_but_complete() -> None:
     }
     assert {".git", ".venv", "data"} <= ignored
     copied = set()
-    for line in _instr(_stages()["build"], "COPY") + _instr(_stages()["serve"], "COPY"):
+    for line in (copy for stage in _stages().values() for copy in _instr(stage, "COPY")):
         if "--from=" not in line:
             copied.update(p.rstrip("*").split("/")[0] for p in line.split()[1:-1])
     assert copied and not copied & ignored, copied & ignored
