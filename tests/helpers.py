@@ -1,4 +1,5 @@
-"""Shared helpers of the kernel tests: paths, a leaf <-> dict codec and a tiny template renderer.
+"""Shared helpers of the kernel tests: paths, a leaf <-> dict codec, a tiny template renderer and a
+time bound for the value readers.
 
 The renderer is our own small "order confirmation" template (a label/value table with an optional
 discount row, repeated item rows, a greeting sentence with the customer's name). Every value it
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -508,3 +511,18 @@ def make_row_slot(values: list[list[str]], position: float, gap: int = 1) -> Slo
 
 
 BARE_FACTS = SlotFacts(value_class="none", variability=None, period=None, multi=False)  # no gate speaks
+
+
+def random_texts(seed: int, alphabet: str) -> list[str]:
+    """300 texts of 150 to 200 characters drawn from ``alphabet``: a reader's own characters in
+    every order, where a backtracking pattern would show."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(150, 200))) for _ in range(300)]
+
+
+def assert_bounded(read: Callable[[str], object], texts: list[str], seconds: float) -> None:
+    """``read`` gets through all ``texts`` within ``seconds``."""
+    start = time.perf_counter()
+    for text in texts:
+        read(text)
+    assert time.perf_counter() - start < seconds
