@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import errors
 from email.feedparser import FeedParser
 from email.message import Message
 from email.policy import compat32
@@ -34,6 +35,8 @@ _BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r|\n)")
 _WINDOW = 1 << 16  # bytes decoded at a time (cut after a LF, so a CRLF is never split)
 # a base64 body of alphabet lines, padding only at its end: what the stdlib decodes strictly
 _PLAIN_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
+# what the parser records on a multipart whose header block it was given without the body
+_NO_BODY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.MultipartInvariantViolationDefect)
 
 
 class MessageError(ValueError):
@@ -166,15 +169,86 @@ def _feed(raw: bytes) -> Message:
 
 
 def _parse(raw: bytes) -> Message:
-    """``email.message_from_bytes(raw, policy=compat32)``. A single-part message's body becomes its
-    payload in one piece (the parser would hold it as a list of lines, each a str object)."""
-    blank = _BLANK_LINE.search(raw)
-    if blank is not None:
-        head = _feed(raw[: blank.end()])
-        if head.get_payload() == "" and head.get_content_maintype() not in ("multipart", "message"):
-            head.set_payload(str(memoryview(raw)[blank.end() :], "ascii", "surrogateescape"))
-            return head
-    return _feed(raw)
+    """``email.message_from_bytes(raw, policy=compat32)``. Where the message has a plain shape
+    (:func:`_plain`) its bodies are not fed line by line through the parser: a single-part body
+    becomes its payload in one piece (the parser would hold it as a list of lines, each a str
+    object), a multipart body is cut at its boundary lines (:func:`_parts`)."""
+    plain = _plain(raw, 0, len(raw), _LONE_CR.search(raw) is None)
+    return _feed(raw) if plain is None else plain
+
+
+def _plain(raw: bytes, start: int, end: int, multipart: bool) -> Message | None:
+    """``raw[start:end]`` parsed as the stdlib parses it when its header block ends at an empty
+    line and its body is single-part, or (``multipart``) multipart of such parts, each ended by
+    its boundary (a multipart's preamble and epilogue, which nothing reads, are left unset);
+    ``None`` for any other shape, which the caller feeds to the parser whole."""
+    blank = _BLANK_LINE.search(raw, start, end)
+    if blank is None:
+        return None
+    head = _feed(raw[start : blank.end()])
+    if head.get_payload() != "":  # the header block ended before the empty line
+        return None
+    kind = head.get_content_maintype()
+    if kind == "message" or (kind == "multipart" and not multipart):
+        return None
+    if kind == "multipart":
+        parts = _parts(raw, blank.end(), end, head.get_boundary())
+        if parts is None:
+            return None
+        # what parsing the header block alone made of the missing body, undone
+        head.defects = [d for d in head.defects if not isinstance(d, _NO_BODY_DEFECTS)]
+        head.epilogue = None
+        payload: list[Message | str] = [*parts]
+        head.set_payload(payload)
+        return head
+    head.set_payload(str(memoryview(raw)[blank.end() : end], "ascii", "surrogateescape"))
+    return head
+
+
+def _parts(raw: bytes, start: int, end: int, boundary: str | None) -> list[Message] | None:
+    """The parts of the multipart body ``raw[start:end]``, cut where the stdlib's parser cuts them
+    (a line that is the boundary, the line ending before it belonging to it); ``None`` unless the
+    body is plain: an ASCII boundary that opens a part first, never two boundary lines in a row,
+    a closing boundary, and plain parts. The caller has made sure no lone CR ends a line."""
+    if boundary is None or not boundary.isascii():
+        return None
+    parts: list[Message] = []
+    at: int | None = None  # where the current part starts
+    for line, after, closing in _boundary_lines(raw, start, end, b"--" + boundary.encode()):
+        if at is None and closing:
+            return None
+        if at is not None:
+            if line == at:
+                return None
+            cut = line - (2 if raw[line - 2 : line] == b"\r\n" else 1)
+            part = _plain(raw, at, max(cut, at), True)
+            if part is None:
+                return None
+            parts.append(part)
+        if closing:
+            return parts
+        at = after
+    return None
+
+
+def _boundary_lines(raw: bytes, start: int, end: int, sep: bytes) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, closing) of each line of ``raw[start:end]`` that the parser takes for a
+    boundary: ``sep``, ``--`` when closing, spaces or tabs, then its line ending or the end (found
+    with ``bytes.find``: a regex per boundary would be compiled anew for each message)."""
+    at = start
+    while (i := raw.find(sep, at, end)) >= 0:
+        at = i + 1
+        if raw[i - 1] != 0x0A:  # not at a line's start (``start`` follows a line ending)
+            continue
+        j = i + len(sep)
+        closing = raw.startswith(b"--", j, end)
+        j += 2 * closing
+        while j < end and raw[j] in b" \t":
+            j += 1
+        if raw.startswith(b"\r\n", j, end):
+            yield i, j + 2, closing
+        elif j == end or raw[j] in b"\r\n":
+            yield i, min(j + 1, end), closing
 
 
 def _bodies(msg: Message) -> tuple[str | None, str | None]:

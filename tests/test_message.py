@@ -360,6 +360,47 @@ def _tree(msg: Message) -> list[tuple[object, ...]]:
     return out
 
 
+_SHAPES = {
+    "html": b"Content-Type: text/html; charset=utf-8\n\n<p>Hi &amp; bye</p>\n",
+    "qp": b"Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n=E2=9C=93 q\n\n",
+    "attachment": b"Content-Type: text/html\nContent-Disposition: attachment\n\n<b>x</b>",
+    "no headers": b"\nbare body\n",
+    "no empty line": b"Content-Type: text/plain\nbody without a separator",
+    "empty": b"",
+    "outer boundary inside": b"Content-Type: text/plain\n\nbefore\n--BB\nafter\n",
+    "boundary within a line": b"Content-Type: text/plain\n\nsee x--BB\nH: v\n\nafter\n--BBX\n",
+    "rfc822": b"Content-Type: message/rfc822\n\nSubject: inner\nContent-Type: text/html\n\n<b>in</b>\n",
+    "nested": b"Content-Type: multipart/alternative; boundary=CC\n\n--CC\nContent-Type: text/plain\n\nt\n"
+    b"--CC\nContent-Type: text/html\n\n<p>h</p>\n\n--CC--\n",
+    "nested, unclosed": b"Content-Type: multipart/related; boundary=CC\n\n--CC\n\nx\n\n",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(st.sampled_from(sorted(_SHAPES)), st.sampled_from(["", " ", "\t", "X", "--", "\n--BB"])),
+        max_size=4,
+    ),
+    preamble=st.sampled_from([b"", b"pre\n", b"--BB--\n"]),
+    close=st.sampled_from([b"--BB--\n", b"--BB--", b"--BB-- \nepi\n", b""]),
+    crlf=st.booleans(),
+)
+def test_a_multipart_cut_at_its_boundaries_gives_the_stdlib_tree(
+    parts: list[tuple[str, str]], preamble: bytes, close: bytes, crlf: bool
+) -> None:
+    """Multipart bodies are cut at their boundary lines rather than fed line by line: whatever
+    the shape (boundary lines with trailing blanks or junk, twice in a row, first closing or never
+    closed; parts without headers, empty, nested, message/rfc822) the tree is the stdlib's."""
+    head = b"From: shop@x.example\nContent-Type: multipart/mixed; boundary=BB\n\n" + preamble
+    body = b"".join(b"--BB" + tail.encode() + b"\n" + _SHAPES[shape] + b"\n" for shape, tail in parts)
+    raw = head + body + close
+    if crlf:
+        raw = raw.replace(b"\n", b"\r\n")
+    ours, theirs = _parse(raw), email.message_from_bytes(raw, policy=compat32)
+    assert _tree(ours) == _tree(theirs)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     ctes=st.lists(st.sampled_from(sorted(_BODIES)), min_size=1, max_size=3),
