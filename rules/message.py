@@ -35,6 +35,10 @@ _BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r|\n)")
 _WINDOW = 1 << 16  # bytes decoded at a time (cut after a LF, so a CRLF is never split)
 # a base64 body of alphabet lines, padding only at its end: what the stdlib decodes strictly
 _PLAIN_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
+# one address, bare or after a display name of words: what email.utils.parseaddr reads as
+# itself, matched without its parser (a name with quotes, comments, dots or commas goes to it)
+_ADDR_SPEC = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PLAIN_ADDRESS = re.compile(rf"[ \t\r\n]*(?:[\w &'+-]*<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t\r\n]*")
 # what the parser records on a multipart whose header block it was given without the body
 _NO_BODY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.MultipartInvariantViolationDefect)
 
@@ -105,7 +109,18 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 def _address(raw: str) -> str:
     """The lower-cased bare address of a header like ``Name <a@b>``."""
+    plain = _PLAIN_ADDRESS.fullmatch(raw)
+    if plain is not None:
+        return (plain.group(1) or plain.group(2)).lower()
     return email.utils.parseaddr(raw)[1].strip().lower()
+
+
+def _recipients(values: list[str]) -> list[str]:
+    """The lower-cased bare addresses of the ``To:`` headers ``values``."""
+    plain = [_PLAIN_ADDRESS.fullmatch(v) for v in values]
+    if all(plain):
+        return [(m.group(1) or m.group(2)).lower() for m in plain if m is not None]
+    return [a.lower() for _, a in email.utils.getaddresses(values) if a]
 
 
 def _parse_date(raw: str) -> datetime:
@@ -302,8 +317,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         raise MessageError("no RFC 822 headers found")
     sender = _address(_decode_header(_header(msg, "From") or _header(msg, "Sender")))
     try:
-        to = [safe_text(str(v)) for v in msg.get_all("To") or []]
-        recipients = [a.lower() for _, a in email.utils.getaddresses(to) if a]
+        recipients = _recipients([safe_text(str(v)) for v in msg.get_all("To") or []])
     except Exception:  # noqa: BLE001 - an unparseable To: header names no recipient
         recipients = []
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import email
+import email.utils
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
@@ -14,7 +15,15 @@ from helpers import MESSAGES, assert_golden, fixture_names, golden_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailstencil.rules.message import MessageError, ParsedMessage, _parse, _take_body, parse_message
+from mailstencil.rules.message import (
+    MessageError,
+    ParsedMessage,
+    _address,
+    _parse,
+    _recipients,
+    _take_body,
+    parse_message,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -473,3 +482,49 @@ def test_parsing_a_big_message_holds_few_copies_of_it(shape: str) -> None:
 @pytest.mark.parametrize("name", fixture_names())
 def test_golden_message(name: str) -> None:
     assert_golden(name, "message", golden_message)
+
+
+_ADDRESS_BITS = [
+    "a",
+    "B7",
+    "_",
+    "+",
+    "-",
+    ".",
+    "@",
+    "<",
+    ">",
+    " ",
+    "\t",
+    "\r\n ",
+    "&",
+    "'",
+    '"',
+    "(",
+    ")",
+    ",",
+]
+_ADDRESS_BITS += [";", ":", "[", "]", "\\", "é", "名", "\xa0", "\u3000", "x.y", "@d.example", "<a@b.example>"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    name=st.sampled_from(["", "Name ", "O'Neil & Co ", "名前 ", "J. Doe ", '"Doe, J" ', "Doe, J ", "\xa0"]),
+    local=st.sampled_from(["a", "a.b", "a..b", ".a", "a_b+c", "A-B"]),
+    domain=st.sampled_from(["d.example", "D-x.ex", "d..e", "d.", "-d.e"]),
+    brackets=st.sampled_from([("<", ">"), ("", ""), ("<", ""), ("<", "> "), ("<", ">x")]),
+    noise=st.lists(st.sampled_from(_ADDRESS_BITS), max_size=8).map("".join),
+)
+def test_addresses_read_as_email_utils_reads_them(
+    name: str, local: str, domain: str, brackets: tuple[str, str], noise: str
+) -> None:
+    """``From:`` and ``To:`` are read without the stdlib's address parser where they are one plain
+    address; the addresses are always the ones it gives."""
+    for header in (
+        f"{name}{brackets[0]}{local}@{domain}{brackets[1]}",
+        noise,
+        f"{name}{noise}<{local}@{domain}>",
+    ):
+        assert _address(header) == email.utils.parseaddr(header)[1].strip().lower()
+        for to in ([header], [header, "x@y.example"]):
+            assert _recipients(to) == [a.lower() for _, a in email.utils.getaddresses(to) if a]
