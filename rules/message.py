@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import errors
 from email.feedparser import FeedParser
 from email.message import Message
 from email.policy import compat32
@@ -39,8 +38,6 @@ _PLAIN_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
 # itself, matched without its parser (a name with quotes, comments, dots or commas goes to it)
 _ADDR_SPEC = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 _PLAIN_ADDRESS = re.compile(rf"[ \t\r\n]*(?:[\w &'+-]*<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t\r\n]*")
-# what the parser records on a multipart whose header block it was given without the body
-_NO_BODY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.MultipartInvariantViolationDefect)
 
 
 class MessageError(ValueError):
@@ -172,11 +169,15 @@ def _lines(raw: bytes) -> Iterator[list[str]]:
         pos = cut
 
 
-def _feed(raw: bytes) -> Message:
+def _feed(raw: bytes, headers_only: bool = False) -> Message:
     """``email.message_from_bytes(raw, policy=compat32)`` with no whole-message copy: the lines go
     straight to the parser's line buffer, split as ``FeedParser.feed`` splits them (its
-    partial-line StringIO takes four bytes a character, so one long line cost five times it)."""
+    partial-line StringIO takes four bytes a character, so one long line cost five times it).
+    ``headers_only``: what follows the header block is the payload, whatever the type says (no
+    multipart parse, so no regex compiled for a boundary and no defect for a missing body)."""
     feeder = FeedParser(policy=compat32)
+    if headers_only:
+        feeder._set_headersonly()  # type: ignore[attr-defined]
     for lines in _lines(raw):
         feeder._input.pushlines(lines)  # type: ignore[attr-defined]
         feeder._call_parse()  # type: ignore[attr-defined]
@@ -200,7 +201,7 @@ def _plain(raw: bytes, start: int, end: int, multipart: bool) -> Message | None:
     blank = _BLANK_LINE.search(raw, start, end)
     if blank is None:
         return None
-    head = _feed(raw[start : blank.end()])
+    head = _feed(raw[start : blank.end()], headers_only=True)
     if head.get_payload() != "":  # the header block ended before the empty line
         return None
     kind = head.get_content_maintype()
@@ -210,9 +211,6 @@ def _plain(raw: bytes, start: int, end: int, multipart: bool) -> Message | None:
         parts = _parts(raw, blank.end(), end, head.get_boundary())
         if parts is None:
             return None
-        # what parsing the header block alone made of the missing body, undone
-        head.defects = [d for d in head.defects if not isinstance(d, _NO_BODY_DEFECTS)]
-        head.epilogue = None
         payload: list[Message | str] = [*parts]
         head.set_payload(payload)
         return head
