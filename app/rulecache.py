@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from mailstencil.rules.apply import Extractor
 from mailstencil.rules.limits import DEFAULT_LIMITS, Limits
-from mailstencil.rules.model import ClusterRules, RuleSet
+from mailstencil.rules.model import ClusterRules, RuleSet, SenderRuleSet
 from mailstencil.rules.store import RuleStore, StoreError
 from mailstencil.rules.stores import open_store
 
@@ -28,25 +29,35 @@ __all__ = ["Snapshot", "RuleCache", "ClusterStats", "Prepare", "compile_here", "
 log = logging.getLogger("mailstencil.app.rules")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Snapshot:
-    """A loaded rule set with a key index and, when extraction runs in this process, its compiled
-    extractor (``None`` when extraction worker processes compile their own); never mutated."""
+    """A loaded rule set, split by sender, and when extraction runs in this process its extractor
+    (``None`` when extraction worker processes compile their own); never mutated. The whole set is
+    parsed only when an admin page first asks for it (:attr:`ruleset`), so taking in a rule set
+    costs the service no parse of its clusters."""
 
     version: int
-    ruleset: RuleSet
+    rules: SenderRuleSet
     extractor: Extractor | None
-    clusters: Mapping[str, ClusterRules]
     loaded_at: float
 
     @classmethod
-    def of(cls, ruleset: RuleSet, extractor: Extractor | None) -> Snapshot:
-        """A snapshot of ``ruleset`` served with ``extractor``."""
-        index = MappingProxyType({c.cluster: c for c in ruleset.clusters})
-        return cls(ruleset.version, ruleset, extractor, index, time.time())
+    def of(cls, rules: SenderRuleSet, extractor: Extractor | None) -> Snapshot:
+        """A snapshot of ``rules`` served with ``extractor``."""
+        return cls(rules.version, rules, extractor, time.time())
+
+    @cached_property
+    def ruleset(self) -> RuleSet:
+        """The whole rule set, parsed on first use."""
+        return self.rules.ruleset()
+
+    @cached_property
+    def clusters(self) -> Mapping[str, ClusterRules]:
+        """Each cluster by its key, parsed on first use."""
+        return MappingProxyType({c.cluster: c for c in self.ruleset.clusters})
 
 
-Prepare = Callable[[RuleSet], Extractor | None]
+Prepare = Callable[[SenderRuleSet], Extractor | None]
 """Readies a rule set for extraction before it is served: compiles it here, or has the extraction
 worker processes compile it (then ``None``)."""
 
@@ -55,8 +66,8 @@ def compile_here(limits: Limits = DEFAULT_LIMITS) -> Prepare:
     """A :data:`Prepare` readying the extractor in this process (it compiles each sender's
     clusters on the sender's first message; patterns RE2 refuses are left out and logged then)."""
 
-    def prepare(ruleset: RuleSet) -> Extractor:
-        return Extractor(ruleset, limits)
+    def prepare(rules: SenderRuleSet) -> Extractor:
+        return Extractor(rules, limits)
 
     return prepare
 
@@ -166,7 +177,8 @@ class RuleCache:
         self.store_url = store_url
         self.metrics = metrics
         self.prepare = prepare or compile_here()
-        self.snapshot: Snapshot = Snapshot.of(RuleSet(), self.prepare(RuleSet()))
+        empty = SenderRuleSet.of(RuleSet())
+        self.snapshot: Snapshot = Snapshot.of(empty, self.prepare(empty))
         self.loaded = False
         self.store_ok = False
         self.last_error: str | None = None
@@ -211,8 +223,8 @@ class RuleCache:
                     self._mark_ok()
                     log.warning("rule store has no rule set; keeping version %d", self.snapshot.version)
                     return False
-                ruleset = store.load()
-                snapshot = Snapshot.of(ruleset, self.prepare(ruleset))
+                rules = store.load_split()
+                snapshot = Snapshot.of(rules, self.prepare(rules))
             except Exception as exc:  # noqa: BLE001 - any store failure: keep serving the last rules
                 self._failed(exc)
                 self.metrics.reloads.labels("error").inc()
@@ -226,11 +238,11 @@ class RuleCache:
             self._mark_ok()
             self.metrics.reloads.labels("ok").inc()
             self.metrics.ruleset_version.set(snapshot.version)
-            self.metrics.ruleset_clusters.set(len(snapshot.clusters))
+            self.metrics.ruleset_clusters.set(snapshot.rules.clusters)
             log.info(
                 "serving rule set version %d (%d clusters; was %d)",
                 snapshot.version,
-                len(snapshot.clusters),
+                snapshot.rules.clusters,
                 previous,
             )
             return True

@@ -39,7 +39,7 @@ from prometheus_client import Gauge
 
 from mailstencil.rules.apply import Extractor
 from mailstencil.rules.limits import Limits
-from mailstencil.rules.model import RuleSet, SenderRuleSet
+from mailstencil.rules.model import SenderRuleSet
 
 from .markup import load_extruct
 from .rulecache import Snapshot, compile_here
@@ -59,8 +59,8 @@ class Busy(Exception):
 class Runner(Protocol):
     """Runs extraction jobs and readies rule sets for them."""
 
-    def prepare(self, ruleset: RuleSet) -> Extractor | None:
-        """Ready ``ruleset`` for jobs before it is served (called by the rule cache)."""
+    def prepare(self, rules: SenderRuleSet) -> Extractor | None:
+        """Ready ``rules`` for jobs before it is served (called by the rule cache)."""
 
     async def run(self, snap: Snapshot, job: Job) -> Answer:
         """``job``'s answer from ``snap``'s rule set (raises :class:`Busy` when the queue is full)."""
@@ -230,13 +230,12 @@ class ProcessRunner:
         self._lock = threading.Lock()
         self._started = False
 
-    def prepare(self, ruleset: RuleSet) -> None:
-        """Have each worker load ``ruleset``, one at a time while the others keep answering (the
+    def prepare(self, rules: SenderRuleSet) -> None:
+        """Have each worker load ``rules``, one at a time while the others keep answering (the
         rule cache serves it only afterwards). Before start-up it is only remembered."""
-        payload = SenderRuleSet.of(ruleset)
         with self._lock:
-            self._payloads.pop(ruleset.version, None)
-            self._payloads[ruleset.version] = payload
+            self._payloads.pop(rules.version, None)
+            self._payloads[rules.version] = rules
             while len(self._payloads) > _KEEP:
                 del self._payloads[next(iter(self._payloads))]
             started = self._started
@@ -245,9 +244,9 @@ class ProcessRunner:
         for _ in self._workers:
             worker = self._idle.get()
             try:
-                self._load(worker, payload)
+                self._load(worker, rules)
             except WorkerLost as exc:
-                log.error("extraction worker lost while loading rule set %d: %s", ruleset.version, exc)
+                log.error("extraction worker lost while loading rule set %d: %s", rules.version, exc)
             finally:
                 self._idle.put(worker)
 
@@ -293,7 +292,7 @@ class ProcessRunner:
             if isinstance(reply, _Missing):
                 with self._lock:
                     payload = self._payloads.get(job.version)
-                self._load(worker, payload or SenderRuleSet.of(snap.ruleset))
+                self._load(worker, payload or snap.rules)
                 reply = worker.ask(job)
         except WorkerLost as exc:
             log.error("extraction worker lost on a %s job: %s", job.kind, exc)

@@ -224,10 +224,10 @@ def measure(store: Path, processes: int, messages: list[bytes], rounds: int) -> 
 def handover(store: Path, runner: Runner, messages: list[bytes], rounds: int) -> float:
     """Best ms per message of ``runner`` on ``messages`` (one at a time), in this process."""
     rules = SQLiteStore(store)
-    ruleset = rules.load()
+    split = rules.load_split()
     rules.close()
-    snap = Snapshot.of(ruleset, runner.prepare(ruleset))
-    jobs = [Job("message", ruleset.version, 30_000_000, raw=raw) for raw in messages]
+    snap = Snapshot.of(split, runner.prepare(split))
+    jobs = [Job("message", split.version, 30_000_000, raw=raw) for raw in messages]
 
     async def run_all() -> float:
         best = float("inf")

@@ -147,7 +147,10 @@ def choose_cluster(
     best: tuple[float, float, int, float, int] | None = None
     best_i = -1
     exact = False
-    for i, c in enumerate(candidates):
+    # an exact structure outscores every other: when there is one, only those need scoring
+    same_paths = [i for i, c in enumerate(candidates) if c.paths == paths]
+    for i in same_paths or range(len(candidates)):
+        c = candidates[i]
         same = c.paths == paths
         sim = 1.0 if same else similarity(c.paths, paths)
         if sim < threshold:

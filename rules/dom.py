@@ -71,9 +71,15 @@ def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     limit, and only up to it, so no step holds the interpreter long on a huge tag.
     """
     per_tag, total = limits.attributes_per_element, 0
-    for m in _START_TAG.finditer(html):
-        tag = m.group()
-        words = tag.count(b" ") + tag.count(b"\n") + tag.count(b"\t")
+    tags = _START_TAG.findall(html)
+    # within both limits when its spaces are: every tag's (only one longer than the limit can
+    # have more) and all of them together, as words count at most one a space
+    if _spaces(b"".join(tags)) <= limits.attributes and all(
+        _spaces(tag) <= per_tag for tag in tags if len(tag) > per_tag
+    ):
+        return
+    for tag in tags:
+        words = _spaces(tag)
         if words > per_tag:
             words = _attribute_words(tag, per_tag)
             if words > per_tag:
@@ -81,6 +87,11 @@ def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         total += words
         if total > limits.attributes:
             raise DomError(f"the HTML has over {limits.attributes} attributes")
+
+
+def _spaces(tag: bytes) -> int:
+    """Spaces, tabs and line feeds in ``tag``: an upper bound of its attribute words."""
+    return tag.count(b" ") + tag.count(b"\n") + tag.count(b"\t")
 
 
 def _check_size(what: str, size: int, limits: Limits) -> None:

@@ -34,6 +34,10 @@ _BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r|\n)")
 _WINDOW = 1 << 16  # bytes decoded at a time (cut after a LF, so a CRLF is never split)
 # a base64 body of alphabet lines, padding only at its end: what the stdlib decodes strictly
 _PLAIN_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
+# one address, bare or after a display name of words: what email.utils.parseaddr reads as
+# itself, matched without its parser (a name with quotes, comments, dots or commas goes to it)
+_ADDR_SPEC = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PLAIN_ADDRESS = re.compile(rf"[ \t\r\n]*(?:[\w &'+-]*<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t\r\n]*")
 
 
 class MessageError(ValueError):
@@ -102,7 +106,18 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 def _address(raw: str) -> str:
     """The lower-cased bare address of a header like ``Name <a@b>``."""
+    plain = _PLAIN_ADDRESS.fullmatch(raw)
+    if plain is not None:
+        return (plain.group(1) or plain.group(2)).lower()
     return email.utils.parseaddr(raw)[1].strip().lower()
+
+
+def _recipients(values: list[str]) -> list[str]:
+    """The lower-cased bare addresses of the ``To:`` headers ``values``."""
+    plain = [_PLAIN_ADDRESS.fullmatch(v) for v in values]
+    if all(plain):
+        return [(m.group(1) or m.group(2)).lower() for m in plain if m is not None]
+    return [a.lower() for _, a in email.utils.getaddresses(values) if a]
 
 
 def _parse_date(raw: str) -> datetime:
@@ -154,11 +169,15 @@ def _lines(raw: bytes) -> Iterator[list[str]]:
         pos = cut
 
 
-def _feed(raw: bytes) -> Message:
+def _feed(raw: bytes, headers_only: bool = False) -> Message:
     """``email.message_from_bytes(raw, policy=compat32)`` with no whole-message copy: the lines go
     straight to the parser's line buffer, split as ``FeedParser.feed`` splits them (its
-    partial-line StringIO takes four bytes a character, so one long line cost five times it)."""
+    partial-line StringIO takes four bytes a character, so one long line cost five times it).
+    ``headers_only``: what follows the header block is the payload, whatever the type says (no
+    multipart parse, so no regex compiled for a boundary and no defect for a missing body)."""
     feeder = FeedParser(policy=compat32)
+    if headers_only:
+        feeder._set_headersonly()  # type: ignore[attr-defined]
     for lines in _lines(raw):
         feeder._input.pushlines(lines)  # type: ignore[attr-defined]
         feeder._call_parse()  # type: ignore[attr-defined]
@@ -166,15 +185,83 @@ def _feed(raw: bytes) -> Message:
 
 
 def _parse(raw: bytes) -> Message:
-    """``email.message_from_bytes(raw, policy=compat32)``. A single-part message's body becomes its
-    payload in one piece (the parser would hold it as a list of lines, each a str object)."""
-    blank = _BLANK_LINE.search(raw)
-    if blank is not None:
-        head = _feed(raw[: blank.end()])
-        if head.get_payload() == "" and head.get_content_maintype() not in ("multipart", "message"):
-            head.set_payload(str(memoryview(raw)[blank.end() :], "ascii", "surrogateescape"))
-            return head
-    return _feed(raw)
+    """``email.message_from_bytes(raw, policy=compat32)``. Where the message has a plain shape
+    (:func:`_plain`) its bodies are not fed line by line through the parser: a single-part body
+    becomes its payload in one piece (the parser would hold it as a list of lines, each a str
+    object), a multipart body is cut at its boundary lines (:func:`_parts`)."""
+    plain = _plain(raw, 0, len(raw), _LONE_CR.search(raw) is None)
+    return _feed(raw) if plain is None else plain
+
+
+def _plain(raw: bytes, start: int, end: int, multipart: bool) -> Message | None:
+    """``raw[start:end]`` parsed as the stdlib parses it when its header block ends at an empty
+    line and its body is single-part, or (``multipart``) multipart of such parts, each ended by
+    its boundary (a multipart's preamble and epilogue, which nothing reads, are left unset);
+    ``None`` for any other shape, which the caller feeds to the parser whole."""
+    blank = _BLANK_LINE.search(raw, start, end)
+    if blank is None:
+        return None
+    head = _feed(raw[start : blank.end()], headers_only=True)
+    if head.get_payload() != "":  # the header block ended before the empty line
+        return None
+    kind = head.get_content_maintype()
+    if kind == "message" or (kind == "multipart" and not multipart):
+        return None
+    if kind == "multipart":
+        parts = _parts(raw, blank.end(), end, head.get_boundary())
+        if parts is None:
+            return None
+        payload: list[Message | str] = [*parts]
+        head.set_payload(payload)
+        return head
+    head.set_payload(str(memoryview(raw)[blank.end() : end], "ascii", "surrogateescape"))
+    return head
+
+
+def _parts(raw: bytes, start: int, end: int, boundary: str | None) -> list[Message] | None:
+    """The parts of the multipart body ``raw[start:end]``, cut where the stdlib's parser cuts them
+    (a line that is the boundary, the line ending before it belonging to it); ``None`` unless the
+    body is plain: an ASCII boundary that opens a part first, never two boundary lines in a row,
+    a closing boundary, and plain parts. The caller has made sure no lone CR ends a line."""
+    if boundary is None or not boundary.isascii():
+        return None
+    parts: list[Message] = []
+    at: int | None = None  # where the current part starts
+    for line, after, closing in _boundary_lines(raw, start, end, b"--" + boundary.encode()):
+        if at is None and closing:
+            return None
+        if at is not None:
+            if line == at:
+                return None
+            cut = line - (2 if raw[line - 2 : line] == b"\r\n" else 1)
+            part = _plain(raw, at, max(cut, at), True)
+            if part is None:
+                return None
+            parts.append(part)
+        if closing:
+            return parts
+        at = after
+    return None
+
+
+def _boundary_lines(raw: bytes, start: int, end: int, sep: bytes) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, closing) of each line of ``raw[start:end]`` that the parser takes for a
+    boundary: ``sep``, ``--`` when closing, spaces or tabs, then its line ending or the end (found
+    with ``bytes.find``: a regex per boundary would be compiled anew for each message)."""
+    at = start
+    while (i := raw.find(sep, at, end)) >= 0:
+        at = i + 1
+        if raw[i - 1] != 0x0A:  # not at a line's start (``start`` follows a line ending)
+            continue
+        j = i + len(sep)
+        closing = raw.startswith(b"--", j, end)
+        j += 2 * closing
+        while j < end and raw[j] in b" \t":
+            j += 1
+        if raw.startswith(b"\r\n", j, end):
+            yield i, j + 2, closing
+        elif j == end or raw[j] in b"\r\n":
+            yield i, min(j + 1, end), closing
 
 
 def _bodies(msg: Message) -> tuple[str | None, str | None]:
@@ -228,8 +315,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         raise MessageError("no RFC 822 headers found")
     sender = _address(_decode_header(_header(msg, "From") or _header(msg, "Sender")))
     try:
-        to = [safe_text(str(v)) for v in msg.get_all("To") or []]
-        recipients = [a.lower() for _, a in email.utils.getaddresses(to) if a]
+        recipients = _recipients([safe_text(str(v)) for v in msg.get_all("To") or []])
     except Exception:  # noqa: BLE001 - an unparseable To: header names no recipient
         recipients = []
     try:

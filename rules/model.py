@@ -6,9 +6,11 @@ template structure or constant template text (landmarks, labels, regexes); no us
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -21,6 +23,7 @@ __all__ = [
     "ClusterRules",
     "RuleSet",
     "SenderRuleSet",
+    "indexed_json",
 ]
 
 Mode = Literal["ordinal", "match", "rows"]
@@ -147,27 +150,87 @@ class RuleSet(BaseModel):
 
 
 _CLUSTER_LIST = TypeAdapter(list[ClusterRules])
+_T = TypeVar("_T")
+
+
+def _by_sender(
+    clusters: Iterable[_T], sender: Callable[[_T], str]
+) -> tuple[dict[str, list[_T]], tuple[int, ...]]:
+    """``clusters`` grouped by sender (senders in order of first appearance) and, per cluster in
+    its place, the number of its sender's group: enough to put the set back in its order."""
+    grouped: dict[str, list[_T]] = {}
+    number: dict[str, int] = {}
+    order: list[int] = []
+    for c in clusters:
+        s = sender(c)
+        if s not in grouped:
+            grouped[s], number[s] = [], len(number)
+        grouped[s].append(c)
+        order.append(number[s])
+    return grouped, tuple(order)
 
 
 @dataclass(frozen=True, slots=True)
 class SenderRuleSet:
     """A rule set as each sender's clusters in JSON: what an extraction worker process receives, so
-    it parses (and holds as models) only the senders it is asked about, not the whole set."""
+    it parses (and holds as models) only the senders it is asked about, not the whole set; the
+    service holds it too and parses the whole set only when an admin page asks (:meth:`ruleset`)."""
 
     version: int
     clusters: int
     senders: dict[str, bytes]
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    order: tuple[int, ...] = ()  # per cluster of the set, its sender's number; () = sender by sender
 
     @classmethod
     def of(cls, ruleset: RuleSet) -> SenderRuleSet:
         """``ruleset`` split by sender (each sender's clusters in their order in the set)."""
-        grouped: dict[str, list[ClusterRules]] = {}
-        for c in ruleset.clusters:
-            grouped.setdefault(c.sender, []).append(c)
+        grouped, order = _by_sender(ruleset.clusters, lambda c: c.sender)
         senders = {s: _CLUSTER_LIST.dump_json(cs) for s, cs in grouped.items()}
-        return cls(ruleset.version, len(ruleset.clusters), senders)
+        return cls(ruleset.version, len(ruleset.clusters), senders, ruleset.created, order)
+
+    @classmethod
+    def from_indexed(cls, body: str, index: str) -> SenderRuleSet:
+        """A stored rule set's JSON ``body`` split by sender along its :func:`indexed_json` index,
+        without parsing it (each sender's clusters are validated on its first use), so taking in a
+        rule set costs no parse of its clusters, however many it holds."""
+        ix = json.loads(index)
+        head = RuleSet.model_validate_json(ix["head"])
+        parts: list[list[str]] = [[] for _ in ix["senders"]]
+        order: list[int] = []
+        for number, start, end in ix["spans"]:
+            parts[number].append(body[start:end])
+            order.append(number)
+        senders = {name: f"[{','.join(p)}]".encode() for name, p in zip(ix["senders"], parts, strict=True)}
+        return cls(head.version, len(order), senders, head.created, tuple(order))
 
     def parse(self, sender: str) -> list[ClusterRules] | None:
         """``sender``'s clusters, parsed now; ``None`` for a sender without any."""
         raw = self.senders.get(sender)
         return None if raw is None else _CLUSTER_LIST.validate_json(raw)
+
+    def ruleset(self) -> RuleSet:
+        """The whole rule set, every sender parsed now, its clusters in their order in the set."""
+        parsed = [_CLUSTER_LIST.validate_json(raw) for raw in self.senders.values()]
+        groups = [iter(g) for g in parsed]
+        clusters = [next(groups[i]) for i in self.order] if self.order else [c for g in parsed for c in g]
+        return RuleSet(version=self.version, created=self.created, clusters=clusters)
+
+
+def indexed_json(ruleset: RuleSet) -> tuple[str, str]:
+    """``ruleset``'s JSON (as ``model_dump_json`` writes it) and its index, also JSON: the rule
+    set's head (version, created), its senders, and per cluster its sender's number and where its
+    JSON stands in the body, which is what :meth:`SenderRuleSet.from_indexed` needs."""
+    head = ruleset.model_dump_json(exclude={"clusters"})
+    grouped, order = _by_sender(ruleset.clusters, lambda c: c.sender)
+    prefix = head[:-1] + ',"clusters":['
+    parts: list[str] = []
+    spans: list[tuple[int, int, int]] = []
+    at = len(prefix)
+    for c, number in zip(ruleset.clusters, order, strict=True):
+        part = c.model_dump_json()
+        parts.append(part)
+        spans.append((number, at, at + len(part)))
+        at += len(part) + 1
+    index = json.dumps({"head": head, "senders": list(grouped), "spans": spans}, ensure_ascii=False)
+    return prefix + ",".join(parts) + "]}", index

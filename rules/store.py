@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 from .corrections import Correction, apply_corrections
 from .errors import StoreError
-from .model import ClusterRules, RuleSet
+from .model import ClusterRules, RuleSet, SenderRuleSet, indexed_json
 
 __all__ = ["BaseStore", "RuleStore", "SQLiteStore", "SenderState", "StoreError"]
 
@@ -94,6 +94,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("created", "{time} NOT NULL"),
     ),
     "skeletons": (("id", "TEXT PRIMARY KEY"), ("html", "TEXT NOT NULL")),
+    "ruleset_index": (("version", "INTEGER PRIMARY KEY{ref_rulesets}"), ("body", "TEXT NOT NULL")),
     "field_counts": (  # per-field extraction counts (add_field_counts); the last "column" is the key
         ("day", "INTEGER NOT NULL"),
         ("cluster", "TEXT NOT NULL"),
@@ -103,7 +104,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 """The store's tables, written once for both stores (every publish applies ``corrections`` to the
-rule set it writes, reading them in its own transaction): ``{time}``, ``{json}``, ``{serial}`` and
+rule set it writes, reading them in its own transaction, and an index of each rule set's JSON
+by sender to ``ruleset_index``): ``{time}``, ``{json}``, ``{serial}`` and
 ``{ref_rulesets}`` are the types and references each store renders its own way (:func:`ddl`).
 Every store opened creates the tables it lacks, which is how a store made before a table existed
 gains it (``skeletons``: empty until the next learning run)."""
@@ -121,6 +123,7 @@ def ddl(types: dict[str, str], table: Callable[[str], str]) -> str:
 
 
 _INSERT_RULESET = "INSERT INTO {rulesets} (version, created, clusters, body) VALUES (?, ?, ?, ?)"
+_INSERT_INDEX = "INSERT INTO {ruleset_index} (version, body) VALUES (?, ?)"
 _INSERT_SKELETON = "INSERT INTO {skeletons} (id, html) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
 _SKELETON = "SELECT html FROM {skeletons} WHERE id = ?"
 _INSERT_REPORT = "INSERT INTO {run_reports} (version, body) VALUES (?, ?)"
@@ -160,8 +163,10 @@ def publish_steps(
             c = c.model_copy(update={"skeleton_id": sid, "skeleton_html": ""})
         clusters.append(c)
     body = ruleset.model_copy(update={"version": version, "clusters": clusters})
+    text, index = indexed_json(body)
     steps: list[tuple[str, list[tuple[object, ...]]]] = [
-        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), body.model_dump_json())])
+        (_INSERT_RULESET, [(version, when(body.created), len(body.clusters), text)]),
+        (_INSERT_INDEX, [(version, index)]),
     ]
     if skeletons:
         steps.append((_INSERT_SKELETON, sorted(skeletons.items())))
@@ -180,6 +185,10 @@ _CURRENT_VERSION = "SELECT version FROM {pointer} WHERE name = 'current'"
 _CURRENT_BODY = (
     "SELECT CAST(r.body AS TEXT) FROM {rulesets} r JOIN {pointer} p ON p.version = r.version "
     "WHERE p.name = 'current'"
+)
+_CURRENT_INDEXED = (
+    "SELECT CAST(r.body AS TEXT), i.body FROM {rulesets} r JOIN {pointer} p ON p.version = r.version "
+    "LEFT JOIN {ruleset_index} i ON i.version = r.version WHERE p.name = 'current'"
 )
 _BODY = "SELECT CAST(body AS TEXT) FROM {rulesets} WHERE version = ?"
 _HAS_VERSION = "SELECT 1 FROM {rulesets} WHERE version = ?"
@@ -341,6 +350,18 @@ class BaseStore(ABC, Generic[_Conn]):
         if body is None:
             raise StoreError(f"no rule set version {version}")
         return RuleSet.model_validate_json(str(body))
+
+    def load_split(self) -> SenderRuleSet:
+        """The current rule set split by sender, its clusters left as JSON until a sender is asked
+        about: what the service serves from. Cut along the index publishing wrote, so its clusters
+        are not parsed here (a version published before there was an index is parsed once)."""
+        rows = self._read(lambda conn: self._fetch(conn, _CURRENT_INDEXED))
+        if not rows:
+            return SenderRuleSet.of(RuleSet())
+        body, index = str(rows[0][0]), rows[0][1]
+        if index is None:
+            return SenderRuleSet.of(RuleSet.model_validate_json(body))
+        return SenderRuleSet.from_indexed(body, str(index))
 
     def versions(self) -> list[tuple[int, str, int, bool]]:
         """(version, created ISO time, clusters, is current) for every stored version."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import email
+import email.utils
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
@@ -14,7 +15,15 @@ from helpers import MESSAGES, assert_golden, fixture_names, golden_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailstencil.rules.message import MessageError, ParsedMessage, _parse, _take_body, parse_message
+from mailstencil.rules.message import (
+    MessageError,
+    ParsedMessage,
+    _address,
+    _parse,
+    _recipients,
+    _take_body,
+    parse_message,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -360,6 +369,47 @@ def _tree(msg: Message) -> list[tuple[object, ...]]:
     return out
 
 
+_SHAPES = {
+    "html": b"Content-Type: text/html; charset=utf-8\n\n<p>Hi &amp; bye</p>\n",
+    "qp": b"Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n=E2=9C=93 q\n\n",
+    "attachment": b"Content-Type: text/html\nContent-Disposition: attachment\n\n<b>x</b>",
+    "no headers": b"\nbare body\n",
+    "no empty line": b"Content-Type: text/plain\nbody without a separator",
+    "empty": b"",
+    "outer boundary inside": b"Content-Type: text/plain\n\nbefore\n--BB\nafter\n",
+    "boundary within a line": b"Content-Type: text/plain\n\nsee x--BB\nH: v\n\nafter\n--BBX\n",
+    "rfc822": b"Content-Type: message/rfc822\n\nSubject: inner\nContent-Type: text/html\n\n<b>in</b>\n",
+    "nested": b"Content-Type: multipart/alternative; boundary=CC\n\n--CC\nContent-Type: text/plain\n\nt\n"
+    b"--CC\nContent-Type: text/html\n\n<p>h</p>\n\n--CC--\n",
+    "nested, unclosed": b"Content-Type: multipart/related; boundary=CC\n\n--CC\n\nx\n\n",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(st.sampled_from(sorted(_SHAPES)), st.sampled_from(["", " ", "\t", "X", "--", "\n--BB"])),
+        max_size=4,
+    ),
+    preamble=st.sampled_from([b"", b"pre\n", b"--BB--\n"]),
+    close=st.sampled_from([b"--BB--\n", b"--BB--", b"--BB-- \nepi\n", b""]),
+    crlf=st.booleans(),
+)
+def test_a_multipart_cut_at_its_boundaries_gives_the_stdlib_tree(
+    parts: list[tuple[str, str]], preamble: bytes, close: bytes, crlf: bool
+) -> None:
+    """Multipart bodies are cut at their boundary lines rather than fed line by line: whatever
+    the shape (boundary lines with trailing blanks or junk, twice in a row, first closing or never
+    closed; parts without headers, empty, nested, message/rfc822) the tree is the stdlib's."""
+    head = b"From: shop@x.example\nContent-Type: multipart/mixed; boundary=BB\n\n" + preamble
+    body = b"".join(b"--BB" + tail.encode() + b"\n" + _SHAPES[shape] + b"\n" for shape, tail in parts)
+    raw = head + body + close
+    if crlf:
+        raw = raw.replace(b"\n", b"\r\n")
+    ours, theirs = _parse(raw), email.message_from_bytes(raw, policy=compat32)
+    assert _tree(ours) == _tree(theirs)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     ctes=st.lists(st.sampled_from(sorted(_BODIES)), min_size=1, max_size=3),
@@ -432,3 +482,49 @@ def test_parsing_a_big_message_holds_few_copies_of_it(shape: str) -> None:
 @pytest.mark.parametrize("name", fixture_names())
 def test_golden_message(name: str) -> None:
     assert_golden(name, "message", golden_message)
+
+
+_ADDRESS_BITS = [
+    "a",
+    "B7",
+    "_",
+    "+",
+    "-",
+    ".",
+    "@",
+    "<",
+    ">",
+    " ",
+    "\t",
+    "\r\n ",
+    "&",
+    "'",
+    '"',
+    "(",
+    ")",
+    ",",
+]
+_ADDRESS_BITS += [";", ":", "[", "]", "\\", "é", "名", "\xa0", "\u3000", "x.y", "@d.example", "<a@b.example>"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    name=st.sampled_from(["", "Name ", "O'Neil & Co ", "名前 ", "J. Doe ", '"Doe, J" ', "Doe, J ", "\xa0"]),
+    local=st.sampled_from(["a", "a.b", "a..b", ".a", "a_b+c", "A-B"]),
+    domain=st.sampled_from(["d.example", "D-x.ex", "d..e", "d.", "-d.e"]),
+    brackets=st.sampled_from([("<", ">"), ("", ""), ("<", ""), ("<", "> "), ("<", ">x")]),
+    noise=st.lists(st.sampled_from(_ADDRESS_BITS), max_size=8).map("".join),
+)
+def test_addresses_read_as_email_utils_reads_them(
+    name: str, local: str, domain: str, brackets: tuple[str, str], noise: str
+) -> None:
+    """``From:`` and ``To:`` are read without the stdlib's address parser where they are one plain
+    address; the addresses are always the ones it gives."""
+    for header in (
+        f"{name}{brackets[0]}{local}@{domain}{brackets[1]}",
+        noise,
+        f"{name}{noise}<{local}@{domain}>",
+    ):
+        assert _address(header) == email.utils.parseaddr(header)[1].strip().lower()
+        for to in ([header], [header, "x@y.example"]):
+            assert _recipients(to) == [a.lower() for _, a in email.utils.getaddresses(to) if a]

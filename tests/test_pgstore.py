@@ -64,6 +64,7 @@ def test_the_tables_are_made_in_the_urls_schema_on_first_use() -> None:
             "field_counts",
             "learn_state",
             "pointer",
+            "ruleset_index",
             "rulesets",
             "run_reports",
             "skeletons",

@@ -17,7 +17,7 @@ import pytest
 from helpers import PG_URL, pg_schema
 
 from mailstencil.rules.corrections import Correction, apply_corrections, slot_key, training_labels
-from mailstencil.rules.model import ClusterRules, FieldRule, Landmark, RuleSet
+from mailstencil.rules.model import ClusterRules, FieldRule, Landmark, RuleSet, SenderRuleSet, indexed_json
 from mailstencil.rules.store import RuleStore, StoreError
 from mailstencil.rules.stores import open_store
 
@@ -262,19 +262,19 @@ def test_skeleton_html_is_kept_apart_named_by_its_digest(stores: _Factory) -> No
     assert store.skeleton_html("no-such-id") == ""
 
 
-def _drop_skeletons(url: str) -> None:
-    """Make the store at ``url`` look like one made before the skeletons table existed."""
+def _drop_table(url: str, table: str) -> None:
+    """Make the store at ``url`` look like one made before ``table`` existed."""
     if url.startswith("sqlite:///"):
         import sqlite3
 
         with sqlite3.connect(url[len("sqlite:///") :]) as db:
-            db.execute("DROP TABLE skeletons")
+            db.execute(f"DROP TABLE {table}")
         return
     import psycopg
 
     base, _, schema = url.partition("?schema=")
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP TABLE "{schema}".skeletons')
+        conn.execute(f'DROP TABLE "{schema}".{table}')
 
 
 def test_a_store_made_before_skeletons_gains_the_table(stores: _Factory) -> None:
@@ -282,12 +282,54 @@ def test_a_store_made_before_skeletons_gains_the_table(stores: _Factory) -> None
     rs = _ruleset(1)
     assert old.publish(rs) == 1
     old.close()
-    _drop_skeletons(stores.url)
+    _drop_table(stores.url, "skeletons")
     store = stores()  # opening it again migrates it
     assert store.load().clusters == rs.clusters
     html = rs.clusters[0].model_copy(update={"skeleton_html": "<p>x</p>"})
     assert store.publish(RuleSet(clusters=[html])) == 2
     assert store.skeleton_html(store.load().clusters[0].skeleton_id) == "<p>x</p>"
+
+
+def _interleaved() -> RuleSet:
+    """Clusters of two senders taking turns, so neither sender's clusters stand together."""
+    clusters = _ruleset(5).clusters
+    return RuleSet(
+        clusters=[c.model_copy(update={"sender": f"s{i % 2}@x.example"}) for i, c in enumerate(clusters)]
+    )
+
+
+def _assert_split_of(split: SenderRuleSet, whole: RuleSet) -> None:
+    """``split`` is ``whole`` cut by sender: the same senders, clusters, order and head."""
+    ref = SenderRuleSet.of(whole)
+    assert (split.version, split.clusters, split.created, split.order) == (
+        ref.version,
+        ref.clusters,
+        ref.created,
+        ref.order,
+    )
+    assert {s: split.parse(s) for s in split.senders} == {s: ref.parse(s) for s in ref.senders}
+    assert list(split.senders) == list(ref.senders) and split.ruleset() == whole
+
+
+def test_the_split_rule_set_is_the_loaded_one_cut_by_sender(store: RuleStore) -> None:
+    assert store.load_split().clusters == 0
+    rs = _interleaved()
+    assert indexed_json(rs)[0] == rs.model_dump_json()  # the body is what it always was
+    assert store.publish(rs) == 1
+    split = store.load_split()
+    assert split.order == (0, 1, 0, 1, 0)
+    _assert_split_of(split, store.load())
+
+
+def test_a_version_published_before_the_index_is_split_by_parsing_it(stores: _Factory) -> None:
+    old = stores()
+    assert old.publish(_interleaved()) == 1
+    old.close()
+    _drop_table(stores.url, "ruleset_index")
+    store = stores()  # opening it again creates the table, empty: version 1 has no index
+    _assert_split_of(store.load_split(), store.load())
+    assert store.publish(_ruleset(2, "b")) == 2
+    _assert_split_of(store.load_split(), store.load())
 
 
 def test_report_as_of_a_version_is_its_latest_learning_runs(store: RuleStore) -> None:

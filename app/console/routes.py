@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -32,7 +33,7 @@ from mailstencil.rules.model import ClusterRules
 from mailstencil.rules.vocabulary import FIELDS
 
 from ..api.deps import State, StateDep, admin_token_ok
-from ..rulecache import RECENT_DAYS
+from ..rulecache import RECENT_DAYS, Snapshot
 from ..schemas import ExtractionResponse
 from ..service import Job
 from .masking import mask
@@ -219,6 +220,7 @@ async def clusters(
 ) -> Response:
     """Every cluster of the rule set served, searchable by sender, by volume or by problems."""
     snap = state.cache.snapshot
+    await _parsed(snap)
     rows = cluster_rows(snap.ruleset, state.cache.stats, q, sort)
     corrections = await _store(lambda: state.cache.store().corrections())
     report = await _store(lambda: state.cache.store().report_as_of(snap.version))
@@ -245,8 +247,14 @@ def _model_corrections(report: str | None) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _cluster(state: State, key: str) -> ClusterRules:
-    c = state.cache.snapshot.clusters.get(key)
+async def _parsed(snap: Snapshot) -> Mapping[str, ClusterRules]:
+    """``snap``'s clusters by key, parsed off the event loop (the first page to ask for a new rule
+    set parses it whole; the service takes it in unparsed)."""
+    return await anyio.to_thread.run_sync(lambda: snap.clusters)
+
+
+def _cluster(clusters: Mapping[str, ClusterRules], key: str) -> ClusterRules:
+    c = clusters.get(key)
     if c is None:
         raise HTTPException(404, "no cluster with this key in the rule set being served")
     return c
@@ -268,7 +276,7 @@ def _skeleton_mail(state: State, c: ClusterRules) -> str:
 def _cluster_page(
     request: Request, state: State, auth: Auth, key: str, revealed: str = "", note: str = ""
 ) -> Response:
-    c = _cluster(state, key)
+    c = _cluster(state.cache.snapshot.clusters, key)
     examples = state.cache.stats.example(key)
     shown = {name: (value if name == revealed else mask(value)) for name, value in examples.items()}
     rules = sorted(c.rules, key=lambda r: -r.confidence)
@@ -314,7 +322,7 @@ def reveal(
 ) -> Response:
     """Show one field's example value unmasked, once; the fact is logged, never the value."""
     check_csrf(auth, csrf)
-    _cluster(state, key)
+    _cluster(state.cache.snapshot.clusters, key)
     if field not in FIELDS:
         raise HTTPException(422, "unknown field name")
     log.info("console: example value of field %s revealed in cluster %s", field, key)
@@ -344,7 +352,7 @@ async def correct(
     """Rename a slot's field, name an unnamed slot, or mark a slot not a field: stored, and a new
     rule-set version with it applied is published and served at once."""
     check_csrf(auth, csrf)
-    c = _cluster(state, key)
+    c = _cluster(await _parsed(state.cache.snapshot), key)
     rule = next((r for r in [*c.rules, *c.unnamed] if slot_key(c, r) == slot), None)
     if rule is None:
         raise HTTPException(404, "no such slot in this cluster")
@@ -434,7 +442,7 @@ async def test_message(
         error = str(json.loads(answer.body).get("detail", "the message could not be read"))
         return page(request, "test.html", status=answer.status, auth=auth, result=None, error=error)
     result = ExtractionResponse.model_validate_json(answer.body)
-    c = snap.clusters.get(result.cluster or "")
+    c = (await _parsed(snap)).get(result.cluster or "")
     source = {}
     if c is not None:
         for r in sorted(c.rules, key=lambda r: r.confidence):

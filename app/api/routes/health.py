@@ -33,7 +33,7 @@ async def readyz(state: StateDep) -> JSONResponse:
     cache = state.cache
     reachable = await anyio.to_thread.run_sync(cache.ping)
     snap = cache.snapshot
-    has_rules = cache.loaded and bool(snap.clusters)
+    has_rules = cache.loaded and snap.rules.clusters > 0
     reason = None
     if not reachable:
         reason = f"rule store unreachable ({(cache.last_error or '').split(':', 1)[0]})"
@@ -46,7 +46,7 @@ async def readyz(state: StateDep) -> JSONResponse:
         store_reachable=reachable,
         rules_loaded=has_rules,
         version=snap.version,
-        clusters=len(snap.clusters),
+        clusters=snap.rules.clusters,
         reason=reason,
     )
     return JSONResponse(body.model_dump(), status_code=200 if reason is None else 503)
