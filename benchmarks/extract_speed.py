@@ -34,7 +34,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 def baseline(raw: bytes) -> None:
     """Parse MIME with the standard library and the HTML body with lxml."""
     msg = email.message_from_bytes(raw, policy=policy.default)
-    body = msg.get_body(("html", "plain"))  # type: ignore[attr-defined]
+    body = msg.get_body(("html", "plain"))
     if body is not None:
         content = body.get_content()
         if body.get_content_type() == "text/html" and content.strip():

@@ -37,6 +37,7 @@ from typing import TypeVar
 
 import anyio
 import httpx
+from prometheus_client import CollectorRegistry, Gauge
 
 from mailstencil.app.rulecache import Snapshot
 from mailstencil.app.service import Job
@@ -289,10 +290,13 @@ def main() -> None:
         store, messages = learn_store(Path(tmp))
         procs = measure(store, 2, messages, args.rounds)
         threads = measure(store, 0, messages, args.rounds)
+        pending = Gauge("bench_pending", "jobs running or waiting", registry=CollectorRegistry())
         procs["handover_ms"] = handover(
-            store, ProcessRunner(2, 32, DEFAULT_LIMITS, 60), messages, args.rounds
+            store, ProcessRunner(2, 32, DEFAULT_LIMITS, 60, pending), messages, args.rounds
         )
-        threads["handover_ms"] = handover(store, ThreadRunner(2, 32, DEFAULT_LIMITS), messages, args.rounds)
+        threads["handover_ms"] = handover(
+            store, ThreadRunner(2, 32, DEFAULT_LIMITS, pending), messages, args.rounds
+        )
     load = os.getloadavg()[0]
     lines = [
         f"{len(messages)} sample templates, {args.rounds} rounds, load average {load:.1f} at the end",
