@@ -14,6 +14,7 @@ from mailstencil.rules.cluster import (
     FALLBACK_SIMILARITY,
     SIMILARITY,
     ClusterCandidate,
+    Mark,
     choose_or_join,
     cluster_id,
     jaccard,
@@ -40,7 +41,7 @@ class Cluster:
     key: str
     sender: str
     paths: frozenset[str]
-    signature: frozenset[str]
+    signature: frozenset[Mark]
     members: list[Sample] = field(default_factory=list)
 
 
@@ -59,7 +60,7 @@ def _leaders(samples: list[Sample]) -> dict[frozenset[str], frozenset[str]]:
     return out
 
 
-def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]]:
+def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[Mark]]:
     """Constant-text signatures of the templates that share one structure.
 
     First by constant Subject words (seen in at least ``SUBJECT_SUPPORT`` of the group and by
@@ -69,21 +70,21 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
     seen by fewer than ``min_recipients`` messages get no signature of their own: their messages
     join the best match.
     """
-    who: dict[str, set[str]] = defaultdict(set)
+    who: dict[Mark, set[str]] = defaultdict(set)
     for s in group:
         for tok in s.signature:
             who[tok].add(s.reader)
     need = max(float(min_recipients), SUBJECT_SUPPORT * len(group))
-    subject_const = {t for t, r in who.items() if t.startswith("s:") and len(r) >= need}
-    body_const = {t for t, r in who.items() if t[:2] in ("t:", "p:") and len(r) >= min_recipients}
-    by_subject: dict[frozenset[str], Counter[frozenset[str]]] = defaultdict(Counter)
+    subject_const = {t for t, r in who.items() if t.kind == "subject" and len(r) >= need}
+    body_const = {t for t, r in who.items() if t.kind != "subject" and len(r) >= min_recipients}
+    by_subject: dict[frozenset[Mark], Counter[frozenset[Mark]]] = defaultdict(Counter)
     for s in group:
         by_subject[s.signature & subject_const][s.signature & body_const] += 1
-    out: list[frozenset[str]] = []
+    out: list[frozenset[Mark]] = []
     for subj, bodies in by_subject.items():
         if sum(bodies.values()) < min_recipients:
             continue
-        leaders: list[tuple[frozenset[str], frozenset[str], int]] = []
+        leaders: list[tuple[frozenset[Mark], frozenset[Mark], int]] = []
         where = _bodies_of(bodies)
         for body, n in bodies.most_common():
             for k, (lead, seen, size) in enumerate(leaders):
@@ -98,25 +99,25 @@ def _signatures(group: list[Sample], min_recipients: int) -> list[frozenset[str]
     return out
 
 
-def _sentence(token: str) -> bool:
+def _sentence(mark: Mark) -> bool:
     """A signature text that reads as template prose: words, most in lower case, no digits
     (not a product, a name or an amount that many readers happen to share)."""
-    if any(c.isdigit() for c in token):
+    if any(c.isdigit() for c in mark.text):
         return False
-    alpha = [w for w in token[2:].split() if w.isalpha()]
+    alpha = [w for w in mark.text.split() if w.isalpha()]
     return len(alpha) >= SENTENCE_WORDS and 2 * sum(1 for w in alpha if w.islower()) >= len(alpha)
 
 
-def _bodies_of(bodies: Counter[frozenset[str]]) -> dict[str, frozenset[int]]:
+def _bodies_of(bodies: Counter[frozenset[Mark]]) -> dict[Mark, frozenset[int]]:
     """Per body text, the bodies (by index) that show it: which texts ever meet in one message."""
-    out: dict[str, set[int]] = defaultdict(set)
+    out: dict[Mark, set[int]] = defaultdict(set)
     for k, body in enumerate(bodies):
         for t in body:
             out[t].add(k)
     return {t: frozenset(ks) for t, ks in out.items()}
 
 
-def _alternatives(seen: frozenset[str], body: frozenset[str], where: dict[str, frozenset[int]]) -> bool:
+def _alternatives(seen: frozenset[Mark], body: frozenset[Mark], where: dict[Mark, frozenset[int]]) -> bool:
     """Whether ``body`` has a sentence where the leader's messages have another, or a block where
     they have another block, never both in one message (``where``: :func:`_bodies_of`): an
     optional block is there or not, an alternative is another template."""
@@ -128,21 +129,21 @@ def _alternatives(seen: frozenset[str], body: frozenset[str], where: dict[str, f
     return bool(a and b and not a & b)
 
 
-def _block(texts: frozenset[str], where: dict[str, frozenset[int]]) -> frozenset[int]:
+def _block(texts: frozenset[Mark], where: dict[Mark, frozenset[int]]) -> frozenset[int]:
     """The bodies that show the largest block of ``texts``: at least ``BLOCK_TEXTS`` short texts
     without digits that always come together (a flight's labels where a hotel's stand); empty
     when there is none. A product and its variant are two texts, and texts that happen to meet
     in some messages do not always come together."""
     size: Counter[frozenset[int]] = Counter(
-        where[t] for t in texts if t.startswith("t:") and not any(c.isdigit() for c in t)
+        where[t] for t in texts if t.kind == "text" and not any(c.isdigit() for c in t.text)
     )
     best = max(size.items(), key=lambda kv: (kv[1], sorted(kv[0])), default=(frozenset(), 0))
     return best[0] if best[1] >= BLOCK_TEXTS else frozenset()
 
 
 def _refine(
-    group: list[Sample], lead: frozenset[str], base: frozenset[str], min_recipients: int, depth: int
-) -> list[frozenset[str]]:
+    group: list[Sample], lead: frozenset[str], base: frozenset[Mark], min_recipients: int, depth: int
+) -> list[frozenset[Mark]]:
     """Signatures of a group, refined within each part: a word that is rare in a group of many
     templates can be constant in a smaller group of a few."""
     sigs = [base | sig for sig in _signatures(group, min_recipients)]
@@ -153,7 +154,7 @@ def _refine(
     for s in group:
         chosen = choose_or_join(cands, s.paths, s.signature)
         parts[chosen[0] if chosen else 0].append(s)
-    out: list[frozenset[str]] = []
+    out: list[frozenset[Mark]] = []
     for sig, part in zip(sigs, parts, strict=True):
         if len(part) < len(group) and len(part) >= 2 * min_recipients:
             out.extend(_refine(part, lead, sig, min_recipients, depth - 1))

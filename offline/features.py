@@ -304,8 +304,9 @@ def _link_features(slot: Slot) -> list[str]:
 
 
 def _subject_words(subject: frozenset[str]) -> list[str]:
-    """The cluster's constant Subject words (no numbers)."""
-    return [f"subj:{w}" for w in subject if not w.isdigit() and any(c.isalpha() for c in w)]
+    """The cluster's constant Subject words (no numbers), sorted: the features do not depend on the
+    order a set happens to iterate in."""
+    return [f"subj:{w}" for w in sorted(subject) if not w.isdigit() and any(c.isalpha() for c in w)]
 
 
 def _far_features(slot: Slot) -> list[str]:

@@ -85,7 +85,7 @@ def doc_words(table: ClusterTable) -> frozenset[str]:
 
 def subject_of(cluster: Cluster) -> frozenset[str]:
     """The cluster's constant Subject words."""
-    return frozenset(t[2:] for t in cluster.signature if t.startswith("s:"))
+    return frozenset(m.text for m in cluster.signature if m.kind == "subject")
 
 
 def cluster_tables(
@@ -213,7 +213,7 @@ def published(
         sender=cluster.sender,
         paths=sorted(cluster.paths),
         subject=sorted(subject_of(cluster)),
-        signature=sorted(cluster.signature),
+        signature=sorted(cluster.signature, key=lambda m: m.key),
         messages=len(members),
         recipients=len({s.reader for s in members}),
         first_seen=min(s.date for s in members),

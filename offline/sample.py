@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from mailstencil.rules.cluster import structure_paths, text_signature
+from mailstencil.rules.cluster import Mark, structure_paths, text_signature
 from mailstencil.rules.dom import DomError, Leaf, message_leaves
 from mailstencil.rules.message import MessageError, ParsedMessage, parse_message
 
@@ -28,7 +28,7 @@ class Sample:
     recipient: str
     leaves: list[Leaf]
     paths: frozenset[str]
-    signature: frozenset[str]
+    signature: frozenset[Mark]
 
     @property
     def reader(self) -> str:

@@ -11,8 +11,10 @@ several templates into one layout; the constant text of the Subject and body tel
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import xxhash
 
@@ -26,6 +28,8 @@ __all__ = [
     "structure_paths",
     "structure_hash",
     "subject_words",
+    "MarkKind",
+    "Mark",
     "text_signature",
     "jaccard",
     "similarity",
@@ -72,24 +76,51 @@ def subject_words(subject: str) -> frozenset[str]:
     return frozenset(t.lower() for t in tokenize(bare) if not any(c.isdigit() for c in t))
 
 
-def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[str]:
-    """Candidates for a message's constant text: Subject words (``s:``), short body texts (``t:``)
-    and the words a body text has before its first number (``p:``).
+MarkKind = Literal["subject", "text", "para"]
+_PREFIX: dict[MarkKind, str] = {"subject": "s:", "text": "t:", "para": "p:"}
+_KIND: dict[str, MarkKind] = {prefix: kind for kind, prefix in _PREFIX.items()}
+
+
+class Mark(NamedTuple):
+    """One candidate for a message's constant text (see :func:`text_signature`), typed: a Subject
+    word and a body text that read the same are two marks."""
+
+    kind: MarkKind
+    text: str
+
+    @property
+    def key(self) -> str:
+        """The stored form (``s:word``, ``t:text``, ``p:head``): what rule sets publish and cluster
+        ids hash."""
+        return _PREFIX[self.kind] + self.text
+
+    @classmethod
+    def from_key(cls, key: str) -> Mark:
+        """Inverse of :attr:`key`, for reading a published rule set."""
+        kind = _KIND.get(key[:2])
+        if kind is None:
+            raise ValueError(f"not a signature mark: {key[:2]!r}")
+        return cls(kind, key[2:])
+
+
+def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[Mark]:
+    """Candidates for a message's constant text: Subject words (kind ``subject``), short body texts
+    (``text``) and the words a body text has before its first number (``para``).
 
     A cluster keeps those that many of its recipients share; templates that share one layout
     (or one template rendered in several languages) differ in them. A text that holds a value is
     never shared whole, but its words before the value can tell templates apart ("the invoice
     for your order 1001" / "the delivery note for your order 1002").
     """
-    out = {"s:" + w for w in subject_words(subject)}
+    out = {Mark("subject", w) for w in subject_words(subject)}
     for leaf in leaves:
         if leaf.kind == "href" or leaf.kind == "subject":
             continue
         if len(leaf.text) <= _MAX_SIGNATURE_TEXT:
-            out.add("t:" + leaf.text)
+            out.add(Mark("text", leaf.text))
         head = _before_number(leaf.text)
         if head:
-            out.add("p:" + head)
+            out.add(Mark("para", head))
     return frozenset(out)
 
 
@@ -116,7 +147,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+def jaccard(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
     """Jaccard similarity of two sets (1.0 for two empty sets)."""
     if not a and not b:
         return 1.0
@@ -128,14 +159,14 @@ class ClusterCandidate:
     """What choosing among a sender's clusters needs to know about each."""
 
     paths: frozenset[str]
-    signature: frozenset[str]
+    signature: frozenset[Mark]
     size: int
 
 
 def choose_cluster(
     candidates: Sequence[ClusterCandidate],
     paths: frozenset[str],
-    signature: frozenset[str],
+    signature: frozenset[Mark],
     threshold: float = SIMILARITY,
 ) -> tuple[int, bool] | None:
     """Index of the best cluster for a message and whether its structure matched exactly.
@@ -166,7 +197,7 @@ def choose_cluster(
 
 
 def choose_or_join(
-    candidates: Sequence[ClusterCandidate], paths: frozenset[str], signature: frozenset[str]
+    candidates: Sequence[ClusterCandidate], paths: frozenset[str], signature: frozenset[Mark]
 ) -> tuple[int, bool] | None:
     """:func:`choose_cluster`, else the cluster a structure too rare to learn joined at learning
     time: the best one sharing ``FALLBACK_SIMILARITY`` of its paths."""
@@ -175,8 +206,9 @@ def choose_or_join(
     )
 
 
-def cluster_id(sender: str, paths: Iterable[str], signature: Iterable[str]) -> str:
-    """The published cluster key: sender plus a hash of structure and constant text signature."""
+def cluster_id(sender: str, paths: Iterable[str], signature: Iterable[Mark]) -> str:
+    """The published cluster key: sender plus a hash of structure and constant text signature
+    (its marks' stored form)."""
     h = xxhash.xxh64(structure_hash(paths).encode())
-    h.update("\n".join(sorted(signature)).encode())
+    h.update("\n".join(sorted(m.key for m in signature)).encode())
     return f"{sender}:{h.hexdigest()[:12]}"

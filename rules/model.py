@@ -10,9 +10,11 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
+
+from .cluster import Mark
 
 __all__ = [
     "Mode",
@@ -52,6 +54,24 @@ class SlotAddress:
 
 
 ADDRESS_FIELDS = tuple(f.name for f in fields(SlotAddress))
+
+
+def _mark(value: object) -> Mark:
+    """A signature mark as given: a :class:`Mark`, or its stored form (:attr:`Mark.key`)."""
+    if isinstance(value, Mark):
+        return value
+    if isinstance(value, str):
+        return Mark.from_key(value)
+    raise ValueError("a signature mark is a string")
+
+
+StoredMark = Annotated[
+    Mark,
+    PlainValidator(_mark),
+    PlainSerializer(lambda m: m.key, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
+"""A signature mark in a rule set: stored as its key (``s:word``), the form rule sets always had."""
 
 
 class Landmark(BaseModel):
@@ -115,7 +135,7 @@ class ClusterRules(BaseModel):
     structures: list[str] = Field(default_factory=list, description="structural hashes mapped here")
     paths: list[str] = Field(default_factory=list, description="tag-only index-free leaf paths")
     subject: list[str] = Field(default_factory=list, description="constant Subject words")
-    signature: list[str] = Field(default_factory=list, description="constant text that identifies it")
+    signature: list[StoredMark] = Field(default_factory=list, description="constant text that identifies it")
     messages: int = 0
     recipients: int = 0
     first_seen: datetime | None = None

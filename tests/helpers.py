@@ -33,6 +33,7 @@ from mailstencil.offline.induce import Slot
 from mailstencil.offline.sample import Sample
 from mailstencil.offline.tokalign import align_values
 from mailstencil.offline.truth import Score
+from mailstencil.rules.cluster import Mark
 from mailstencil.rules.dictionaries import column_types
 from mailstencil.rules.dom import Leaf
 
@@ -74,7 +75,7 @@ PRODUCTS = [
 
 
 def bare_sample(
-    i: int, reader: str = "", day: int | None = None, signature: frozenset[str] = frozenset()
+    i: int, reader: str = "", day: int | None = None, signature: frozenset[Mark] = frozenset()
 ) -> Sample:
     """Message ``i`` as learning counts it, without leaves: its id, reader (``reader<i>@`` unless
     given), day (``day`` days after ``START``, else ``i``) and constant text."""

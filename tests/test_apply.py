@@ -16,6 +16,7 @@ from mailstencil.offline.learn import cluster_rules, cluster_tables, learn, slot
 from mailstencil.offline.roles import load_default_model
 from mailstencil.offline.sample import Sample, prepare
 from mailstencil.rules.apply import Extraction, Extractor
+from mailstencil.rules.cluster import Mark
 from mailstencil.rules.message import MessageError
 from mailstencil.rules.model import FieldRule, RuleSet, SenderRuleSet
 
@@ -262,8 +263,9 @@ def test_two_templates_of_one_sender_pick_their_own_cluster() -> None:
     rs = _ruleset(samples)
     assert len(rs.clusters) == 2
     ex = Extractor(rs)
-    order_key = {c.cluster for c in rs.clusters if "s:shipped" not in c.signature}
-    ship_key = {c.cluster for c in rs.clusters if "s:shipped" in c.signature}
+    shipped_word = Mark("subject", "shipped")
+    order_key = {c.cluster for c in rs.clusters if shipped_word not in c.signature}
+    ship_key = {c.cluster for c in rs.clusters if shipped_word in c.signature}
     assert ex.extract(render_message(9)).cluster in order_key
     shipped_ex = ex.extract(render_message(30, **shipped))
     assert shipped_ex.cluster in ship_key

@@ -9,6 +9,7 @@ from mailstencil.offline.sample import Sample, prepare
 from mailstencil.rules.cluster import (
     SIMILARITY,
     ClusterCandidate,
+    Mark,
     choose_cluster,
     cluster_id,
     jaccard,
@@ -74,8 +75,25 @@ def test_text_signature_short_body_texts_only() -> None:
         Leaf("p", "/p[3]", "y" * 120),
     ]
     assert text_signature("Order 12 shipped", leaves) == frozenset(
-        {"s:order", "s:shipped", "t:Total", "t:" + "y" * 120}
+        {Mark("subject", "order"), Mark("subject", "shipped"), Mark("text", "Total"), Mark("text", "y" * 120)}
     )
+
+
+def test_a_subject_word_and_a_body_text_that_read_the_same_are_two_marks() -> None:
+    sig = text_signature("Total", [Leaf("p", "/p", "total")])
+    assert sig == frozenset({Mark("subject", "total"), Mark("text", "total")})
+    assert {m.key for m in sig} == {"s:total", "t:total"}
+
+
+@pytest.mark.parametrize("key", ["s:total", "t:total", "p:Your order", "t:", "s:p:x"])
+def test_a_marks_stored_form_reads_back_as_the_mark(key: str) -> None:
+    assert Mark.from_key(key).key == key
+
+
+@pytest.mark.parametrize("key", ["", "x:total", "total"])
+def test_a_stored_form_of_no_kind_is_refused(key: str) -> None:
+    with pytest.raises(ValueError, match="not a signature mark"):
+        Mark.from_key(key)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +108,7 @@ def test_text_signature_short_body_texts_only() -> None:
 )
 def test_text_signature_words_before_a_number(text: str, head: str | None) -> None:
     sig = text_signature("S", [Leaf("p", "/p", text)])
-    assert {t for t in sig if t.startswith("p:")} == ({"p:" + head} if head else set())
+    assert {m for m in sig if m.kind == "para"} == ({Mark("para", head)} if head else set())
 
 
 @pytest.mark.parametrize(
@@ -102,13 +120,21 @@ def test_jaccard(a: set[str], b: set[str], expected: float) -> None:
 
 
 def test_cluster_id_depends_on_sender_structure_and_signature() -> None:
-    p, s = frozenset({"a", "b"}), frozenset({"s:x"})
+    p, s = frozenset({"a", "b"}), frozenset({Mark("subject", "x")})
     key = cluster_id("a@b.example", p, s)
     assert key.startswith("a@b.example:") and len(key.split(":")[1]) == 12
     assert key == cluster_id("a@b.example", sorted(p), sorted(s))
     assert key != cluster_id("c@d.example", p, s)
     assert key != cluster_id("a@b.example", p | {"c"}, s)
-    assert key != cluster_id("a@b.example", p, s | {"s:y"})
+    assert key != cluster_id("a@b.example", p, s | {Mark("subject", "y")})
+    assert key != cluster_id("a@b.example", p, {Mark("text", "x")})
+
+
+def test_cluster_id_hashes_the_marks_stored_form() -> None:
+    # published cluster ids were computed from the "s:word" strings: typing the marks keeps them
+    assert cluster_id("a@b.example", {"a", "b"}, {Mark("subject", "x"), Mark("text", "T")}) == (
+        "a@b.example:884edfa4ecc5"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,40 +158,45 @@ def test_optional_row_keeps_structure_close() -> None:
 # choose_cluster
 
 
-def _cand(paths: set[str], sig: set[str], size: int = 1) -> ClusterCandidate:
-    return ClusterCandidate(frozenset(paths), frozenset(sig), size)
+def _sig(*keys: str) -> frozenset[Mark]:
+    """Signature marks written in their stored form (``s:word``)."""
+    return frozenset(Mark.from_key(k) for k in keys)
+
+
+def _cand(paths: set[str], sig: frozenset[Mark], size: int = 1) -> ClusterCandidate:
+    return ClusterCandidate(frozenset(paths), sig, size)
 
 
 def test_choose_cluster_exact_structure_beats_similar() -> None:
     base = {f"p{i}" for i in range(20)}
     near = base | {"extra"}  # jaccard 20/21 >= SIMILARITY
-    cands = [_cand(near, {"s:a"}, 100), _cand(base, {"s:a"}, 1)]
-    assert choose_cluster(cands, frozenset(base), frozenset({"s:a"})) == (1, True)
-    assert choose_cluster(cands[:1], frozenset(base), frozenset({"s:a"})) == (0, False)
+    cands = [_cand(near, _sig("s:a"), 100), _cand(base, _sig("s:a"), 1)]
+    assert choose_cluster(cands, frozenset(base), _sig("s:a")) == (1, True)
+    assert choose_cluster(cands[:1], frozenset(base), _sig("s:a")) == (0, False)
 
 
 def test_choose_cluster_rejects_dissimilar_structure() -> None:
-    cands = [_cand({"a", "b", "c"}, set())]
+    cands = [_cand({"a", "b", "c"}, frozenset())]
     assert choose_cluster(cands, frozenset({"x", "y"}), frozenset()) is None
     assert choose_cluster([], frozenset({"a"}), frozenset()) is None
 
 
 def test_choose_cluster_by_constant_text_then_specificity_then_size() -> None:
     paths = {"subject", "html/body/p"}
-    order = _cand(paths, {"s:order", "s:confirmed"}, 10)
-    shipped = _cand(paths, {"s:order", "s:shipped", "t:Tracking"}, 5)
+    order = _cand(paths, _sig("s:order", "s:confirmed"), 10)
+    shipped = _cand(paths, _sig("s:order", "s:shipped", "t:Tracking"), 5)
     cands = [order, shipped]
     msg = frozenset(paths)
-    assert choose_cluster(cands, msg, frozenset({"s:order", "s:shipped", "t:Tracking", "t:x"})) == (1, True)
-    assert choose_cluster(cands, msg, frozenset({"s:order", "s:confirmed"})) == (0, True)
+    assert choose_cluster(cands, msg, _sig("s:order", "s:shipped", "t:Tracking", "t:x")) == (1, True)
+    assert choose_cluster(cands, msg, _sig("s:order", "s:confirmed")) == (0, True)
     # equal share and count: the bigger cluster wins; stable under candidate order
-    a, b = _cand(paths, {"s:q"}, 3), _cand(paths, {"s:q"}, 7)
-    assert choose_cluster([a, b], msg, frozenset({"s:q"})) == (1, True)
-    assert choose_cluster([b, a], msg, frozenset({"s:q"})) == (0, True)
+    a, b = _cand(paths, _sig("s:q"), 3), _cand(paths, _sig("s:q"), 7)
+    assert choose_cluster([a, b], msg, _sig("s:q")) == (1, True)
+    assert choose_cluster([b, a], msg, _sig("s:q")) == (0, True)
 
 
 def test_choose_cluster_is_deterministic() -> None:
     paths = frozenset({"a", "b"})
-    cands = [_cand(set(paths), {"s:x"}, 2), _cand(set(paths), {"s:x"}, 2)]
-    picks = {choose_cluster(cands, paths, frozenset({"s:x"})) for _ in range(20)}
+    cands = [_cand(set(paths), _sig("s:x"), 2), _cand(set(paths), _sig("s:x"), 2)]
+    picks = {choose_cluster(cands, paths, _sig("s:x")) for _ in range(20)}
     assert picks == {(0, True)}

@@ -14,6 +14,7 @@ from mailstencil.rules.cluster import (
     FALLBACK_SIMILARITY,
     SIMILARITY,
     ClusterCandidate,
+    Mark,
     choose_cluster,
     similarity,
     structure_paths,
@@ -67,8 +68,8 @@ def test_same_layout_different_text_are_different_clusters() -> None:
     assert len({keys[s.name] for s in shipped}) == 1
     assert keys[orders[0].name] != keys[shipped[0].name]
     sig = {c.key: c.signature for c in clusters}
-    assert "s:shipped" in sig[keys[shipped[0].name]]
-    assert "s:shipped" not in sig[keys[orders[0].name]]
+    assert Mark("subject", "shipped") in sig[keys[shipped[0].name]]
+    assert Mark("subject", "shipped") not in sig[keys[orders[0].name]]
 
 
 def test_different_senders_never_share_a_cluster() -> None:
@@ -218,7 +219,8 @@ def test_words_before_a_number_tell_templates_apart() -> None:
     ]
     a, b = _keys_of([invoice, note])
     assert len(a) == len(b) == 1 and a != b
-    assert "p:Attached you will find the invoice for your order" in text_signature("x", invoice[0].leaves)
+    head = Mark("para", "Attached you will find the invoice for your order")
+    assert head in text_signature("x", invoice[0].leaves)
 
 
 _CHAT = ["html/body/h1", "html/body/div/p", "html/body/div/p/b", "html/body/div/p/i", "html/body/footer/p"]

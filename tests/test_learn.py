@@ -21,6 +21,7 @@ from mailstencil.offline.learn import (
 )
 from mailstencil.offline.roles import NONE
 from mailstencil.offline.tokalign import align_values
+from mailstencil.rules.cluster import Mark
 from mailstencil.rules.model import Landmark
 
 
@@ -63,7 +64,7 @@ def test_enough_needs_messages_and_distinct_readers() -> None:
 
 
 def test_core_members_carry_most_of_the_clusters_constant_text() -> None:
-    sig = frozenset(f"t:{w}" for w in "abcdefghij")
+    sig = frozenset(Mark("text", w) for w in "abcdefghij")
     full, rare = bare_sample(1, signature=sig), bare_sample(2, signature=frozenset(list(sig)[:5]))
     cluster = Cluster("k", "orders@shop.example", frozenset(), sig, [full, rare])
     assert core_members(cluster) == [full]
@@ -78,7 +79,8 @@ def test_the_vocabulary_of_a_cluster_is_its_landmarks_words() -> None:
         ]
     )
     assert doc_words(table) == frozenset({"your", "order", "has", "items"})
-    cluster = Cluster("k", "s", frozenset(), frozenset({"s:order", "s:shipped", "t:Total"}))
+    sig = frozenset({Mark("subject", "order"), Mark("subject", "shipped"), Mark("text", "Total")})
+    cluster = Cluster("k", "s", frozenset(), sig)
     assert subject_of(cluster) == frozenset({"order", "shipped"})
 
 
@@ -134,9 +136,9 @@ def test_line_item_fields_stay_in_the_item_table() -> None:
 
 def test_a_cluster_without_a_table_is_published_without_rules() -> None:
     members = [bare_sample(i) for i in range(3)]
-    cluster = Cluster(
-        "orders@shop.example:1", "orders@shop.example", frozenset({"p"}), frozenset({"s:order"}), members
-    )
+    sig = frozenset({Mark("subject", "order"), Mark("text", "Order")})
+    cluster = Cluster("orders@shop.example:1", "orders@shop.example", frozenset({"p"}), sig, members)
     out = published(cluster, None, [])
     assert (out.messages, out.recipients, out.induced, out.rules, out.subject) == (3, 3, False, [], ["order"])
+    assert out.model_dump(mode="json")["signature"] == ["s:order", "t:Order"]  # the stored form, sorted
     assert (out.first_seen, out.last_seen) == (START, START + timedelta(days=2))
