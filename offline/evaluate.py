@@ -20,7 +20,15 @@ from .roles import RoleModel
 from .sample import Sample
 from .truth import Score, TruthRecord, score_message
 
-__all__ = ["split_by_date", "Evaluation", "evaluate", "score_ruleset", "f1", "format_evaluation"]
+__all__ = [
+    "split_by_date",
+    "Clustering",
+    "Evaluation",
+    "evaluate",
+    "score_ruleset",
+    "f1",
+    "format_evaluation",
+]
 
 
 def split_by_date(samples: list[Sample], holdout: float) -> tuple[list[Sample], list[Sample]]:
@@ -38,6 +46,20 @@ def split_by_date(samples: list[Sample], holdout: float) -> tuple[list[Sample], 
     return train, test
 
 
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    """How the clusters a message lands in agree with its true sender-template."""
+
+    homogeneity: float = 0.0
+    completeness: float = 0.0
+    v_measure: float = 0.0
+
+    @classmethod
+    def of(cls, labels: list[str], predicted: list[str]) -> Clustering:
+        h, c, v = homogeneity_completeness_v_measure(labels, predicted)
+        return cls(float(h), float(c), float(v))
+
+
 @dataclass(slots=True)
 class Evaluation:
     """Strict field-level scores and clustering quality of one evaluation run."""
@@ -49,6 +71,7 @@ class Evaluation:
     homogeneity: float = 0.0
     completeness: float = 0.0
     v_measure: float = 0.0
+    clustering_by_source: dict[str, Clustering] = field(default_factory=dict)
     clusters: int = 0
     train: int = 0
     test: int = 0
@@ -83,6 +106,7 @@ def score_ruleset(ruleset: RuleSet, test: list[Sample], truth: dict[str, TruthRe
     ev = Evaluation(clusters=len(ruleset.clusters), ruleset=ruleset, held_out=test)
     labels: list[str] = []
     predicted: list[str] = []
+    sources: list[str] = []
     for s in test:
         rec = truth.get(s.message_id)
         if rec is None:
@@ -93,14 +117,20 @@ def score_ruleset(ruleset: RuleSet, test: list[Sample], truth: dict[str, TruthRe
         ev.known += got.known
         labels.append(f"{rec.sender}|{rec.template}")
         predicted.append(got.cluster or f"unknown:{s.sender}")
+        sources.append(rec.source)
         for name, (tp, fp, fn) in score_message(rec.fields, got.fields, LINE_ITEM_FIELDS).items():
             ev.overall.add("all", tp, fp, fn)
             ev.by_field.add(name, tp, fp, fn)
             ev.by_source.add(rec.source, tp, fp, fn)
             ev.by_source_field.add(f"{rec.source}/{name}", tp, fp, fn)
     if labels:
-        h, c, v = homogeneity_completeness_v_measure(labels, predicted)
-        ev.homogeneity, ev.completeness, ev.v_measure = float(h), float(c), float(v)
+        whole = Clustering.of(labels, predicted)
+        ev.homogeneity, ev.completeness, ev.v_measure = whole.homogeneity, whole.completeness, whole.v_measure
+        for source in sorted(set(sources)):
+            mine = [k for k, x in enumerate(sources) if x == source]
+            ev.clustering_by_source[source] = Clustering.of(
+                [labels[k] for k in mine], [predicted[k] for k in mine]
+            )
     return ev
 
 
@@ -128,6 +158,11 @@ def format_evaluation(ev: Evaluation) -> str:
     lines += [_row(k, v) for k, v in sorted(ev.by_source.by.items())]
     lines += ["", "| field | precision | recall | F1 | truth values |", "|---|---|---|---|---|"]
     lines += [_row(k, v) for k, v in sorted(ev.by_field.by.items())]
+    lines += ["", "| source | homogeneity | completeness | V-measure |", "|---|---|---|---|"]
+    lines += [
+        f"| {k} | {c.homogeneity:.3f} | {c.completeness:.3f} | {c.v_measure:.3f} |"
+        for k, c in sorted(ev.clustering_by_source.items())
+    ]
     lines += [
         "",
         f"clustering: homogeneity {ev.homogeneity:.3f}, completeness {ev.completeness:.3f}, "

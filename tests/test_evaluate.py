@@ -11,6 +11,7 @@ import pytest
 from helpers import bare_sample, make_order, render_message
 
 from mailstencil.offline.evaluate import (
+    Clustering,
     Evaluation,
     evaluate,
     f1,
@@ -94,6 +95,7 @@ def test_learned_rules_score_each_field_strictly(evaluation: Evaluation) -> None
     assert by["order_number"]["fp"] == held_out  # extracted, not in the truth: a false positive
     assert evaluation.by_source_field.by["pinecone/recipient_name"]["tp"] == held_out
     assert evaluation.v_measure == 1.0 and evaluation.clusters == 1
+    assert evaluation.clustering_by_source["pinecone"] == Clustering(1.0, 1.0, 1.0)
 
 
 def test_f1_is_the_overall_harmonic_mean() -> None:
@@ -107,4 +109,5 @@ def test_the_report_has_a_row_per_scope_and_field(evaluation: Evaluation) -> Non
     assert report[0].startswith("learned on 8 messages, extracted 3 (3 in a known cluster), 1 clusters, ")
     assert "| recipient_name | 1.000 | 1.000 | 1.000 | 3 |" in report
     assert "| tracking_number | 0.000 | 0.000 | 0.000 | 3 |" in report
+    assert "| pinecone | 1.000 | 1.000 | 1.000 |" in report  # clustering per source
     assert report[-1] == "clustering: homogeneity 1.000, completeness 1.000, V-measure 1.000"

@@ -56,6 +56,17 @@ def test_corpus_clustering(corpus_evaluation: Evaluation) -> None:
     assert corpus_evaluation.v_measure >= FLOORS["v_measure"], f"V-measure {corpus_evaluation.v_measure:.3f}"
 
 
+def test_corpus_clustering_per_source(corpus_evaluation: Evaluation) -> None:
+    """Every source has a V-measure floor, and each holds (a ratchet like the others)."""
+    floors = FLOORS["v_measure_sources"]
+    assert set(floors) == set(corpus_evaluation.clustering_by_source), "every source needs a floor"
+    problems: list[str] = []
+    for source, floor in sorted(floors.items()):
+        v = corpus_evaluation.clustering_by_source[source].v_measure
+        problems += _check(f"{source} V-measure", v, floor)
+    assert not problems, "; ".join(problems)
+
+
 # what a new user's demo must show (issue 17): the sample corpus's floors never go below these
 SAMPLE_MINIMUM = {
     "precision": 0.97,
