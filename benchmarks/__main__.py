@@ -29,7 +29,8 @@ from typing import Literal, NamedTuple
 
 import lxml.html
 
-from mailstencil.app.service import Job, run_job
+from mailstencil.app.jobs import Job
+from mailstencil.app.service import run_job
 from mailstencil.offline.batch import RunReport, run_learning
 from mailstencil.offline.corpus import iter_raw_messages
 from mailstencil.offline.engine import default_model_path

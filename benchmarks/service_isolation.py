@@ -38,8 +38,8 @@ from typing import TypeVar
 import anyio
 import httpx
 
+from mailstencil.app.jobs import Job
 from mailstencil.app.rulecache import Snapshot
-from mailstencil.app.service import Job
 from mailstencil.app.workers import ProcessRunner, Runner, ThreadRunner
 from mailstencil.rules.limits import DEFAULT_LIMITS
 from mailstencil.rules.store import SQLiteStore
