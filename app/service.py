@@ -28,12 +28,15 @@ from mailstencil.rules.typed import type_extraction
 
 from .jobs import KEEP, LD_JSON, Answer, Job, Load, Loaded, Missing, Tally, error_body
 from .jsonld import to_jsonld
-from .markup import disagrees, read_markup
+from .markup import disagrees, load_extruct, read_markup
 from .schemas import BatchRequest, BatchResponse, BatchResult, ExtractionResponse
 
 __all__ = ["Rejected", "run_job", "serve_jobs"]
 
 log = logging.getLogger("mailstencil.app.extract")
+
+IDLE_IMPORT = 1.0
+"""Seconds a worker waits for a message before it imports extruct while it has nothing to do."""
 
 
 class Rejected(Exception):
@@ -144,10 +147,16 @@ def _decode(text: str, limit: int) -> bytes:
 
 def serve_jobs(conn: Connection, limits: Limits) -> None:
     """An extraction worker process: answer :class:`~mailstencil.app.jobs.Load` and
-    :class:`~mailstencil.app.jobs.Job` messages until the service closes the pipe."""
+    :class:`~mailstencil.app.jobs.Job` messages until the service closes the pipe. extruct (about
+    0.2 s of imports) is imported in the worker's first :data:`IDLE_IMPORT` seconds without a
+    message, off the service's start-up, where every process of the service starts at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
     extractors: dict[int, Extractor] = {}  # insertion order: oldest first
+    idle_import = True
     while True:
+        if idle_import and not conn.poll(IDLE_IMPORT):
+            load_extruct()  # else the first message with markup does it
+            idle_import = False
         try:
             msg = conn.recv()
         except (EOFError, OSError):

@@ -178,8 +178,8 @@ class ProcessRunner:
         self._admission = _Admission(processes, waiting, gauge)
         context = multiprocessing.get_context("forkserver")
         # what a worker runs, imported once by the forkserver: the extraction code, which this
-        # service process never imports, and extruct (see mailstencil.app.markup.load_extruct)
-        context.set_forkserver_preload(["mailstencil.app.worker_main", "mailstencil.app.service", "extruct"])
+        # service process never imports (extruct: by each worker once idle, see serve_jobs)
+        context.set_forkserver_preload(["mailstencil.app.worker_main", "mailstencil.app.service"])
         # started now, so its imports run while the service builds the app and loads the rules
         forkserver.ensure_running()
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]

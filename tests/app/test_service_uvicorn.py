@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -68,6 +69,40 @@ def test_the_service_leaves_the_extraction_code_to_its_workers(
         extraction = {"etree", "_re2"}
         assert not extraction & _extension_modules(srv.proc.pid)
         assert any(extraction <= _extension_modules(p) for p in _descendants(srv.proc.pid))
+
+
+_IDLE_WORKER = """
+import sys, threading, time
+from multiprocessing import Pipe
+from mailstencil.app import service
+from mailstencil.app.jobs import Job, Load
+from mailstencil.rules.limits import DEFAULT_LIMITS
+from mailstencil.rules.model import RuleSet, SenderRuleSet
+
+ours, theirs = Pipe()
+seen = []
+
+def drive():
+    ours.send(Load(SenderRuleSet.of(RuleSet(version=3))))
+    seen.append((type(ours.recv()).__name__, "extruct" in sys.modules))
+    time.sleep(2 * service.IDLE_IMPORT)  # the worker has waited its idle time meanwhile
+    ours.send(Job("message", 3, 10**6, raw=b"From: a@b.example\\r\\nSubject: hi\\r\\n\\r\\nhello\\r\\n"))
+    seen.append((ours.recv().status, "extruct" in sys.modules))
+    ours.close()
+
+threading.Thread(target=drive).start()
+service.serve_jobs(theirs, DEFAULT_LIMITS)  # in the main thread, as in a worker process
+print(seen)
+"""
+
+
+def test_a_worker_imports_extruct_once_idle_not_before_its_first_answer() -> None:
+    """A worker answers from the moment it is loaded, without extruct's imports (about 0.2 s, in
+    every worker of every service process starting at once); it imports extruct once it has had
+    nothing to do for a while, so a message with markup seldom waits for them."""
+    done = subprocess.run([sys.executable, "-c", _IDLE_WORKER], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[('Loaded', False), (200, True)]"
 
 
 @pytest.mark.parametrize("options", [(), ("--access-log",)], ids=["default", "access-log"])
