@@ -65,8 +65,10 @@ def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     per_tag, total = limits.attributes_per_element, 0
     tags = _START_TAG.findall(html)
     # within both limits when its spaces are: every tag's (only one longer than the limit can
-    # have more) and all of them together, as words count at most one a space
-    if _spaces(b"".join(tags)) <= limits.attributes and all(
+    # have more) and all of them together (fewer than the document's bytes), as words count at
+    # most one a space
+    short = len(html) <= limits.attributes
+    if (short or _spaces(b"".join(tags)) <= limits.attributes) and all(
         _spaces(tag) <= per_tag for tag in tags if len(tag) > per_tag
     ):
         return
