@@ -8,6 +8,7 @@ can be most of a 25 MB message, so it is fed and decoded without the stdlib's ex
 from __future__ import annotations
 
 import binascii
+import codecs
 import email.header
 import email.utils
 import quopri
@@ -101,7 +102,9 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         if not candidate:
             continue
         try:
-            return safe_text(data.decode(candidate))
+            text = data.decode(candidate)
+            # a strict UTF-8 decode never yields a lone surrogate: no need to look for one
+            return text if codecs.lookup(candidate).name == "utf-8" else safe_text(text)
         except (LookupError, UnicodeError, ValueError, TypeError):
             continue
     return data.decode("latin-1")
