@@ -94,7 +94,7 @@ class _Spans:
         return tuple(self.group(i) for i in range(1, len(self._spans)))
 
 
-class _Compiled:
+class _RE2Pattern:
     """An RE2 pattern whose full match of ASCII text calls RE2's matcher itself: the wrapper's
     ``fullmatch`` (a generator and a map of byte to character offsets) costs five times the match.
     Other text goes through the wrapper."""
@@ -117,7 +117,7 @@ def compile_pattern(pattern: str) -> Pattern:
     """Compile a learned pattern with RE2 (raises :class:`PatternError` when RE2 refuses it); cached,
     as learning compiles the same few patterns over and over."""
     try:
-        return _Compiled(re2.compile(_translate(pattern), _OPTIONS))
+        return _RE2Pattern(re2.compile(_translate(pattern), _OPTIONS))
     except re2.error as exc:
         raise PatternError(f"pattern not accepted by the linear-time engine: {exc}") from exc
 
