@@ -69,11 +69,15 @@ def read_markup(html: str | None) -> tuple[list[MarkupItem], int]:
     """schema.org items in an HTML body and the number of markup blocks that could not be read."""
     if not html:
         return [], 0
-    lower = html.lower()  # two plain searches: a case-blind regex over the body cost 0.3 ms a message
-    if "ld+json" not in lower and "itemscope" not in lower:
+    data = html.encode("utf-8", "surrogatepass")
+    # two plain searches (a case-blind regex over the body cost 0.3 ms a message) in the bytes
+    # lowered: what the text lowered holds (no other character lowers to these ASCII letters in
+    # this order), at half the cost of lowering a text that is not all ASCII
+    lower = data.lower()
+    if b"ld+json" not in lower and b"itemscope" not in lower:
         return [], 0
     try:
-        tree = lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        tree = lxml.html.fromstring(data, parser=_PARSER)
     except (lxml.etree.LxmlError, ValueError):
         return [], 1
     extruct = load_extruct()

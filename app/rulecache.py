@@ -15,14 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from mailstencil.rules.apply import Extractor
 from mailstencil.rules.limits import DEFAULT_LIMITS, Limits
 from mailstencil.rules.model import ClusterRules, RuleSet, SenderRuleSet
 from mailstencil.rules.store import RuleStore, StoreError
 from mailstencil.rules.stores import open_store
 
 from .core.metrics import Metrics
+
+if TYPE_CHECKING:
+    from mailstencil.rules.apply import Extractor
 
 __all__ = ["Snapshot", "RuleCache", "ClusterStats", "Prepare", "compile_here", "RECENT_DAYS"]
 
@@ -57,7 +60,7 @@ class Snapshot:
         return MappingProxyType({c.cluster: c for c in self.ruleset.clusters})
 
 
-Prepare = Callable[[SenderRuleSet], Extractor | None]
+Prepare = Callable[[SenderRuleSet], "Extractor | None"]
 """Readies a rule set for extraction before it is served: compiles it here, or has the extraction
 worker processes compile it (then ``None``)."""
 
@@ -65,6 +68,7 @@ worker processes compile it (then ``None``)."""
 def compile_here(limits: Limits = DEFAULT_LIMITS) -> Prepare:
     """A :data:`Prepare` readying the extractor in this process (it compiles each sender's
     clusters on the sender's first message; patterns RE2 refuses are left out and logged then)."""
+    from mailstencil.rules.apply import Extractor  # the extraction code: only where jobs run
 
     def prepare(rules: SenderRuleSet) -> Extractor:
         return Extractor(rules, limits)

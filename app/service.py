@@ -1,10 +1,11 @@
 """Extraction jobs: one raw message or one batch against one compiled rule set, the service's hot path.
 
-A :class:`Job` and its :class:`Answer` are plain picklable data, so the same :func:`run_job` runs in
-a worker thread of the service or in an extraction worker process (``app/workers.py``): it parses,
+A :class:`~mailstencil.app.jobs.Job` and its :class:`~mailstencil.app.jobs.Answer` are plain
+picklable data, so the same :func:`run_job` runs in a worker thread of the service or in an
+extraction worker process (:func:`serve_jobs`, started by ``app/workers.py``): it parses,
 extracts and serialises the answer, turning parser failures into 4xx answers with a reason, and
-returns what to count in a :class:`Tally` the service applies to its own metrics. It never logs
-message content or extracted values.
+returns what to count in a :class:`~mailstencil.app.jobs.Tally` the service applies to its own
+metrics. It never logs message content or extracted values.
 """
 
 from __future__ import annotations
@@ -13,28 +14,29 @@ import base64
 import binascii
 import json
 import logging
-from dataclasses import dataclass, field
-from typing import Literal
+import signal
+from multiprocessing.connection import Connection
 
 from pydantic import ValidationError
 
 from mailstencil.rules.apply import Extractor
 from mailstencil.rules.dom import DomError
+from mailstencil.rules.limits import Limits
 from mailstencil.rules.message import MessageError, parse_message
 from mailstencil.rules.shapes import from_attributes
 from mailstencil.rules.typed import type_extraction
 
-from .core.metrics import Metrics
+from .jobs import KEEP, LD_JSON, Answer, Job, Load, Loaded, Missing, Tally, error_body
 from .jsonld import to_jsonld
-from .markup import disagrees, read_markup
-from .rulecache import ClusterStats
+from .markup import disagrees, load_extruct, read_markup
 from .schemas import BatchRequest, BatchResponse, BatchResult, ExtractionResponse
 
-__all__ = ["Job", "Answer", "Tally", "Rejected", "run_job", "LD_JSON"]
+__all__ = ["Rejected", "run_job", "serve_jobs"]
 
 log = logging.getLogger("mailstencil.app.extract")
 
-LD_JSON = "application/ld+json"
+IDLE_IMPORT = 1.0
+"""Seconds a worker waits for a message before it imports extruct while it has nothing to do."""
 
 
 class Rejected(Exception):
@@ -45,63 +47,6 @@ class Rejected(Exception):
         self.status = status
         self.reason = reason
         self.metric = metric
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One request's extraction work: a raw message, a JSON batch body, or multipart batch entries."""
-
-    kind: Literal["message", "json_batch", "entries"]
-    version: int
-    """The rule-set version the request took; its answer comes from exactly that version."""
-    max_bytes: int
-    max_messages: int = 1
-    jsonld: bool = False
-    raw: bytes = b""
-    entries: tuple[tuple[str | None, bytes], ...] = ()
-
-
-@dataclass(slots=True)
-class Tally:
-    """What a job counts, applied to the service's metrics and cluster statistics by the service."""
-
-    rejected: list[str] = field(default_factory=list)
-    extractions: list[tuple[str, str]] = field(default_factory=list)
-    markup: list[str] = field(default_factory=list)
-    routed: list[tuple[str | None, str, bool, bool]] = field(default_factory=list)
-    fields: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (cluster, first value per field)
-    disagreed: list[str] = field(default_factory=list)  # clusters of messages whose own markup disagreed
-
-    def apply(self, metrics: Metrics, stats: ClusterStats) -> None:
-        """Count this job in ``metrics`` and ``stats``."""
-        for reason in self.rejected:
-            metrics.rejected.labels(reason).inc()
-        for state, result in self.extractions:
-            metrics.extractions.labels(state, result).inc()
-        for syntax in self.markup:
-            metrics.markup.labels(syntax).inc()
-        for cluster, sender, hit, fallback in self.routed:
-            stats.record(cluster, sender, hit, fallback)
-        for cluster, values in self.fields:
-            stats.record_fields(cluster, values)
-        for cluster in self.disagreed:
-            metrics.disagreements.inc()
-            stats.record_disagreement(cluster)
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A job's HTTP answer, serialised, and its tally."""
-
-    status: int
-    body: bytes
-    media_type: str = "application/json"
-    tally: Tally = field(default_factory=Tally)
-
-
-def error_body(detail: object) -> bytes:
-    """The JSON body of a refusal: ``{"detail": ...}``."""
-    return json.dumps({"detail": detail}).encode()
 
 
 def run_job(job: Job, extractor: Extractor) -> Answer:
@@ -198,3 +143,34 @@ def _decode(text: str, limit: int) -> bytes:
         return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise Rejected(400, "message is not valid base64", "bad_base64") from exc
+
+
+def serve_jobs(conn: Connection, limits: Limits) -> None:
+    """An extraction worker process: answer :class:`~mailstencil.app.jobs.Load` and
+    :class:`~mailstencil.app.jobs.Job` messages until the service closes the pipe. extruct (about
+    0.2 s of imports) is imported in the worker's first :data:`IDLE_IMPORT` seconds without a
+    message, off the service's start-up, where every process of the service starts at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
+    extractors: dict[int, Extractor] = {}  # insertion order: oldest first
+    idle_import = True
+    while True:
+        if idle_import and not conn.poll(IDLE_IMPORT):
+            load_extruct()  # else the first message with markup does it
+            idle_import = False
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply: object
+        if isinstance(msg, Load):
+            version = msg.ruleset.version
+            extractors.pop(version, None)
+            extractors[version] = Extractor(msg.ruleset, limits)
+            while len(extractors) > KEEP:
+                del extractors[next(iter(extractors))]
+            reply = Loaded(version)
+        else:
+            job: Job = msg
+            found = extractors.get(job.version)
+            reply = Missing(job.version) if found is None else run_job(job, found)
+        conn.send(reply)

@@ -22,34 +22,32 @@ import contextlib
 import logging
 import multiprocessing
 import queue
-import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
 import anyio.to_thread
 from prometheus_client import Gauge
 
-from mailstencil.rules.apply import Extractor
 from mailstencil.rules.limits import Limits
 from mailstencil.rules.model import SenderRuleSet
 
-from .markup import load_extruct
+from . import worker_main
+from .jobs import KEEP, Answer, Job, Load, Loaded, Missing, error_body
 from .rulecache import Snapshot, compile_here
-from .service import Answer, Job, error_body, run_job
+
+if TYPE_CHECKING:
+    from mailstencil.rules.apply import Extractor
 
 __all__ = ["Busy", "Runner", "ThreadRunner", "ProcessRunner", "runner"]
 
 log = logging.getLogger("mailstencil.app.workers")
-
-_KEEP = 2  # rule sets each worker process keeps loaded: the served one and the one before
 
 
 class Busy(Exception):
@@ -99,6 +97,9 @@ class ThreadRunner:
     """Jobs in ``threads`` worker threads of this process, with the rule set compiled here."""
 
     def __init__(self, threads: int, waiting: int, limits: Limits, gauge: Gauge) -> None:
+        from .service import run_job  # the extraction code: only where jobs run
+
+        self._run_job = run_job
         self._admission = _Admission(threads, waiting, gauge)
         self._threads = anyio.CapacityLimiter(threads)
         self.prepare = compile_here(limits)
@@ -107,64 +108,20 @@ class ThreadRunner:
         extractor = snap.extractor
         assert extractor is not None, "a thread runner's snapshots are compiled here"
         with self._admission.admit():
-            return await anyio.to_thread.run_sync(run_job, job, extractor, limiter=self._threads)
+            return await anyio.to_thread.run_sync(self._run_job, job, extractor, limiter=self._threads)
 
     def start(self) -> None:
         """Import what extraction imports on first use (anyio's threads are made on demand)."""
+        from .markup import load_extruct
+
         load_extruct()
 
     def close(self) -> None:
         """Nothing to stop."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Load:
-    """Keep this rule set (each sender's clusters in JSON, parsed on the sender's first message)."""
-
-    ruleset: SenderRuleSet
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """The rule set of ``version`` is loaded (each sender's clusters compile on its first message)."""
-
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Missing:
-    """The worker holds no rule set of this version: send it a :class:`_Load` first."""
-
-    version: int
-
-
 class WorkerLost(Exception):
     """A worker process died or overran its time on a job (it has been restarted)."""
-
-
-def _worker_main(conn: Connection, limits: Limits) -> None:
-    """A worker process: answer :class:`_Load` and :class:`~mailstencil.app.service.Job` messages until the
-    service closes the pipe."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the service's to handle
-    extractors: dict[int, Extractor] = {}  # insertion order: oldest first
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        reply: object
-        if isinstance(msg, _Load):
-            version = msg.ruleset.version
-            extractors.pop(version, None)
-            extractors[version] = Extractor(msg.ruleset, limits)
-            while len(extractors) > _KEEP:
-                del extractors[next(iter(extractors))]
-            reply = _Loaded(version)
-        else:
-            job: Job = msg
-            found = extractors.get(job.version)
-            reply = _Missing(job.version) if found is None else run_job(job, found)
-        conn.send(reply)
 
 
 class _Worker:
@@ -180,7 +137,7 @@ class _Worker:
     def start(self) -> None:
         ours, theirs = self._context.Pipe()
         proc = self._context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(theirs, self._limits), name="mailstencil-extract", daemon=True
+            target=worker_main.main, args=(theirs, self._limits), name="mailstencil-extract", daemon=True
         )
         proc.start()
         theirs.close()  # so a dead worker reads as EOF on our end
@@ -220,8 +177,9 @@ class ProcessRunner:
     def __init__(self, processes: int, waiting: int, limits: Limits, timeout: float, gauge: Gauge) -> None:
         self._admission = _Admission(processes, waiting, gauge)
         context = multiprocessing.get_context("forkserver")
-        # see mailstencil.app.markup.load_extruct
-        context.set_forkserver_preload(["mailstencil.app.workers", "extruct"])
+        # what a worker runs, imported once by the forkserver: the extraction code, which this
+        # service process never imports (extruct: by each worker once idle, see serve_jobs)
+        context.set_forkserver_preload(["mailstencil.app.worker_main", "mailstencil.app.service"])
         # started now, so its imports run while the service builds the app and loads the rules
         forkserver.ensure_running()
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]
@@ -236,7 +194,7 @@ class ProcessRunner:
         with self._lock:
             self._payloads.pop(rules.version, None)
             self._payloads[rules.version] = rules
-            while len(self._payloads) > _KEEP:
+            while len(self._payloads) > KEEP:
                 del self._payloads[next(iter(self._payloads))]
             started = self._started
         if not started:
@@ -252,8 +210,8 @@ class ProcessRunner:
 
     def _load(self, worker: _Worker, payload: SenderRuleSet) -> None:
         # handing over a large rule set takes a while: allow it well over a job's time
-        loaded = worker.ask(_Load(payload), worker.timeout * 4)
-        assert isinstance(loaded, _Loaded)
+        loaded = worker.ask(Load(payload), worker.timeout * 4)
+        assert isinstance(loaded, Loaded)
 
     def start(self) -> None:
         """Start the worker processes, each loading the rule set being served."""
@@ -289,7 +247,7 @@ class ProcessRunner:
         worker = self._idle.get()
         try:
             reply = worker.ask(job)
-            if isinstance(reply, _Missing):
+            if isinstance(reply, Missing):
                 with self._lock:
                     payload = self._payloads.get(job.version)
                 self._load(worker, payload or snap.rules)

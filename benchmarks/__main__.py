@@ -29,7 +29,8 @@ from typing import Literal, NamedTuple
 
 import lxml.html
 
-from mailstencil.app.service import Job, run_job
+from mailstencil.app.jobs import Job
+from mailstencil.app.service import run_job
 from mailstencil.offline.batch import RunReport, run_learning
 from mailstencil.offline.corpus import iter_raw_messages
 from mailstencil.offline.engine import default_model_path
@@ -51,20 +52,34 @@ TRIED = {
     "FeedParser, and a regex compiled per boundary, i.e. per message); a plain From:/To: read by one "
     "regex (was email.utils' parser); check_attributes counting tag by tag only when the spaces could "
     "be over a limit; choose_cluster scoring only exact-structure clusters when there are any; "
-    "measured and not kept: the tree walk with its helpers inlined (about 2%: lxml's element access "
-    "is its cost), a NamedTuple Leaf (4 us a message), gc.freeze and higher GC thresholds (no "
-    "change); left: the MIME parse and the leaves (lxml's parse and the walk over its tree), about a "
-    "quarter of the path each, then the cluster choice and the rules",
+    "each header block read field by field into compat32's own header parse (was FeedParser's "
+    "buffer and generators; other shapes still go to it); RE2's matcher called directly on ASCII "
+    "text (the wrapper's fullmatch cost 3.7 us a call, now 1.3); one intersection for similarity "
+    "and Jaccard, class-free paths cached; the markup hint over the body's bytes lowered (was its "
+    "text lowered: 22 us a message when not ASCII, now 12); no whole-body strip() copies; measured "
+    "and not kept: the tree walk with its helpers inlined (about 2%: lxml's element access is its "
+    "cost), the walk as one iterwalk loop (7% of the walk, 1% of the path), no call into an empty "
+    "element (no change), a NamedTuple Leaf (4 us "
+    "a message), gc.freeze and higher GC thresholds (no change), lxml's collect_ids=False (1 us), a "
+    "cache of parse_amount (its gain came from the benchmark repeating its messages), a literal "
+    "pre-check before each rule's match (only 5% of full matches fail on the corpus); left: the "
+    "leaves (start-tag scan, lxml's parse, the walk) a third of the path, the cluster choice and "
+    "rules a quarter, the MIME parse a fifth",
     "http": "httptools + uvloop (were h11 + asyncio), async dependencies (were two thread hops a request), "
     "the markup hint, the access log off unless asked for; an event-loop reader on the worker pipe "
-    "instead of a thread (no change measured, left out); left: FastAPI's per-request machinery and the "
-    "hand-over (the service's CPU a request, in the notes)",
+    "instead of a thread (no change measured, left out); one extraction worker per service process "
+    "instead of 2 (fewer processes on the 2 cores: a lower rate and no better p99 in interleaved "
+    "runs, left out); left: FastAPI's per-request machinery and the hand-over (the service's CPU a "
+    "request, in the notes)",
     "startup": "extruct imported on first use, forkserver started with the app; the command line "
     "imports only its parser before it becomes uvicorn, the console only when served, each worker "
     "parses and compiles a sender's clusters on its first message; the service takes the rule set "
     "in split by sender along an index publishing writes, without parsing it (the admin API and "
-    "console parse it on first use); left: imports (fastapi, pydantic models; extruct preloaded "
-    "by each forkserver) in each of 2 service and 2 forkserver processes starting at once",
+    "console parse it on first use); the service process imports no extraction code (jobs and "
+    "answers in app/jobs.py; lxml, RE2 and the rules only in workers: 40 ms of imports less each); "
+    "extruct no longer preloaded by each forkserver but imported by each worker once idle for 1 s "
+    "(0.2 s of imports in each of 2 forkservers at start-up); left: the service's imports "
+    "(fastapi, pydantic models, about 0.3 s) in each of 2 service processes starting at once",
     "scale": "workers take the rule set split by sender and parse and compile a sender's clusters on "
     "its first message (bounded LRU); the service process holds it split by sender, unparsed, cut "
     "along the stored index (parsed whole only when an admin page asks); left: each service process "

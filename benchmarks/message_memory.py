@@ -55,8 +55,9 @@ def measure(case: str, size: int, trace: bool) -> dict[str, object]:
     """Run one case in this process (a fresh one: the peak is per process)."""
     import tracemalloc
 
+    from mailstencil.app.jobs import Job
     from mailstencil.app.markup import load_extruct
-    from mailstencil.app.service import Job, run_job
+    from mailstencil.app.service import run_job
     from mailstencil.rules.apply import Extractor
     from mailstencil.rules.model import RuleSet
 

@@ -39,8 +39,8 @@ import anyio
 import httpx
 from prometheus_client import CollectorRegistry, Gauge
 
+from mailstencil.app.jobs import Job
 from mailstencil.app.rulecache import Snapshot
-from mailstencil.app.service import Job
 from mailstencil.app.workers import ProcessRunner, Runner, ThreadRunner
 from mailstencil.rules.limits import DEFAULT_LIMITS
 from mailstencil.rules.store import SQLiteStore

@@ -14,6 +14,7 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import xxhash
@@ -47,14 +48,16 @@ _DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"\[[^\[\]]*\]|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|«[^»]*»|「[^」]*」")
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_classes(ipath: str) -> str:
-    """An index-free path without its CSS classes (``td.price`` -> ``td``)."""
+    """An index-free path without its CSS classes (``td.price`` -> ``td``); cached, as a sender's
+    messages repeat the same few paths."""
     return _CLASS.sub("", ipath)
 
 
 def structure_paths(leaves: Iterable[Leaf]) -> frozenset[str]:
     """Tag-only index-free paths of a message's leaves (the Subject and text lines included)."""
-    return frozenset(strip_classes(leaf.ipath) for leaf in leaves)
+    return frozenset(map(strip_classes, {leaf.ipath for leaf in leaves}))
 
 
 def structure_hash(paths: Iterable[str]) -> str:
@@ -142,9 +145,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     An optional block adds paths to one message and not another; the overlap coefficient keeps
     both in one template where Jaccard would split small templates on a single optional block.
     """
-    if not a or not b:
-        return 1.0 if a == b else 0.0
-    return len(a & b) / min(len(a), len(b))
+    return _overlap(a, b)[0]
 
 
 def jaccard(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
@@ -152,6 +153,14 @@ def jaccard(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
+    """:func:`similarity` and :func:`jaccard` of two path sets from one intersection."""
+    if not a or not b:
+        return (1.0, 1.0) if a == b else (0.0, 0.0)
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared / (len(a) + len(b) - shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +191,13 @@ def choose_cluster(
     same_paths = [i for i, c in enumerate(candidates) if c.paths == paths]
     for i in same_paths or range(len(candidates)):
         c = candidates[i]
-        same = c.paths == paths
-        sim = 1.0 if same else similarity(c.paths, paths)
+        same = bool(same_paths)
+        sim, near = (1.0, 1.0) if same else _overlap(c.paths, paths)
         if sim < threshold:
             continue
         matched = len(c.signature & signature)
         subj = matched / len(c.signature) if c.signature else 0.5
-        score = (1.0 if same else 0.0, subj, matched, jaccard(c.paths, paths), c.size)
+        score = (1.0 if same else 0.0, subj, matched, near, c.size)
         if best is None or score > best:
             best, best_i, exact = score, i, same
     if best is None:

@@ -54,14 +54,6 @@ class Leaf:
     kind: str = "text"  # text | href | subject | line
 
 
-def _step(tag: str, cls: str | None) -> str:
-    if cls:
-        first = cls.split(None, 1)
-        if first:
-            return f"{tag}.{first[0]}"
-    return tag
-
-
 def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     """Raise :class:`DomError` when a start tag, or all of them, hold more attribute words than
     ``limits`` allow: checked before the parse, whose cost grows with the square of them.
@@ -73,8 +65,10 @@ def check_attributes(html: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     per_tag, total = limits.attributes_per_element, 0
     tags = _START_TAG.findall(html)
     # within both limits when its spaces are: every tag's (only one longer than the limit can
-    # have more) and all of them together, as words count at most one a space
-    if _spaces(b"".join(tags)) <= limits.attributes and all(
+    # have more) and all of them together (fewer than the document's bytes), as words count at
+    # most one a space
+    short = len(html) <= limits.attributes
+    if (short or _spaces(b"".join(tags)) <= limits.attributes) and all(
         _spaces(tag) <= per_tag for tag in tags if len(tag) > per_tag
     ):
         return
@@ -117,7 +111,7 @@ def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf
     size = len(html)  # characters (bytes when given bytes)
     if isinstance(html, str):
         html = html.encode("utf-8", "replace")
-    if not html.strip():
+    if not html or html.isspace():  # what ``strip()`` leaves empty, without its copy of the body
         return []
     check_attributes(html, limits)  # first: its reason is the one to give for a huge tag
     _check_size("HTML", size, limits)
@@ -128,7 +122,7 @@ def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf
     if root is None:  # what lxml.html.document_fromstring refuses as "Document is empty"
         raise DomError("unparseable HTML: Document is empty")
     out: list[Leaf] = []
-    _walk(root, "/html", "html", 0, out, limits)
+    _walk(root, root.tag, "/html", "html", 0, out, limits)
     return out
 
 
@@ -139,12 +133,16 @@ def _text(raw: str, limits: Limits) -> str:
     return normalize_value(raw)
 
 
-def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf], limits: Limits) -> None:
+def _walk(
+    el: lxml.etree._Element, tag: str, xp: str, ip: str, depth: int, out: list[Leaf], limits: Limits
+) -> None:
+    """Append the leaves of ``el`` (tag ``tag``, read once by its parent) and its descendants to
+    ``out``; an element's index-free step is its tag and first class (``td.price``)."""
     if depth > limits.depth:
         raise DomError(f"HTML nested deeper than {limits.depth}")
     if len(out) > limits.leaves:
         raise DomError(f"HTML has over {limits.leaves} text nodes")
-    if el.tag == "a":
+    if tag == "a":
         href = (el.get("href") or "").strip()
         if href[:8].lower().startswith(("http://", "https://")):
             out.append(Leaf(ip + "/@href", xp + "/@href", href[: limits.leaf_text], "href"))
@@ -158,10 +156,11 @@ def _walk(el: lxml.etree._Element, xp: str, ip: str, depth: int, out: list[Leaf]
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and tag not in _SKIP:
-            n = counts.get(tag, 0) + 1
-            counts[tag] = n
-            step = _step(tag, child.get("class"))
-            _walk(child, f"{xp}/{tag}[{n}]", f"{ip}/{step}", depth + 1, out, limits)
+            n = counts[tag] = counts.get(tag, 0) + 1
+            cls = child.get("class")
+            first = cls.split(None, 1) if cls else None
+            step = f"{ip}/{tag}.{first[0]}" if first else f"{ip}/{tag}"
+            _walk(child, tag, f"{xp}/{tag}[{n}]", step, depth + 1, out, limits)
         tail = child.tail
         if tail:
             ntext += 1
@@ -223,7 +222,7 @@ def message_leaves(
 ) -> list[Leaf]:
     """All leaves of a message: the Subject first, then the HTML body (or the text body)."""
     leaves = [Leaf(SUBJECT, SUBJECT, subject[: limits.leaf_text], "subject")] if subject else []
-    if html and html.strip():
+    if html and not html.isspace():
         leaves.extend(html_leaves(html, limits))
     elif text:
         leaves.extend(text_leaves(text, limits))

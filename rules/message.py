@@ -8,6 +8,7 @@ can be most of a 25 MB message, so it is fed and decoded without the stdlib's ex
 from __future__ import annotations
 
 import binascii
+import codecs
 import email.header
 import email.utils
 import quopri
@@ -37,6 +38,9 @@ _PLAIN_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
 # one address, bare or after a display name of words: what email.utils.parseaddr reads as
 # itself, matched without its parser (a name with quotes, comments, dots or commas goes to it)
 _ADDR_SPEC = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+# the first line of a field as the stdlib's header parser takes it (a name, then ":"), except a
+# nameless one (a defect) and a ``From `` envelope line (read apart)
+_FIELD_LINE = re.compile(r"[\041-\071\073-\176]+:")
 _PLAIN_ADDRESS = re.compile(rf"[ \t\r\n]*(?:[\w &'+-]*<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t\r\n]*")
 
 
@@ -98,7 +102,9 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         if not candidate:
             continue
         try:
-            return safe_text(data.decode(candidate))
+            text = data.decode(candidate)
+            # a strict UTF-8 decode never yields a lone surrogate: no need to look for one
+            return text if codecs.lookup(candidate).name == "utf-8" else safe_text(text)
         except (LookupError, UnicodeError, ValueError, TypeError):
             continue
     return data.decode("latin-1")
@@ -184,6 +190,31 @@ def _feed(raw: bytes, headers_only: bool = False) -> Message:
     return feeder.close()
 
 
+def _header_block(block: bytes) -> Message:
+    """``_feed(block, headers_only=True)`` for a header block ended by its empty line: fields, each
+    its first line and continuation lines, are set as the parser sets them, without the parser's
+    line buffer and generators; other shapes (an envelope line, a defect) go to :func:`_feed`."""
+    if any(c in block for c in _OTHER_BREAKS):
+        return _feed(block, headers_only=True)
+    *lines, blank = str(block, "ascii", "surrogateescape").splitlines(True)
+    msg = Message(policy=compat32)
+    field: list[str] = []
+    for line in lines:
+        if line[0] in " \t" and field:
+            field.append(line)
+        elif _FIELD_LINE.match(line):
+            if field:
+                msg.set_raw(*compat32.header_source_parse(field))
+            field = [line]
+        else:
+            return _feed(block, headers_only=True)
+    if not field or blank not in ("\n", "\r\n", "\r"):
+        return _feed(block, headers_only=True)
+    msg.set_raw(*compat32.header_source_parse(field))
+    msg.set_payload("")
+    return msg
+
+
 def _parse(raw: bytes) -> Message:
     """``email.message_from_bytes(raw, policy=compat32)``. Where the message has a plain shape
     (:func:`_plain`) its bodies are not fed line by line through the parser: a single-part body
@@ -201,7 +232,7 @@ def _plain(raw: bytes, start: int, end: int, multipart: bool) -> Message | None:
     blank = _BLANK_LINE.search(raw, start, end)
     if blank is None:
         return None
-    head = _feed(raw[start : blank.end()], headers_only=True)
+    head = _header_block(raw[start : blank.end()])
     if head.get_payload() != "":  # the header block ended before the empty line
         return None
     kind = head.get_content_maintype()

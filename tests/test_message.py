@@ -16,9 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailstencil.rules.message import (
+    _BLANK_LINE,
     MessageError,
     ParsedMessage,
     _address,
+    _feed,
+    _header_block,
     _parse,
     _recipients,
     _take_body,
@@ -443,6 +446,44 @@ def test_the_parse_gives_the_stdlib_tree_and_bodies(
     for mine, stdlib in zip(ours.walk(), theirs.walk(), strict=True):
         if not mine.is_multipart():
             assert _take_body(mine) == stdlib.get_payload(decode=True)
+
+
+_HEADER_LINES = [
+    b"From: a@b.example",
+    b"From a@b.example Mon Jan  1 00:00:00 2024",
+    b"Subject:  hi ",
+    b" folded",
+    b"\tfolded",
+    b":nameless",
+    b"X-Empty:",
+    b"X Spaced: v",
+    b"\xc3\xa9: v",
+    b"To: \xc3\xa9 <a@b.example>",
+    b"A:\x0cb",
+    b"not a field",
+    b"",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(st.sampled_from(_HEADER_LINES), st.sampled_from([b"\n", b"\r\n", b"\r"])), max_size=6
+    ),
+    blank=st.sampled_from([b"\n", b"\r\n", b"\r"]),
+)
+def test_a_header_block_is_read_as_the_parser_reads_it(
+    lines: list[tuple[bytes, bytes]], blank: bytes
+) -> None:
+    """A header block up to its empty line gives the headers-only parse's fields, envelope line,
+    defects and payload, whatever its lines (folded, nameless, envelope, 8-bit, odd breaks)."""
+    raw = b"".join(line + end for line, end in lines) + b"\n" + blank
+    block = raw[: _BLANK_LINE.search(raw).end()]  # type: ignore[union-attr]
+    ours, theirs = _header_block(block), _feed(block, headers_only=True)
+    seen = [
+        (m.items(), m.get_unixfrom(), [type(d) for d in m.defects], m.get_payload()) for m in (ours, theirs)
+    ]
+    assert seen[0] == seen[1]
 
 
 def _big(shape: str, size: int) -> bytes:

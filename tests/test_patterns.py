@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mailstencil.rules.limits import DEFAULT_LIMITS
@@ -34,6 +36,27 @@ def test_an_escaped_backslash_before_s_is_no_space() -> None:
 def test_a_gap_spans_line_breaks() -> None:
     m = compile_pattern(r"Ship to: (.*?) Total").fullmatch("Ship to: 1 Main St\nSpringfield Total")
     assert m is not None and m.group(1) == "1 Main St\nSpringfield"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 1001 total $4.00",
+        "Order 1001",
+        "Order  total",
+        "Order 1001 total €4.00",
+        "Ordér 7 total x",
+        "no",
+    ],
+)
+def test_groups_are_pythons_for_ascii_and_other_text(text: str) -> None:
+    # ASCII text is matched by RE2's matcher itself, other text through its wrapper: both as re reads it
+    pattern = r"Ord.r (\d*)(?: total (\S+))?( x)?"
+    ours, theirs = compile_pattern(pattern).fullmatch(text), re.fullmatch(pattern, text, re.DOTALL)
+    assert (ours is None) == (theirs is None)
+    if ours is not None and theirs is not None:
+        assert ours.groups() == theirs.groups()
+        assert [ours.group(i) for i in range(4)] == [theirs.group(i) for i in range(4)]
 
 
 def test_full_match_leaves_a_text_over_the_rule_limit_alone() -> None:

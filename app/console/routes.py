@@ -33,9 +33,9 @@ from mailstencil.rules.model import ClusterRules
 from mailstencil.rules.vocabulary import FIELDS
 
 from ..api.deps import State, StateDep, admin_token_ok
+from ..jobs import Job
 from ..rulecache import RECENT_DAYS, Snapshot
 from ..schemas import ExtractionResponse
-from ..service import Job
 from .masking import mask
 from .render import safe_mail, safe_skeleton
 from .session import LOGIN_COOKIE, SESSION_COOKIE, Session, Signer

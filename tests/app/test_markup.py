@@ -43,6 +43,14 @@ def test_microdata_is_read_as_json_ld() -> None:
     ]
 
 
+def test_markup_is_found_in_any_case_among_text_that_is_not_ascii() -> None:
+    order = '<div ITEMSCOPE itemtype="https://schema.org/Order"><span itemprop="orderNumber">7</span></div>'
+    parcel = _script(_PARCEL, "Application/LD+JSON")
+    html = f"<html><body><p>Ihre Bestellung über 12 € İ</p>{parcel}{order}</body></html>"
+    assert [i.syntax for i in read_markup(html)[0]] == ["json-ld", "microdata"]
+    assert read_markup("<p>İtemscope, ıtemscope, ld+jsön</p>") == ([], 0)  # what lowers to none of them
+
+
 def test_a_body_without_markup_is_not_parsed_and_items_are_bounded() -> None:
     assert read_markup(None) == ([], 0)
     assert read_markup("<p>Your order 1042</p>") == ([], 0)

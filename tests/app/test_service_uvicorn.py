@@ -6,10 +6,12 @@ store; every answer must be exactly what its own reported version gives (never a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -33,6 +35,74 @@ def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
         big = http.post("/v1/extract", content=b"From: a@b\r\n\r\n" + b"x" * 300_000, headers=RFC822)
         assert big.status_code == 413
         assert "mailstencil_http_requests_total" in http.get("/metrics").text
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes started by ``pid``, and by them, and so on (read from each process's stat)."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent[int(stat.parent.name)] = int(fields[1])
+    children = [c for c, p in parent.items() if p == pid]
+    return [d for c in children for d in (c, *_descendants(c))]
+
+
+def _extension_modules(pid: int) -> set[str]:
+    """The names of the compiled Python modules mapped into process ``pid`` (``etree``, ``_re2``)."""
+    maps = Path(f"/proc/{pid}/maps").read_text().split()
+    return {Path(f).name.split(".")[0] for f in maps if f.endswith(".so") and ".cpython-" in f}
+
+
+def test_the_service_leaves_the_extraction_code_to_its_workers(
+    store_url: str, corpus: dict[str, bytes]
+) -> None:
+    """With extraction worker processes (and no console, which renders mail) the service process
+    never loads the parsers and the pattern engine, start-up time each service process would
+    spend: its workers do."""
+    env = {"MAILSTENCIL_EXTRACT_PROCESSES": "1", "MAILSTENCIL_ADMIN_ENABLED": "false"}
+    with (
+        serve(store_url, env) as srv,
+        httpx.Client(base_url=srv.base) as http,
+    ):
+        assert http.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).json()["known"]
+        extraction = {"etree", "_re2"}
+        assert not extraction & _extension_modules(srv.proc.pid)
+        assert any(extraction <= _extension_modules(p) for p in _descendants(srv.proc.pid))
+
+
+_IDLE_WORKER = """
+import sys, threading, time
+from multiprocessing import Pipe
+from mailstencil.app import service
+from mailstencil.app.jobs import Job, Load
+from mailstencil.rules.limits import DEFAULT_LIMITS
+from mailstencil.rules.model import RuleSet, SenderRuleSet
+
+ours, theirs = Pipe()
+seen = []
+
+def drive():
+    ours.send(Load(SenderRuleSet.of(RuleSet(version=3))))
+    seen.append((type(ours.recv()).__name__, "extruct" in sys.modules))
+    time.sleep(2 * service.IDLE_IMPORT)  # the worker has waited its idle time meanwhile
+    ours.send(Job("message", 3, 10**6, raw=b"From: a@b.example\\r\\nSubject: hi\\r\\n\\r\\nhello\\r\\n"))
+    seen.append((ours.recv().status, "extruct" in sys.modules))
+    ours.close()
+
+threading.Thread(target=drive).start()
+service.serve_jobs(theirs, DEFAULT_LIMITS)  # in the main thread, as in a worker process
+print(seen)
+"""
+
+
+def test_a_worker_imports_extruct_once_idle_not_before_its_first_answer() -> None:
+    """A worker answers from the moment it is loaded, without extruct's imports (about 0.2 s, in
+    every worker of every service process starting at once); it imports extruct once it has had
+    nothing to do for a while, so a message with markup seldom waits for them."""
+    done = subprocess.run([sys.executable, "-c", _IDLE_WORKER], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[('Loaded', False), (200, True)]"
 
 
 @pytest.mark.parametrize("options", [(), ("--access-log",)], ids=["default", "access-log"])

@@ -12,9 +12,9 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ...core.limits import BodyTooLarge
+from ...jobs import LD_JSON, Job
 from ...rulecache import Snapshot
 from ...schemas import BatchResponse, ErrorResponse, ExtractionResponse, JsonLdDocument
-from ...service import LD_JSON, Job
 from ...workers import Busy
 from ..deps import SnapshotDep, State, StateDep, token_matches
 
