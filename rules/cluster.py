@@ -15,11 +15,11 @@ from collections.abc import Hashable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, NamedTuple
 
 import xxhash
 
 from .dom import Leaf
+from .marks import Mark
 from .text import tokenize
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "structure_paths",
     "structure_hash",
     "subject_words",
-    "MarkKind",
     "Mark",
     "text_signature",
     "jaccard",
@@ -77,33 +76,6 @@ def subject_words(subject: str) -> frozenset[str]:
     """
     bare = _QUOTED.sub(" ", subject)
     return frozenset(t.lower() for t in tokenize(bare) if not any(c.isdigit() for c in t))
-
-
-MarkKind = Literal["subject", "text", "para"]
-_PREFIX: dict[MarkKind, str] = {"subject": "s:", "text": "t:", "para": "p:"}
-_KIND: dict[str, MarkKind] = {prefix: kind for kind, prefix in _PREFIX.items()}
-
-
-class Mark(NamedTuple):
-    """One candidate for a message's constant text (see :func:`text_signature`), typed: a Subject
-    word and a body text that read the same are two marks."""
-
-    kind: MarkKind
-    text: str
-
-    @property
-    def key(self) -> str:
-        """The stored form (``s:word``, ``t:text``, ``p:head``): what rule sets publish and cluster
-        ids hash."""
-        return _PREFIX[self.kind] + self.text
-
-    @classmethod
-    def from_key(cls, key: str) -> Mark:
-        """Inverse of :attr:`key`, for reading a published rule set."""
-        kind = _KIND.get(key[:2])
-        if kind is None:
-            raise ValueError(f"not a signature mark: {key[:2]!r}")
-        return cls(kind, key[2:])
 
 
 def text_signature(subject: str, leaves: Iterable[Leaf]) -> frozenset[Mark]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
 
-from .cluster import Mark
+from .marks import Mark
 
 __all__ = [
     "Mode",
