@@ -149,8 +149,9 @@ def _url_words(values: list[str]) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class SlotFacts:
-    """What the role model's hard gates decide on, typed: computed once per slot beside its
-    feature strings (which only feed the model), and carried with them to training and naming."""
+    """What the role model's hard gates decide on (the value class, several values per message),
+    and the value statistics its features are written from, typed: computed once per slot beside
+    its feature strings (which only feed the model), and carried with them to training and naming."""
 
     value_class: str  # the most specific dictionary type (:func:`value_class`), ``none`` untyped
     variability: int | None  # bucket of distinct values / values; ``None``: the slot has no values

@@ -48,11 +48,6 @@ class RoleModelFile(BaseModel):
     # its feature string: a field is never predicted for a slot whose values are of a kind it was
     # never seen with (a date is no name)
     types: dict[str, list[str]] = {}
-    # field -> the lowest variability bucket (:attr:`SlotFacts.variability`) its training slots had, the
-    # rarest excepted: a field that always varies per message (a sender, an order number) is
-    # never predicted for a slot that holds the same few values in most messages (a label of a
-    # rare language variant in a column that is otherwise constant)
-    distinct_floor: dict[str, int] = {}
     # slots among the training labels that an operator's console correction labelled
     # (``train-roles --corrections``); None: trained before the count was recorded
     corrections: int | None = None
@@ -90,9 +85,6 @@ class RoleModel:
         p = self.proba(features)
         if self._types:
             p = np.where([self._fits(c, facts.value_class) for c in self.classes], p, 0.0)
-        floor = self.spec.distinct_floor
-        if facts.variability is not None and floor:
-            p = np.where([facts.variability >= floor.get(c, 0) - 1 for c in self.classes], p, 0.0)
         if facts.multi:  # several values per message: a line-item field or none
             p = np.where([c == NONE or c in LINE_ITEM_FIELDS for c in self.classes], p, 0.0)
         i = int(p.argmax())
@@ -157,7 +149,7 @@ def train_model(
     generic: bool = True,
 ) -> RoleModel:
     """Fit the classifier on slots' features and their labels (``NONE`` for no field); the
-    slots' ``facts`` set the gates (the value classes and the variability each field was seen with).
+    slots' ``facts`` set the type gate (the value classes each field was seen with).
 
     ``lr``: multinomial logistic regression by L-BFGS (the default: its softmax probabilities are
     far better calibrated than normalised one-vs-rest sigmoids, so the abstain threshold means
@@ -217,18 +209,14 @@ def train_model(
     }
     counts: dict[str, int] = {}
     seen: dict[str, Counter[str]] = {}
-    spread: dict[str, list[int]] = {}
     for lab, fact in zip(names, facts, strict=True):
         counts[lab] = counts.get(lab, 0) + 1
         if lab != NONE:
             seen.setdefault(lab, Counter())[fact.value_class] += 1
-            if fact.variability is not None:
-                spread.setdefault(lab, []).append(fact.variability)
     types = {
         lab: sorted(TYPE_PREFIX + t for t, n in tcs.items() if n >= min_count)
         for lab, tcs in sorted(seen.items())
     }
-    floors = {lab: sorted(b)[min_count - 1] for lab, b in sorted(spread.items()) if len(b) >= min_count}
     spec = RoleModelFile(
         n_features=N_FEATURES,
         classes=classes,
@@ -238,7 +226,6 @@ def train_model(
         threshold=threshold,
         trained_on=counts,
         types=types,
-        distinct_floor=floors,
     )
     return RoleModel(spec)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mailstencil.rules.dictionaries import TYPES, is_currency_token
 from mailstencil.rules.patterns import compile_pattern, full_match
-from mailstencil.rules.text import tokenize
+from mailstencil.rules.text import join_tokens, tokenize
 
 __all__ = ["Template", "align_values", "lcs"]
 
@@ -77,7 +77,7 @@ class Template:
                 side = after
             if item in self.trail:
                 side.append(self.trail[item])
-        return " ".join(before), " ".join(after)
+        return join_tokens(before), join_tokens(after)
 
     def regex(self, gap: int | None = None) -> str:
         """Full-match regex; every gap is a group, or only ``gap`` when given (others non-capturing)."""

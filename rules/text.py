@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["tokenize", "normalize_value", "safe_text"]
+__all__ = ["tokenize", "join_tokens", "normalize_value", "safe_text"]
 
 _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffef"
 _RUN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _OPEN = "([{\"'“„«‘<"
 _CLOSE = ".,:;!?)]}\"'”“»«’‘>"
 _SIGN = "-−"
@@ -38,6 +39,12 @@ def tokenize(text: str) -> list[str]:
         out.append(run[head:tail])
         out.extend(run[tail:])
     return out
+
+
+def join_tokens(tokens: list[str]) -> str:
+    """Tokens back into text: a space between two tokens, none between two CJK characters (their
+    scripts write none, so a label reads ``ご注文番号`` again, as its lexicon entry does)."""
+    return _CJK_GAP.sub("", " ".join(tokens))
 
 
 def normalize_value(text: str) -> str:

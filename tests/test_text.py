@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailstencil.rules.text import normalize_value, tokenize
+from mailstencil.rules.text import join_tokens, normalize_value, tokenize
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,20 @@ def test_fullwidth_forms_are_cjk_tokens() -> None:
 def test_tokens_reassemble_the_text_without_spaces() -> None:
     for text in ["Hi Ada, your order #4401 (3 items) ships 2026-04-02.", "«Prix: 12,50 €»", "ご注文 #7"]:
         assert "".join(tokenize(text)) == "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("tokens", "text"),
+    [
+        (["ご", "注", "文", "番", "号"], "ご注文番号"),  # a Japanese label reads as written
+        (["注", "文", "番", "号", "JP-55120", "合", "計"], "注文番号 JP-55120 合計"),  # a value apart
+        (["Order", "no", "."], "Order no ."),  # Latin tokens keep their spaces
+        (["Total", ":"], "Total :"),
+        ([], ""),
+    ],
+)
+def test_join_tokens_writes_no_space_between_cjk_characters(tokens: list[str], text: str) -> None:
+    assert join_tokens(tokens) == text
 
 
 def test_only_one_leading_and_trailing_run_is_split() -> None:
