@@ -66,7 +66,7 @@ class Tally(_Wire):
         for reason in self.rejected:
             metrics.rejected.labels(reason).inc()
         for state, result in self.extractions:
-            metrics.extractions.labels(state, result).inc()
+            metrics.extraction_count(state, result).inc()
         for syntax in self.markup:
             metrics.markup.labels(syntax).inc()
         for cluster, sender, hit, fallback in self.routed:
