@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mailstencil.rules.model import SenderRuleSet
 
@@ -24,8 +24,20 @@ LD_JSON = "application/ld+json"
 KEEP = 2  # rule sets each worker process keeps loaded: the served one and the one before
 
 
+class _Wire:
+    """Pickled as its constructor's arguments, its slots in field order: a slots dataclass's own
+    pickle lists ``dataclasses.fields()`` and sets each field apart, on every trip through a
+    worker's pipe."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[Any], tuple[object, ...]]:
+        names: tuple[str, ...] = self.__slots__  # the subclass's: its fields, in order
+        return type(self), tuple(getattr(self, name) for name in names)
+
+
 @dataclass(frozen=True, slots=True)
-class Job:
+class Job(_Wire):
     """One request's extraction work: a raw message, a JSON batch body, or multipart batch entries."""
 
     kind: Literal["message", "json_batch", "entries"]
@@ -39,7 +51,7 @@ class Job:
 
 
 @dataclass(slots=True)
-class Tally:
+class Tally(_Wire):
     """What a job counts, applied to the service's metrics and cluster statistics by the service."""
 
     rejected: list[str] = field(default_factory=list)
@@ -54,7 +66,7 @@ class Tally:
         for reason in self.rejected:
             metrics.rejected.labels(reason).inc()
         for state, result in self.extractions:
-            metrics.extractions.labels(state, result).inc()
+            metrics.extraction_count(state, result).inc()
         for syntax in self.markup:
             metrics.markup.labels(syntax).inc()
         for cluster, sender, hit, fallback in self.routed:
@@ -67,7 +79,7 @@ class Tally:
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(_Wire):
     """A job's HTTP answer, serialised, and its tally."""
 
     status: int
@@ -82,21 +94,21 @@ def error_body(detail: object) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
-class Load:
+class Load(_Wire):
     """Keep this rule set (each sender's clusters in JSON, parsed on the sender's first message)."""
 
     ruleset: SenderRuleSet
 
 
 @dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(_Wire):
     """The rule set of ``version`` is loaded (each sender's clusters compile on its first message)."""
 
     version: int
 
 
 @dataclass(frozen=True, slots=True)
-class Missing:
+class Missing(_Wire):
     """The worker holds no rule set of this version: send it a :class:`Load` first."""
 
     version: int

@@ -3,7 +3,10 @@
 Parsing a large message and matching its leaves is CPU work that holds the GIL in long C calls; in
 threads it delays every other request of the process, ``/healthz`` included. With
 ``MAILSTENCIL_EXTRACT_PROCESSES`` > 0 the jobs run in that many worker processes instead, each
-holding its own copy of the rule set, so the service process only moves bytes. Both
+holding its own copy of the rule set, so the service process only moves bytes: on its event
+loop, a job written to an idle worker's pipe and the reply awaited there (a thread between the loop
+and the pipe cost the service about a third of its CPU a request; a job over
+:data:`INLINE_BYTES` still goes through one, as its write waits for the worker to read). Both
 kinds admit at most ``workers + extract_queue`` jobs at once and refuse more with :class:`Busy`
 (503 with Retry-After), so a flood queues in bounded memory instead of without end.
 
@@ -18,12 +21,14 @@ version (restarted, or a version rolled back to) is sent it first. A worker that
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing
-import queue
+import os
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
@@ -156,9 +161,42 @@ class _Worker:
             why = f"took over {timeout or self.timeout:g} s"
         except (EOFError, OSError):
             why = "its worker process died"
+        self.restart()
+        raise WorkerLost(why)
+
+    async def ask_here(self, job: Job) -> object:
+        """:meth:`ask` on the event loop: the job written to the pipe and its reply awaited on the
+        loop, no thread handing either over (a job no larger than :data:`INLINE_BYTES` fits the
+        pipe's buffer, so the write does not wait for the worker)."""
+        if self.conn is None:  # its restart failed
+            await anyio.to_thread.run_sync(self.start)
+        conn = self.conn
+        assert conn is not None
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = conn.fileno()
+        why = f"took over {self.timeout:g} s"
+        try:
+            conn.send(job)
+            loop.add_reader(fd, _settle, readable)
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await readable
+            finally:
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop's reader made it non-blocking: a recv could cut a reply
+            return conn.recv()
+        except TimeoutError:
+            pass
+        except (EOFError, OSError):
+            why = "its worker process died"
+        await anyio.to_thread.run_sync(self.restart)
+        raise WorkerLost(why)
+
+    def restart(self) -> None:
+        """Kill the process and start a new one."""
         self.stop()
         self.start()
-        raise WorkerLost(why)
 
     def stop(self) -> None:
         """Kill the process (a worker holds no state worth a graceful end)."""
@@ -168,6 +206,86 @@ class _Worker:
             self.proc.kill()
             self.proc.join(5)
         self.conn = self.proc = None
+
+
+INLINE_BYTES = 1 << 16
+"""A job of at most this many message bytes is handed over on the event loop (:meth:`_Worker.ask_here`);
+a larger one in a thread, whose write to the pipe waits while the worker reads it."""
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    """Mark ``future`` done (once: a readable pipe calls again until its reader is removed)."""
+    if not future.done():
+        future.set_result(None)
+
+
+class _Idle:
+    """The idle worker processes, taken by jobs on the event loop and by threads loading a rule
+    set; a worker given back goes straight to whoever has waited longest."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: deque[_Worker] = deque()
+        self._waiters: deque[Callable[[_Worker], None]] = deque()
+
+    def give(self, worker: _Worker) -> None:
+        """``worker`` is idle again."""
+        with self._lock:
+            if not self._waiters:
+                self._free.append(worker)
+                return
+            hand = self._waiters.popleft()
+        hand(worker)
+
+    async def take(self) -> _Worker:
+        """An idle worker, awaited on the event loop."""
+        loop = asyncio.get_running_loop()
+        got: asyncio.Future[_Worker] = loop.create_future()
+
+        def settle(worker: _Worker) -> None:
+            if got.cancelled():  # its request went away meanwhile
+                self.give(worker)
+            else:
+                got.set_result(worker)
+
+        def hand(worker: _Worker) -> None:
+            try:
+                here = asyncio.get_running_loop() is loop
+            except RuntimeError:  # given back by a thread
+                here = False
+            if here:
+                loop.call_soon(settle, worker)
+            else:
+                loop.call_soon_threadsafe(settle, worker)
+
+        with self._lock:
+            if self._free:
+                return self._free.popleft()
+            self._waiters.append(hand)
+        try:
+            return await got
+        except asyncio.CancelledError:
+            with self._lock, contextlib.suppress(ValueError):
+                self._waiters.remove(hand)
+            if got.done() and not got.cancelled():  # handed over just as it was cancelled
+                self.give(got.result())
+            raise
+
+    def take_blocking(self) -> _Worker:
+        """An idle worker, waited for in this (non-event-loop) thread."""
+        got: list[_Worker] = []
+        ready = threading.Event()
+
+        def hand(worker: _Worker) -> None:
+            got.append(worker)
+            ready.set()
+
+        with self._lock:
+            if self._free:
+                return self._free.popleft()
+            self._waiters.append(hand)
+        ready.wait()
+        return got[0]
 
 
 class ProcessRunner:
@@ -183,7 +301,7 @@ class ProcessRunner:
         # started now, so its imports run while the service builds the app and loads the rules
         forkserver.ensure_running()
         self._workers = [_Worker(context, limits, timeout) for _ in range(processes)]
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle = _Idle()
         self._payloads: dict[int, SenderRuleSet] = {}  # the last rule sets prepared, by version
         self._lock = threading.Lock()
         self._started = False
@@ -200,13 +318,13 @@ class ProcessRunner:
         if not started:
             return
         for _ in self._workers:
-            worker = self._idle.get()
+            worker = self._idle.take_blocking()
             try:
                 self._load(worker, rules)
             except WorkerLost as exc:
                 log.error("extraction worker lost while loading rule set %d: %s", rules.version, exc)
             finally:
-                self._idle.put(worker)
+                self._idle.give(worker)
 
     def _load(self, worker: _Worker, payload: SenderRuleSet) -> None:
         # handing over a large rule set takes a while: allow it well over a job's time
@@ -228,7 +346,7 @@ class ProcessRunner:
         with ThreadPoolExecutor(len(self._workers)) as pool:
             list(pool.map(ready, self._workers))
         for worker in self._workers:
-            self._idle.put(worker)
+            self._idle.give(worker)
 
     def close(self) -> None:
         """Stop every worker process."""
@@ -239,26 +357,35 @@ class ProcessRunner:
 
     async def run(self, snap: Snapshot, job: Job) -> Answer:
         with self._admission.admit():
-            return await anyio.to_thread.run_sync(self._run, snap, job, limiter=self._admission.hops)
+            if not self._started:
+                raise Busy("the extraction workers are stopped (the service is shutting down)")
+            worker = await self._idle.take()
+            # shielded: a request cancelled meanwhile still has its reply read before the worker
+            # is given back, so the next job never reads this one's
+            return await asyncio.shield(self._run_on(worker, snap, job))
 
-    def _run(self, snap: Snapshot, job: Job) -> Answer:
-        if not self._started:
-            raise Busy("the extraction workers are stopped (the service is shutting down)")
-        worker = self._idle.get()
+    async def _run_on(self, worker: _Worker, snap: Snapshot, job: Job) -> Answer:
+        """``job``'s answer from ``worker`` (taken for it, given back here)."""
         try:
-            reply = worker.ask(job)
+            reply = await self._ask(worker, job)
             if isinstance(reply, Missing):
                 with self._lock:
                     payload = self._payloads.get(job.version)
-                self._load(worker, payload or snap.rules)
-                reply = worker.ask(job)
+                await anyio.to_thread.run_sync(self._load, worker, payload or snap.rules)
+                reply = await self._ask(worker, job)
         except WorkerLost as exc:
             log.error("extraction worker lost on a %s job: %s", job.kind, exc)
             return Answer(422, error_body(f"message could not be processed: {exc}"))
         finally:
-            self._idle.put(worker)
+            self._idle.give(worker)
         assert isinstance(reply, Answer)
         return reply
+
+    async def _ask(self, worker: _Worker, job: Job) -> object:
+        """``job``'s reply from ``worker``: on the event loop, or for a large job in a thread."""
+        if len(job.raw) + sum(len(raw) for _, raw in job.entries) <= INLINE_BYTES:
+            return await worker.ask_here(job)
+        return await anyio.to_thread.run_sync(worker.ask, job, limiter=self._admission.hops)
 
 
 def runner(

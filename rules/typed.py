@@ -15,7 +15,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -80,12 +80,14 @@ class TypedValue(BaseModel):
 class Context:
     """What a value is read against: the message's Date header (``None`` when it has none), the
     country its sender's domain names, the ISO codes its other amounts write unambiguously and the
-    ambiguous symbols they write (``$``)."""
+    ambiguous symbols they write (``$``); ``read``: those amounts as read, by their text, so that
+    typing them does not read them again."""
 
     date: datetime | None = None
     territory: str | None = None
     currencies: frozenset[str] = frozenset()
     symbols: frozenset[str] = frozenset()
+    read: Mapping[str, Amount | None] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _territory(sender: str) -> str | None:
@@ -101,10 +103,11 @@ def context_of(date_header: datetime | None, sender: str, amounts: Iterable[str]
     address, and the texts of its amounts (whose written currencies resolve ambiguous ones)."""
     if date_header is not None and date_header.timestamp() == 0:
         date_header = None
-    read = [a for t in amounts if (a := parse_amount(t)) is not None and a.currency is not None]
-    codes = frozenset(a.code for a in read if a.code is not None)
-    symbols = frozenset(a.currency for a in read if a.code is None and a.currency is not None)
-    return Context(date_header, _territory(sender), codes, symbols)
+    read = {t: parse_amount(t) for t in amounts}
+    written = [a for a in read.values() if a is not None and a.currency is not None]
+    codes = frozenset(a.code for a in written if a.code is not None)
+    symbols = frozenset(a.currency for a in written if a.code is None and a.currency is not None)
+    return Context(date_header, _territory(sender), codes, symbols, read)
 
 
 def _offset(zone: str | None) -> tzinfo | None:
@@ -217,7 +220,7 @@ def _currency(a: Amount, ctx: Context) -> tuple[str | None, bool]:
 
 
 def _amount(text: str, ctx: Context) -> TypedValue | None:
-    a = parse_amount(text)
+    a = ctx.read[text] if text in ctx.read else parse_amount(text)
     if a is None:
         return None
     code, guessed = _currency(a, ctx)

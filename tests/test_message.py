@@ -20,6 +20,7 @@ from mailstencil.rules.message import (
     MessageError,
     ParsedMessage,
     _address,
+    _charset,
     _feed,
     _header_block,
     _parse,
@@ -484,6 +485,40 @@ def test_a_header_block_is_read_as_the_parser_reads_it(
         (m.items(), m.get_unixfrom(), [type(d) for d in m.defects], m.get_payload()) for m in (ours, theirs)
     ]
     assert seen[0] == seen[1]
+
+
+_CONTENT_TYPES = [
+    b"text/html; charset=utf-8",
+    b'text/html; charset="UTF-8"',
+    b"text/plain; format=flowed; charset=ISO-8859-1; delsp=yes",
+    b"text/plain; charset*=us-ascii'en'utf-8",
+    b"text/plain; charset*=utf-8''%55%54%46-8",
+    b'text/plain; charset="utf-\\8"; x="a;b"',
+    b"text/html; charset=",
+    b"text/html; charset",
+    b"text/html",
+    b"text/html; charset=\xe9utf-8",
+    b'text/html; CHARSET = "Windows-1252" ; charset=utf-8',
+    b"text/html; x=" + b"y" * 300 + b"; charset=koi8-r",  # too long to be cached
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.sampled_from([*_CONTENT_TYPES, None]), min_size=1, max_size=3),
+    folded=st.booleans(),
+)
+def test_a_parts_charset_is_read_as_the_stdlib_reads_it(values: list[bytes | None], folded: bool) -> None:
+    """The charset of a part's (first) Content-Type, cached by its value, is what
+    ``get_content_charset`` reads from the part: quoted, RFC 2231, case, bare, missing, 8-bit."""
+    fields = b"".join(
+        b"Content-Type: " + (v.replace(b"; ", b";\r\n\t", 1) if folded else v) + b"\r\n"
+        for v in values
+        if v is not None
+    )
+    for _ in range(2):  # the second time from the cache
+        part = _header_block(b"From: a@b.example\r\n" + fields + b"\r\n")
+        assert _charset(part) == part.get_content_charset()
 
 
 def _big(shape: str, size: int) -> bytes:

@@ -6,6 +6,7 @@ are low-cardinality only: the route template (never the raw path), method, statu
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["Metrics", "MetricsMiddleware"]
 
+_SERIES = 1024  # label sets whose series each cached lookup below keeps at hand
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -74,6 +76,11 @@ class Metrics:
             registry=r,
         )
         self.store_up = Gauge("mailstencil_store_up", "1 when the last store check succeeded", registry=r)
+        # the series of a label set, looked up once: labels() checks its values and takes a lock at
+        # each call (2 us, three times a request); bounded, as a client names the method
+        self.request_count = functools.lru_cache(maxsize=_SERIES)(self.requests.labels)
+        self.request_latency = functools.lru_cache(maxsize=_SERIES)(self.latency.labels)
+        self.extraction_count = functools.lru_cache(maxsize=_SERIES)(self.extractions.labels)
 
 
 class MetricsMiddleware:
@@ -111,8 +118,8 @@ class MetricsMiddleware:
         finally:
             route = _route_label(scope, self.static_paths, self.mounts)
             method = str(scope.get("method", ""))
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - start)
+            self.metrics.request_count(method, route, str(status)).inc()
+            self.metrics.request_latency(method, route).observe(time.perf_counter() - start)
 
 
 def _route_label(scope: dict[str, Any] | Scope, static_paths: frozenset[str], mounts: tuple[str, ...]) -> str:
