@@ -49,7 +49,10 @@ _TRACKING = re.compile(
 )
 _FLIGHT = re.compile(r"^(?:[A-Z][0-9A-Z]|[0-9A-Z][A-Z])\s?\d{1,4}[A-Z]?$")
 _AIRPORT = re.compile(r"^[A-Z]{3}$")
-_NAME_WORD = r"[A-ZÀ-ÖØ-ÞŁŚŻ][a-zà-öø-ÿłśżńćęąő'’-]+\.?"
+# a capitalised word of a cased script: Latin, Greek, Cyrillic (names are written so the world over)
+_UPPER = "A-ZÀ-ÖØ-ÞŁŚŻ\u0386\u0388-\u038f\u0391-\u03ab\u0400-\u042f"
+_LOWER = "a-zà-öø-ÿłśżńćęąő\u03ac-\u03ce\u0430-\u045f"
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}'’-]+\.?"
 _PERSON = re.compile(rf"^(?:{_NAME_WORD})(?:\s(?:(?:van|von|de|der|da|del|la|le|di)\s)?{_NAME_WORD}){{0,3}}$")
 _CJK_NAME = re.compile(
     r"^[\u3040-\u30ff\u4e00-\u9fff]{1,4}\s?[\u3040-\u30ff\u4e00-\u9fff]{1,4}(?:\s?(?:様|さん))?$"

@@ -81,7 +81,17 @@ POSITIVE: dict[str, list[Any]] = {
     ],
     "flight": ["LH 400", "BA2490", "U2 8123"],
     "airport": ["FRA", "JFK"],
-    "person": ["Jane Doe", "Ada", "Ludwig van Beethoven", "José Álvarez", "山田 太郎", "山田太郎様"],
+    "person": [
+        "Jane Doe",
+        "Ada",
+        "Ludwig van Beethoven",
+        "José Álvarez",
+        "山田 太郎",
+        "山田太郎様",
+        "Мила Петровска",
+        "Ђорђе Јовановић",
+        "Αλέξανδρος Παπαδόπουλος",  # Cyrillic, Serbian, Greek
+    ],
     "carrier": [
         "UPS",
         "DHL Express",
@@ -107,7 +117,7 @@ NEGATIVE: dict[str, list[Any]] = {
     "tracking": ["12345", "ABC"],
     "flight": ["LH", "hello", "LH 40000"],
     "airport": ["FR", "fra", "FRAN"],
-    "person": ["jane doe", "Jane doe smith", "ORDER", "Jane3", "A B C D E F"],
+    "person": ["jane doe", "Jane doe smith", "ORDER", "Jane3", "A B C D E F", "ЗАКАЗ", "мила петровска"],
     "carrier": ["Acme", "parcel"],
     "card": ["Visa", "Card on file", "4242", "Visa 42"],
     "device": ["Order", "Thanks"],
