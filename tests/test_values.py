@@ -107,6 +107,7 @@ DATES = [
     ("14. listopadu 2026", _d(2026, 11, 14), "Czech shop"),
     ("2026年3月14日", _d(2026, 3, 14), "Japanese shop"),
     ("2026年3月14日(土) 18:30", _d(2026, 3, 14, TimeOfDay(18, 30)), "Japanese booking, weekday and time"),
+    ("2026년 3월 14일 (토)", _d(2026, 3, 14), "Korean shop, weekday"),
     ("3月14日", _d(None, 3, 14), "Japanese notification, no year"),
     ("Tue Mar 10 16:02:45 CET 2026", _d(2026, 3, 10, TimeOfDay(16, 2, 45, "CET")), "server log, year last"),
     ("12:44:00", _d(None, None, None, TimeOfDay(12, 44, 0)), "billing system, time with seconds"),
