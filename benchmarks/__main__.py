@@ -314,8 +314,8 @@ def scale_figures(store: Path, messages: list[bytes], sizes: list[int], workdir:
                 startup = server.startup
                 depth = {p: d for p, (d, _) in http_load.tree_cpu(server.pid).items()}
                 rss = http_load.rss_mb(server.pid)
-            front = max(v for p, v in rss.items() if depth.get(p) == 1)
-            back = max(v for p, v in rss.items() if depth.get(p) == 3)
+            front = max(v for p, v in rss.items() if depth.get(p) == http_load.SERVICE)
+            back = max(v for p, v in rss.items() if depth.get(p) == http_load.WORKER)
             note = f"largest RSS: service process {front:.0f} MB, extraction worker {back:.0f} MB"
             figures.append(figure(sec, "big_startup", startup, note))
         shutil.rmtree(workdir / f"split-{n}")
