@@ -91,10 +91,10 @@ TRIED = {
     "answers in app/jobs.py; lxml, RE2 and the rules only in workers: 40 ms of imports less each); "
     "extruct no longer preloaded by each forkserver but imported by each worker once idle for 1 s "
     "(0.2 s of imports in each of 2 forkservers at start-up); left: the service's imports "
-    "(fastapi, pydantic models, about 0.3 s) in each of 2 service processes starting at once",
+    "(fastapi, pydantic models, about 0.3 s) of the one service process",
     "scale": "workers take the rule set split by sender and parse and compile a sender's clusters on "
     "its first message (bounded LRU); the service process holds it split by sender, unparsed, cut "
-    "along the stored index (parsed whole only when an admin page asks); left: each service process "
+    "along the stored index (parsed whole only when an admin page asks); left: the service process "
     "still reads the whole set and hands a copy to each of its workers",
 }
 
