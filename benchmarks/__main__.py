@@ -98,7 +98,10 @@ TRIED = {
     "console parse it on first use); the service process imports no extraction code (jobs and "
     "answers in app/jobs.py; lxml, RE2 and the rules only in workers: 40 ms of imports less each); "
     "extruct no longer preloaded by each forkserver but imported by each worker once idle for 1 s "
-    "(0.2 s of imports in each of 2 forkservers at start-up); left: the service's imports "
+    "(0.2 s of imports in each of 2 forkservers at start-up); one service process and one "
+    "forkserver (were 2 of each starting at once on the 2 cores): to first answer 2.67 -> 1.70 s "
+    "with the corpus set (medians of 7 interleaved starts, load 3-10), 3.95-4.00 -> 2.44-2.69 s "
+    "with 10k clusters (3 each, load 3-4.5); left: the service's imports "
     "(fastapi, pydantic models, about 0.3 s) of the one service process",
     "scale": "workers take the rule set split by sender and parse and compile a sender's clusters on "
     "its first message (bounded LRU); the service process holds it split by sender, unparsed, cut "
