@@ -84,7 +84,7 @@ TRIED = {
     "four tries, each process's requests queueing for its own workers): p99 at 16 conn. medians "
     "of 9 interleaved runs main 24.2 -> 20.7 ms at load 3 (main's runs 16-104 ms, the branch's "
     "17-23), 61.4 -> 34.1 ms of 12 at load 5-10, req/s 1,346 -> 1,267 and 1,016 -> 1,012, worker "
-    "CPU a request 1.05 -> 0.90 ms at load 3, half the processes and RSS, the queue's default "
+    "CPU a request 1.05 -> 0.91 ms at load 3, half the processes and RSS, the queue's default "
     "64 (was 32 in each of 2 processes); measured and not kept: 3 workers behind the one process "
     "(p99 40.1 ms against 33.1 with 2, req/s 999 against 918, medians of 9 interleaved runs at "
     "load 3-7; 31.3 against 31.9 ms, 948 against 877 req/s at load 2-5 with another job holding "
