@@ -78,11 +78,19 @@ TRIED = {
     "the rule-loading threads share (py-spy: the thread hop was about 40% of the service's samples; "
     "service CPU a request 0.60 -> 0.39 ms, medians of 6 interleaved runs on a loaded machine); "
     "jobs and answers pickled as their constructor's arguments (22 -> 17 us a round trip); each "
-    "metric's label lookup cached (6.5 -> 2.7 us a request); left: the kernel's spread of "
-    "connections over the service processes (wrk's 16 land 13 and 3 in two of four tries, each "
-    "process's requests queueing for its own 2 workers: a pool shared by the service processes or "
-    "a listening socket each would spread them), FastAPI's own middleware (telemetry, body limit, "
-    "errors: a few % of the service's samples)",
+    "metric's label lookup cached (6.5 -> 2.7 us a request); one HTTP process feeding one pool of "
+    "extraction workers, `serve --workers N` now N workers (was N service processes with 2 workers "
+    "each: the kernel spread a burst of connections unevenly over them, wrk's 16 13 and 3 in two of "
+    "four tries, each process's requests queueing for its own workers): p99 at 16 conn. medians "
+    "of 9 interleaved runs main 24.2 -> 20.7 ms at load 3 (main's runs 16-104 ms, the branch's "
+    "17-23), 61.4 -> 34.1 ms of 12 at load 5-10, req/s 1,346 -> 1,267 and 1,016 -> 1,012, worker "
+    "CPU a request 1.05 -> 0.91 ms at load 3, half the processes and RSS, the queue's default "
+    "64 (was 32 in each of 2 processes); measured and not kept: 3 workers behind the one process "
+    "(p99 40.1 ms against 33.1 with 2, req/s 999 against 918, medians of 9 interleaved runs at "
+    "load 3-7; 31.3 against 31.9 ms, 948 against 877 req/s at load 2-5 with another job holding "
+    "a core: a few % more requests, no better tail); left: the machine's other jobs (at load "
+    "5-10 no design here met 25 ms), FastAPI's own middleware (telemetry, body limit, errors: a "
+    "few % of the service's samples)",
     "startup": "extruct imported on first use, forkserver started with the app; the command line "
     "imports only its parser before it becomes uvicorn, the console only when served, each worker "
     "parses and compiles a sender's clusters on its first message; the service takes the rule set "
@@ -90,11 +98,14 @@ TRIED = {
     "console parse it on first use); the service process imports no extraction code (jobs and "
     "answers in app/jobs.py; lxml, RE2 and the rules only in workers: 40 ms of imports less each); "
     "extruct no longer preloaded by each forkserver but imported by each worker once idle for 1 s "
-    "(0.2 s of imports in each of 2 forkservers at start-up); left: the service's imports "
-    "(fastapi, pydantic models, about 0.3 s) in each of 2 service processes starting at once",
+    "(0.2 s of imports in each of 2 forkservers at start-up); one service process and one "
+    "forkserver (were 2 of each starting at once on the 2 cores): to first answer 2.67 -> 1.70 s "
+    "with the corpus set (medians of 7 interleaved starts, load 3-10), 3.95-4.00 -> 2.44-2.69 s "
+    "with 10k clusters (3 each, load 3-4.5); left: the service's imports "
+    "(fastapi, pydantic models, about 0.3 s) of the one service process",
     "scale": "workers take the rule set split by sender and parse and compile a sender's clusters on "
     "its first message (bounded LRU); the service process holds it split by sender, unparsed, cut "
-    "along the stored index (parsed whole only when an admin page asks); left: each service process "
+    "along the stored index (parsed whole only when an admin page asks); left: the service process "
     "still reads the whole set and hands a copy to each of its workers",
 }
 
@@ -314,8 +325,8 @@ def scale_figures(store: Path, messages: list[bytes], sizes: list[int], workdir:
                 startup = server.startup
                 depth = {p: d for p, (d, _) in http_load.tree_cpu(server.pid).items()}
                 rss = http_load.rss_mb(server.pid)
-            front = max(v for p, v in rss.items() if depth.get(p) == 1)
-            back = max(v for p, v in rss.items() if depth.get(p) == 3)
+            front = max(v for p, v in rss.items() if depth.get(p) == http_load.SERVICE)
+            back = max(v for p, v in rss.items() if depth.get(p) == http_load.WORKER)
             note = f"largest RSS: service process {front:.0f} MB, extraction worker {back:.0f} MB"
             figures.append(figure(sec, "big_startup", startup, note))
         shutil.rmtree(workdir / f"split-{n}")

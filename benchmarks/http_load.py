@@ -80,10 +80,14 @@ def serve(
         proc.wait(30)
 
 
+SERVICE, WORKER = 0, 2
+"""Depths in :func:`tree_cpu` under ``serve --workers N``: the one HTTP service process, and its N
+extraction workers (children of its forkserver, which is at depth 1 with the resource tracker)."""
+
+
 def tree_cpu(pid: int) -> dict[int, tuple[int, float]]:
     """Depth below ``pid`` and CPU seconds (user + system) of ``pid`` and each descendant (Linux
-    /proc). Under ``serve --workers N``: 0 the supervisor, 1 the service processes, 2 their
-    forkservers, 3 the extraction workers."""
+    /proc); see :data:`SERVICE` and :data:`WORKER`."""
     out: dict[int, tuple[int, float]] = {}
     tick = os.sysconf("SC_CLK_TCK")
     todo = [(pid, 0)]
@@ -100,9 +104,10 @@ def tree_cpu(pid: int) -> dict[int, tuple[int, float]]:
 
 
 def _cpu_split(pid: int) -> tuple[float, float]:
-    """CPU seconds so far of the service processes (and supervisor) and of everything below them."""
+    """CPU seconds so far of the service process (with its forkserver and resource tracker, idle
+    under load) and of its extraction workers."""
     tree = tree_cpu(pid).values()
-    return sum(c for d, c in tree if d <= 1), sum(c for d, c in tree if d > 1)
+    return sum(c for d, c in tree if d < WORKER), sum(c for d, c in tree if d >= WORKER)
 
 
 def rss_mb(pid: int) -> dict[int, float]:

@@ -322,16 +322,18 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-HEALTHCHECK_SECONDS = 60
-"""How long uvicorn's supervisor waits for a worker's health answer before it restarts it."""
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Become uvicorn serving ``mailstencil.app.main:app``: ``--store`` reaches the service and each of its
-    workers as ``MAILSTENCIL_STORE`` in the new program's environment (this process's is not edited)."""
+    """Become uvicorn serving ``mailstencil.app.main:app`` in one process: ``--store`` and ``--workers``
+    reach it as ``MAILSTENCIL_STORE`` and ``MAILSTENCIL_EXTRACT_PROCESSES`` in the new program's
+    environment (this process's is not edited). One HTTP process feeds one pool of extraction
+    workers, so no request waits behind a busy process's workers while another's sit idle."""
     import os
 
-    env = {**os.environ, "MAILSTENCIL_STORE": args.store} if args.store else dict(os.environ)
+    env = dict(os.environ)
+    if args.store:
+        env["MAILSTENCIL_STORE"] = args.store
+    if args.workers is not None:
+        env["MAILSTENCIL_EXTRACT_PROCESSES"] = str(args.workers)
     argv = [
         sys.executable,
         "-m",
@@ -343,10 +345,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     argv += [] if args.access_log else ["--no-access-log"]
-    # uvicorn's supervisor kills a worker that misses a 5 s health ping; parsing a large rule set
-    # holds the interpreter for seconds (10k clusters: 2.7 s of CPU), so a loaded machine missed it
-    argv += ["--timeout-worker-healthcheck", str(HEALTHCHECK_SECONDS)]
-    os.execve(sys.executable, [*argv, "--workers", str(args.workers)], env)
+    os.execve(sys.executable, argv, env)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -464,7 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--store", help="rule store URL (unset: MAILSTENCIL_STORE, else " + store_url + ")")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
     s.add_argument("--port", type=positive, default=8000, help="TCP port to listen on")
-    s.add_argument("--workers", type=positive, default=1, help="worker processes")
+    s.add_argument(
+        "--workers",
+        type=_int_at_least(0),
+        help="extraction worker processes, one pool shared by all requests of the one HTTP process "
+        "(sets MAILSTENCIL_EXTRACT_PROCESSES; unset: that variable, else 2; 0: extract in threads of "
+        "the HTTP process)",
+    )
     s.add_argument(
         "--access-log",
         action="store_true",

@@ -89,8 +89,9 @@ class Settings(BaseSettings):
         le=64,
         description="worker threads extracting at once when extract_processes is 0",
     )
+    # the one HTTP process's queue: as deep as two service processes' queues of 32 were together
     extract_queue: int = Field(
-        default=32,
+        default=64,
         ge=0,
         le=10_000,
         description="extractions that may wait for a free worker (more: 503 with Retry-After)",

@@ -37,15 +37,21 @@ def test_serve_basics(server: Server, corpus: dict[str, bytes]) -> None:
         assert "mailstencil_http_requests_total" in http.get("/metrics").text
 
 
-def _descendants(pid: int) -> list[int]:
-    """The processes started by ``pid``, and by them, and so on (read from each process's stat)."""
+def _parents() -> dict[int, int]:
+    """Each running process's parent (read from each process's stat)."""
     parent: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):  # a process that ended meanwhile
             fields = stat.read_text().rsplit(")", 1)[1].split()
             parent[int(stat.parent.name)] = int(fields[1])
+    return parent
+
+
+def _descendants(pid: int, parent: dict[int, int] | None = None) -> list[int]:
+    """The processes started by ``pid``, and by them, and so on."""
+    parent = _parents() if parent is None else parent
     children = [c for c, p in parent.items() if p == pid]
-    return [d for c in children for d in (c, *_descendants(c))]
+    return [d for c in children for d in (c, *_descendants(c, parent))]
 
 
 def _extension_modules(pid: int) -> set[str]:
@@ -69,6 +75,24 @@ def test_the_service_leaves_the_extraction_code_to_its_workers(
         extraction = {"etree", "_re2"}
         assert not extraction & _extension_modules(srv.proc.pid)
         assert any(extraction <= _extension_modules(p) for p in _descendants(srv.proc.pid))
+
+
+def test_workers_are_one_pool_behind_one_http_process(store_url: str, corpus: dict[str, bytes]) -> None:
+    """``--workers 3`` (over the variable's 1) is three extraction workers, all started by one
+    forkserver of the one process serving HTTP: no process of its own per worker, whose requests
+    would queue for its own workers while another's sit idle."""
+    env = {"MAILSTENCIL_EXTRACT_PROCESSES": "1", "MAILSTENCIL_ADMIN_ENABLED": "false"}
+    with (
+        serve(store_url, env, ("--workers", "3")) as srv,
+        httpx.Client(base_url=srv.base) as http,
+    ):
+        assert http.post("/v1/extract", content=corpus["order/0001.eml"], headers=RFC822).json()["known"]
+        parent = _parents()
+        extracting = [p for p in _descendants(srv.proc.pid, parent) if "_re2" in _extension_modules(p)]
+        forkservers = [p for p in extracting if parent[p] == srv.proc.pid]
+        assert len(forkservers) == 1, extracting
+        workers = [p for p in extracting if parent[p] == forkservers[0]]
+        assert len(workers) == 3 and len(extracting) == 4, extracting
 
 
 _IDLE_WORKER = """
