@@ -420,6 +420,9 @@ def _sqlite(statement: str) -> str:
     return statement.format(**_SQLITE_TABLES)
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
+
+
 class SQLiteStore(BaseStore[sqlite3.Connection]):
     """Rule store in one SQLite file (WAL mode, so readers never block a publishing run)."""
 
@@ -448,7 +451,19 @@ class SQLiteStore(BaseStore[sqlite3.Connection]):
         return st.st_dev, st.st_ino
 
     def replaced(self) -> bool:
-        return self.path != ":memory:" and self._file_identity() != self._identity
+        """Deleted, written anew at its path, or overwritten in place so that it no longer starts
+        as an SQLite file does: a connection's page cache can keep answering for a file destroyed
+        under it, for as long as it takes SQLite to notice."""
+        if self.path == ":memory:":
+            return False
+        if self._file_identity() != self._identity:
+            return True
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(len(_SQLITE_HEADER))
+        except OSError:
+            return True
+        return bool(head) and head != _SQLITE_HEADER
 
     def _read(self, op: Callable[[sqlite3.Connection], _T]) -> _T:
         with self._lock:

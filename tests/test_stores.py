@@ -69,3 +69,20 @@ def test_the_default_store_is_a_file_in_the_users_data_folder(
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_store_url() == f"sqlite:///{tmp_path / 'mailstencil' / 'rules.db'}"
+
+
+def test_a_sqlite_file_destroyed_in_place_reads_as_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "rules.db"
+    store = SQLiteStore(path)
+    try:
+        store.publish(RuleSet(clusters=[]))
+        assert not store.replaced()
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if part.exists():  # overwritten under the open connection, same inodes
+                with part.open("r+b") as f:
+                    f.write(b"this is no longer a database" * 2000)
+        assert store.replaced()
+    finally:
+        store.close()
+    with pytest.raises(StoreError):  # and opening it again says why
+        SQLiteStore(path)
