@@ -20,13 +20,17 @@ __all__ = [
     "check_attributes",
     "html_leaves",
     "text_leaves",
+    "leaf_text",
+    "parse_html",
+    "SKIPPED_TAGS",
     "split_label",
     "message_leaves",
     "DomError",
 ]
 
 SUBJECT = "subject"
-_SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
+# elements whose text is no leaf (their tails still are)
+SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
 # bodies arrive decoded; we re-encode them as UTF-8 and say so, overriding any stale <meta charset>;
 # lxml.etree's parser, not lxml.html's: the same libxml2 tree without a Python class looked up for
 # each element (the walk reads only tags, attributes and texts)
@@ -115,18 +119,25 @@ def html_leaves(html: str | bytes, limits: Limits = DEFAULT_LIMITS) -> list[Leaf
         return []
     check_attributes(html, limits)  # first: its reason is the one to give for a huge tag
     _check_size("HTML", size, limits)
+    root = parse_html(html)
+    out: list[Leaf] = []
+    _walk(root, root.tag, "/html", "html", 0, out, limits)
+    return out
+
+
+def parse_html(html: bytes) -> lxml.etree._Element:
+    """The libxml2 tree of an HTML body given as UTF-8 (:class:`DomError` when there is none);
+    the caller has checked the body against the limits."""
     try:
         root = lxml.etree.fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise DomError(f"unparseable HTML: {exc}") from exc
     if root is None:  # what lxml.html.document_fromstring refuses as "Document is empty"
         raise DomError("unparseable HTML: Document is empty")
-    out: list[Leaf] = []
-    _walk(root, root.tag, "/html", "html", 0, out, limits)
-    return out
+    return root
 
 
-def _text(raw: str, limits: Limits) -> str:
+def leaf_text(raw: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """A text node collapsed, and cut at ``limits.leaf_text`` characters."""
     if len(raw) > limits.leaf_text:
         return normalize_value(raw[: 2 * limits.leaf_text])[: limits.leaf_text]
@@ -151,11 +162,11 @@ def _walk(
     if text:
         ntext = 1
         if not text.isspace():
-            out.append(Leaf(ip, xp + "/text()[1]", _text(text, limits), "text"))
+            out.append(Leaf(ip, xp + "/text()[1]", leaf_text(text, limits), "text"))
     counts: dict[str, int] = {}
     for child in el:
         tag = child.tag
-        if isinstance(tag, str) and tag not in _SKIP:
+        if isinstance(tag, str) and tag not in SKIPPED_TAGS:
             n = counts[tag] = counts.get(tag, 0) + 1
             cls = child.get("class")
             first = cls.split(None, 1) if cls else None
@@ -165,7 +176,7 @@ def _walk(
         if tail:
             ntext += 1
             if not tail.isspace():
-                out.append(Leaf(ip, f"{xp}/text()[{ntext}]", _text(tail, limits), "text"))
+                out.append(Leaf(ip, f"{xp}/text()[{ntext}]", leaf_text(tail, limits), "text"))
 
 
 def split_label(line: str) -> tuple[str, str] | None:
@@ -187,7 +198,7 @@ def text_leaves(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Leaf]:
     n = para = 0
     at = 0  # the line within the paragraph; 0 after a blank line
     for raw in _text_lines(text):
-        line = _text(raw, limits)
+        line = leaf_text(raw, limits)
         if not line:
             at = 0
             continue

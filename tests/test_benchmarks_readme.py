@@ -69,3 +69,23 @@ def test_a_synthetic_rule_set_copies_clusters_under_made_up_senders() -> None:
     )
     copied = re.fullmatch(big.clusters[6].rules[0].pattern, "Order 1001")
     assert copied is not None and copied.group(1) == "1001"
+
+
+def test_the_lexbor_walk_gives_the_leaves_the_lxml_walk_gives_on_a_tree_both_build_alike() -> None:
+    from benchmarks.parsers import lexbor_leaves
+    from mailstencil.rules.dom import html_leaves
+
+    html = (
+        "<html><head><title>t</title></head><body><div class='box wide'>Hello <b>Ann</b>, your"
+        "<script>x()</script> order<table><tbody><tr><td class=price>$5.00</td><td>2</td></tr>"
+        "<tr><td class=price>$7.50</td><td>1</td></tr></tbody></table>"
+        "<a href='https://shop.example/o/1'>View</a> <a href='mailto:x@y'>mail</a></div>"
+        "<p>Thanks</p><p> </p></body></html>"
+    )
+    ours = html_leaves(html)
+    assert [leaf.text for leaf in ours][:3] == ["Hello", "Ann", ", your"]
+    assert lexbor_leaves(html) == ours
+    # where libxml2 and HTML5 build different trees (no tbody written), the paths differ
+    bare = html.replace("<tbody>", "").replace("</tbody>", "")
+    assert [x.text for x in lexbor_leaves(bare)] == [x.text for x in html_leaves(bare)]
+    assert lexbor_leaves(bare) != html_leaves(bare)
