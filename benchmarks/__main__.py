@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 import lxml.html
 
@@ -41,6 +41,8 @@ from mailstencil.rules.store import SQLiteStore
 
 from . import http_load, scale
 from .report import Figure, Results, load, render, save, update_readme
+
+_T = TypeVar("_T")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -190,7 +192,7 @@ def parse_only(raw: bytes) -> None:
             lxml.html.document_fromstring(content.encode("utf-8"))
 
 
-def rate(fn: Callable[[bytes], object], messages: list[bytes], repeat: int = 5) -> float:
+def rate(fn: Callable[[_T], object], messages: list[_T], repeat: int = 5) -> float:
     """Messages/s of ``fn`` over ``messages``, best of ``repeat`` passes, in this process."""
     best = float("inf")
     for _ in range(repeat):

@@ -15,7 +15,6 @@ learned under one parser address leaves by their paths).
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from mailstencil.rules.dom import SKIPPED_TAGS, Leaf, check_attributes, html_leaves, leaf_text, parse_html
 from mailstencil.rules.message import parse_message
 
-from .__main__ import pick_messages
+from .__main__ import pick_messages, rate
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -69,15 +68,9 @@ def _walk(node: LexborNode, tag: str, xp: str, ip: str, out: list[Leaf]) -> None
         child = child.next
 
 
-def _best(fn: Callable[[str], object], bodies: list[str], repeat: int) -> float:
+def _us(fn: Callable[[str], object], bodies: list[str], repeat: int) -> float:
     """Microseconds a body of ``fn``, best of ``repeat`` passes."""
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        for body in bodies:
-            fn(body)
-        best = min(best, time.perf_counter() - t)
-    return best / len(bodies) * 1e6
+    return 1e6 / rate(fn, bodies, repeat)
 
 
 def main() -> None:
@@ -88,15 +81,15 @@ def main() -> None:
     args = ap.parse_args()
     bodies = [m.html for m in (parse_message(r) for r in pick_messages(CORPUS, args.messages)) if m.html]
     rows = [
-        ("lxml (libxml2): parse", _best(lambda b: parse_html(b.encode()), bodies, args.repeat)),
+        ("lxml (libxml2): parse", _us(lambda b: parse_html(b.encode()), bodies, args.repeat)),
         (
             "lxml (libxml2): `html_leaves` (start-tag check, parse, walk)",
-            _best(html_leaves, bodies, args.repeat),
+            _us(html_leaves, bodies, args.repeat),
         ),
-        ("selectolax (lexbor): parse", _best(LexborHTMLParser, bodies, args.repeat)),
+        ("selectolax (lexbor): parse", _us(LexborHTMLParser, bodies, args.repeat)),
         (
             "selectolax (lexbor): the same (start-tag check, parse, walk)",
-            _best(lexbor_leaves, bodies, args.repeat),
+            _us(lexbor_leaves, bodies, args.repeat),
         ),
     ]
     same = sum(html_leaves(b) == lexbor_leaves(b) for b in bodies)
