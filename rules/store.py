@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeAlias, TypeVar
+from urllib.parse import quote
 
 from .corrections import Correction, apply_corrections
 from .errors import StoreError
@@ -420,9 +421,6 @@ def _sqlite(statement: str) -> str:
     return statement.format(**_SQLITE_TABLES)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
-
-
 class SQLiteStore(BaseStore[sqlite3.Connection]):
     """Rule store in one SQLite file (WAL mode, so readers never block a publishing run)."""
 
@@ -451,19 +449,28 @@ class SQLiteStore(BaseStore[sqlite3.Connection]):
         return st.st_dev, st.st_ino
 
     def replaced(self) -> bool:
-        """Deleted, written anew at its path, or overwritten in place so that it no longer starts
-        as an SQLite file does: a connection's page cache can keep answering for a file destroyed
-        under it, for as long as it takes SQLite to notice."""
+        """Deleted, written anew at its path, or destroyed in place so that a fresh connection no
+        longer reads it as a database: the open connection's page cache can keep answering for a
+        destroyed file for as long as it takes SQLite to notice. (A fresh connection, not a plain
+        read: closing another descriptor of the file would drop the locks SQLite holds on it.)"""
         if self.path == ":memory:":
             return False
         if self._file_identity() != self._identity:
             return True
         try:
-            with open(self.path, "rb") as f:
-                head = f.read(len(_SQLITE_HEADER))
-        except OSError:
+            uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
+            probe = sqlite3.connect(uri, uri=True, timeout=1.0)
+        except sqlite3.Error:
             return True
-        return bool(head) and head != _SQLITE_HEADER
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError:  # busy or locked by a publisher: no news of the file
+            return False
+        except sqlite3.DatabaseError:  # "file is not a database", "disk image is malformed"
+            return True
+        finally:
+            probe.close()
+        return False
 
     def _read(self, op: Callable[[sqlite3.Connection], _T]) -> _T:
         with self._lock:
