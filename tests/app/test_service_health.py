@@ -151,8 +151,8 @@ def test_serves_last_rules_when_sqlite_store_breaks(
         if path.exists():  # the database is destroyed in place under the open connection
             with path.open("r+b") as f:
                 f.write(b"this is no longer a database" * 2000)
-    # the store sees on its next check that its file no longer starts as an SQLite file does
-    # (SQLite's own page cache went on answering for it for 20 s and more on a loaded machine)
+    # on its next check the store finds that a fresh connection no longer reads its file as a
+    # database (the open connection's page cache went on answering for 20 s and more under load)
     _wait_until(lambda: client.get("/readyz").status_code == 503, timeout=20.0)
     after = client.post("/v1/extract", content=raw, headers=RFC822)
     assert after.status_code == 200 and after.json() == before
